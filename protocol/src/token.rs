@@ -1,0 +1,467 @@
+//! Compact JWS tokens (RFC 7515) signed with EdDSA (RFC 8037), one explicit `typ` per kind
+//! (RFC 8725 section 3.11), parsed strictly and verified in a fixed order:
+//! structure → header → key → signature → claims.
+
+use crate::address::Address;
+use crate::b64;
+use crate::error::{err, ErrorKind, Result};
+use crate::keys::{Jwk, KeyId, KeyPair, PublicKey};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The longest token accepted, in bytes.
+pub const MAX_TOKEN_BYTES: usize = 4096;
+/// The longest lifetime (`exp - iat`) of any token, in seconds.
+pub const MAX_LIFETIME_SECS: i64 = 300;
+/// The clock skew tolerated between signer and verifier, in seconds.
+pub const CLOCK_SKEW_SECS: i64 = 60;
+/// The only `alg`.
+pub const ALGORITHM: &str = "EdDSA";
+/// Fewest random bytes in a `jti` (128 bits).
+pub const MIN_JTI_BYTES: usize = 16;
+/// Most bytes in a `jti`.
+pub const MAX_JTI_BYTES: usize = 64;
+
+/// The kinds of token. Each has its own `typ`, so no token of one kind is accepted as another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    /// `POST /signup`: registers the key embedded in the header (`jwk`) for `sub`.
+    Signup,
+    /// `POST /confirm`: carries the emailed confirmation token, signed by the pending key.
+    Confirm,
+    /// `PATCH /signature`: proposes the key embedded in the header as the account's new key.
+    Change,
+    /// `DELETE /signature`: disables the account, signed by its current key.
+    Disable,
+    /// A signed HTTP request (in the manner of DPoP, RFC 9449): binds method, URL and body hash.
+    Request,
+    /// A token for a third party, with that party's own `aud`, checked by the admin verify endpoint.
+    Assertion,
+}
+
+impl TokenKind {
+    /// Every kind.
+    pub const ALL: [TokenKind; 6] = [
+        Self::Signup,
+        Self::Confirm,
+        Self::Change,
+        Self::Disable,
+        Self::Request,
+        Self::Assertion,
+    ];
+
+    /// The `typ` header value.
+    pub const fn typ(self) -> &'static str {
+        match self {
+            Self::Signup => "notary-signup+jwt",
+            Self::Confirm => "notary-confirm+jwt",
+            Self::Change => "notary-change+jwt",
+            Self::Disable => "notary-disable+jwt",
+            Self::Request => "notary-request+jwt",
+            Self::Assertion => "notary-assertion+jwt",
+        }
+    }
+
+    /// The kind with this `typ`.
+    pub fn from_typ(typ: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.typ() == typ)
+    }
+
+    /// Whether the header embeds the signing key as `jwk` (signup and change: the signature proves
+    /// possession of the new key) rather than naming a registered key by `kid`.
+    pub const fn embeds_key(self) -> bool {
+        matches!(self, Self::Signup | Self::Change)
+    }
+}
+
+/// The JOSE header. Members other than these are refused (no `jku`, `x5u`, `x5c`, `crit`, ...).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    /// Always `EdDSA`.
+    pub alg: String,
+    /// The kind's `typ`.
+    pub typ: String,
+    /// The signing key's thumbprint, for kinds that do not embed the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+    /// The signing key, for signup and change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwk: Option<Jwk>,
+}
+
+/// The claims. Members other than these are refused; which optional ones are required depends on the
+/// kind (see [`Claims::check_shape`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claims {
+    /// The canonical address of the account.
+    pub sub: String,
+    /// Who the token is for: the server's public URI, or for an assertion the third party.
+    pub aud: String,
+    /// Issued at, seconds since the Unix epoch.
+    pub iat: i64,
+    /// Expires at, seconds since the Unix epoch; at most 300 s after `iat`.
+    pub exp: i64,
+    /// A unique id of at least 128 random bits, base64url; each is accepted once.
+    pub jti: String,
+    /// Confirm only: the confirmation token from the email.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmation: Option<String>,
+    /// Request only: the HTTP method, upper case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub htm: Option<String>,
+    /// Request only: the full request URL without fragment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub htu: Option<String>,
+    /// Request only: base64url SHA-256 of the request body (of the empty string when there is none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bsh: Option<String>,
+}
+
+/// What a signed request binds.
+#[derive(Clone, Copy, Debug)]
+pub struct HttpRequest<'a> {
+    /// Method, e.g. `GET`.
+    pub method: &'a str,
+    /// Full URL without fragment.
+    pub url: &'a str,
+    /// The body bytes (empty when there is none).
+    pub body: &'a [u8],
+}
+
+/// base64url SHA-256 of a request body: the `bsh` claim.
+pub fn body_hash(body: &[u8]) -> String {
+    b64::encode(Sha256::digest(body))
+}
+
+impl Claims {
+    /// Claims common to every kind, issued at `iat` and valid for `lifetime` seconds, with a `jti`
+    /// made from `random` (at least 16 bytes from a CSPRNG).
+    pub fn new(sub: &Address, aud: &str, iat: i64, lifetime: i64, random: &[u8]) -> Self {
+        Self {
+            sub: sub.as_str().to_owned(),
+            aud: aud.to_owned(),
+            iat,
+            exp: iat.saturating_add(lifetime),
+            jti: b64::encode(random),
+            confirmation: None,
+            htm: None,
+            htu: None,
+            bsh: None,
+        }
+    }
+
+    /// Adds the confirmation token (for [`TokenKind::Confirm`]).
+    pub fn with_confirmation(mut self, confirmation: &str) -> Self {
+        self.confirmation = Some(confirmation.to_owned());
+        self
+    }
+
+    /// Binds an HTTP request (for [`TokenKind::Request`]).
+    pub fn with_request(mut self, request: &HttpRequest<'_>) -> Self {
+        self.htm = Some(request.method.to_owned());
+        self.htu = Some(request.url.to_owned());
+        self.bsh = Some(body_hash(request.body));
+        self
+    }
+
+    /// Checks what does not depend on the clock or the verifier: `sub` canonical, lifetime, `jti`,
+    /// and that exactly the kind's own optional claims are present.
+    pub fn check_shape(&self, kind: TokenKind) -> Result<()> {
+        Address::from_canonical(&self.sub)
+            .map_err(|_| err(ErrorKind::InvalidToken, "sub must be a canonical address"))?;
+        if self.aud.is_empty() {
+            return Err(err(ErrorKind::InvalidToken, "aud must not be empty"));
+        }
+        if self.exp <= self.iat || self.exp - self.iat > MAX_LIFETIME_SECS {
+            return Err(err(
+                ErrorKind::LifetimeTooLong,
+                "exp must be after iat and at most 300 s after it",
+            ));
+        }
+        let jti_ok = b64::decode(&self.jti)
+            .is_some_and(|b| (MIN_JTI_BYTES..=MAX_JTI_BYTES).contains(&b.len()));
+        if !jti_ok {
+            return Err(err(
+                ErrorKind::InvalidToken,
+                "jti must be 16 to 64 bytes of canonical base64url",
+            ));
+        }
+        let is_request = kind == TokenKind::Request;
+        let request_claims = [&self.htm, &self.htu, &self.bsh];
+        if request_claims.iter().any(|c| c.is_some() != is_request) {
+            return Err(err(
+                ErrorKind::InvalidToken,
+                "htm, htu and bsh belong to request tokens, and only there",
+            ));
+        }
+        if self.confirmation.is_some() != (kind == TokenKind::Confirm) {
+            return Err(err(
+                ErrorKind::InvalidToken,
+                "confirmation belongs to confirm tokens, and only there",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The canonical address in `sub` (already checked by [`Claims::check_shape`]).
+    pub fn subject(&self) -> Result<Address> {
+        Address::from_canonical(&self.sub)
+            .map_err(|_| err(ErrorKind::InvalidToken, "sub must be a canonical address"))
+    }
+}
+
+/// Signs `claims` as a token of `kind` with `key`. The header carries `jwk` for signup and change and
+/// `kid` otherwise. Refuses claims whose shape does not fit the kind.
+pub fn sign(kind: TokenKind, claims: &Claims, key: &KeyPair) -> Result<String> {
+    claims.check_shape(kind)?;
+    let public = key.public_key();
+    let header = Header {
+        alg: ALGORITHM.into(),
+        typ: kind.typ().into(),
+        kid: (!kind.embeds_key()).then(|| public.key_id().as_str().to_owned()),
+        jwk: kind.embeds_key().then(|| public.to_jwk()),
+    };
+    let signing_input = format!("{}.{}", json_segment(&header)?, json_segment(claims)?);
+    let signature = key.sign(signing_input.as_bytes());
+    let token = format!("{signing_input}.{}", b64::encode(signature));
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(err(
+            ErrorKind::InvalidToken,
+            "the token would be larger than 4096 bytes",
+        ));
+    }
+    Ok(token)
+}
+
+fn json_segment<T: Serialize>(value: &T) -> Result<String> {
+    serde_json::to_vec(value)
+        .map(b64::encode)
+        .map_err(|_| err(ErrorKind::InvalidToken, "the token could not be serialised"))
+}
+
+/// A token whose structure and header have been checked but whose signature has not.
+///
+/// Nothing in it may be trusted until [`ParsedToken::verify`] returns.
+#[derive(Debug)]
+pub struct ParsedToken {
+    kind: TokenKind,
+    header: Header,
+    claims: Claims,
+    signing_input_len: usize,
+    text: String,
+    signature: [u8; 64],
+}
+
+/// Where the verifier finds the signing key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyRef {
+    /// In the header (signup, change); already validated.
+    Embedded(PublicKey),
+    /// A registered key, by thumbprint.
+    Registered(KeyId),
+}
+
+/// What the verifier expects besides a valid signature.
+#[derive(Clone, Copy, Debug)]
+pub struct Expectations<'a> {
+    /// The kind the endpoint accepts.
+    pub kind: TokenKind,
+    /// The audience the endpoint accepts.
+    pub audience: &'a str,
+    /// The verifier's clock, seconds since the Unix epoch.
+    pub now: i64,
+}
+
+/// A token whose signature and claims have been verified.
+#[derive(Debug, Clone)]
+pub struct VerifiedToken {
+    /// Its kind.
+    pub kind: TokenKind,
+    /// Its claims.
+    pub claims: Claims,
+    /// The subject.
+    pub subject: Address,
+    /// The thumbprint of the key that signed it.
+    pub key_id: KeyId,
+}
+
+impl ParsedToken {
+    /// Parses `text` as a token of `kind`: size, three canonical base64url segments, JSON objects with
+    /// no unknown or duplicate members, `alg` `EdDSA`, the kind's `typ`, and `jwk` or `kid` as the kind
+    /// requires. An embedded key is validated here (weak keys refused).
+    pub fn parse(text: &str, kind: TokenKind) -> Result<Self> {
+        let parsed = Self::parse_any(text)?;
+        if parsed.kind != kind {
+            return Err(err(
+                ErrorKind::WrongTokenType,
+                "the token's typ is not the kind this endpoint accepts",
+            ));
+        }
+        Ok(parsed)
+    }
+
+    /// Like [`ParsedToken::parse`] for whatever kind the `typ` names.
+    pub fn parse_any(text: &str) -> Result<Self> {
+        if text.len() > MAX_TOKEN_BYTES {
+            return Err(err(
+                ErrorKind::InvalidToken,
+                "the token is larger than 4096 bytes",
+            ));
+        }
+        let mut segments = text.split('.');
+        let (Some(header_b64), Some(claims_b64), Some(signature_b64), None) = (
+            segments.next(),
+            segments.next(),
+            segments.next(),
+            segments.next(),
+        ) else {
+            return Err(err(
+                ErrorKind::InvalidToken,
+                "a token has exactly three dot-separated segments",
+            ));
+        };
+        let decode = |segment: &str| {
+            b64::decode(segment).ok_or(err(
+                ErrorKind::InvalidToken,
+                "segments must be canonical base64url",
+            ))
+        };
+        let header: Header = serde_json::from_slice(&decode(header_b64)?).map_err(|_| {
+            err(
+                ErrorKind::InvalidToken,
+                "the header is not a JSON object of the protocol's members",
+            )
+        })?;
+        if header.alg != ALGORITHM {
+            return Err(err(ErrorKind::UnsupportedAlgorithm, "alg must be EdDSA"));
+        }
+        let kind = TokenKind::from_typ(&header.typ).ok_or(err(
+            ErrorKind::WrongTokenType,
+            "typ is not one of the protocol's token kinds",
+        ))?;
+        match (kind.embeds_key(), &header.jwk, &header.kid) {
+            (true, Some(jwk), None) => {
+                PublicKey::from_jwk(jwk)?;
+            }
+            (false, None, Some(kid)) => {
+                KeyId::parse(kid)?;
+            }
+            _ => {
+                return Err(err(
+                    ErrorKind::InvalidToken,
+                    "signup and change carry jwk; other kinds carry kid",
+                ))
+            }
+        }
+        let claims: Claims = serde_json::from_slice(&decode(claims_b64)?).map_err(|_| {
+            err(
+                ErrorKind::InvalidToken,
+                "the claims are not a JSON object of the protocol's members",
+            )
+        })?;
+        let signature = b64::decode_array::<64>(signature_b64).ok_or(err(
+            ErrorKind::InvalidToken,
+            "the signature must be 64 bytes of canonical base64url",
+        ))?;
+        Ok(Self {
+            kind,
+            header,
+            claims,
+            signing_input_len: header_b64.len() + 1 + claims_b64.len(),
+            text: text.to_owned(),
+            signature,
+        })
+    }
+
+    /// The kind named by `typ`.
+    pub fn kind(&self) -> TokenKind {
+        self.kind
+    }
+
+    /// Where to find the key that should have signed it.
+    pub fn key_ref(&self) -> Result<KeyRef> {
+        match (&self.header.jwk, &self.header.kid) {
+            (Some(jwk), _) => PublicKey::from_jwk(jwk).map(KeyRef::Embedded),
+            (None, Some(kid)) => KeyId::parse(kid).map(KeyRef::Registered),
+            (None, None) => Err(err(ErrorKind::InvalidToken, "the header names no key")),
+        }
+    }
+
+    /// The unverified claims, for routing only (for example to find which account to rate-limit).
+    /// Never act on them before [`ParsedToken::verify`].
+    pub fn unverified_claims(&self) -> &Claims {
+        &self.claims
+    }
+
+    /// Verifies the signature under `key` (strict), then the claims against `expect`.
+    pub fn verify(&self, key: &PublicKey, expect: &Expectations<'_>) -> Result<VerifiedToken> {
+        if self.kind != expect.kind {
+            return Err(err(
+                ErrorKind::WrongTokenType,
+                "the token's typ is not the kind this endpoint accepts",
+            ));
+        }
+        let key_id = key.key_id();
+        match self.key_ref()? {
+            KeyRef::Embedded(embedded) if embedded == *key => {}
+            KeyRef::Registered(kid) if kid == key_id => {}
+            _ => {
+                return Err(err(
+                    ErrorKind::InvalidSignature,
+                    "the token names another key",
+                ))
+            }
+        }
+        let signing_input = self
+            .text
+            .as_bytes()
+            .get(..self.signing_input_len)
+            .unwrap_or_default();
+        key.verify(signing_input, &self.signature)?;
+        let claims = &self.claims;
+        claims.check_shape(self.kind)?;
+        if claims.iat > expect.now.saturating_add(CLOCK_SKEW_SECS) {
+            return Err(err(ErrorKind::NotYetValid, "iat lies in the future"));
+        }
+        if expect.now >= claims.exp.saturating_add(CLOCK_SKEW_SECS) {
+            return Err(err(ErrorKind::Expired, "the token has expired"));
+        }
+        if claims.aud != expect.audience {
+            return Err(err(
+                ErrorKind::WrongAudience,
+                "aud is not this verifier's audience",
+            ));
+        }
+        Ok(VerifiedToken {
+            kind: self.kind,
+            claims: claims.clone(),
+            subject: claims.subject()?,
+            key_id,
+        })
+    }
+}
+
+impl VerifiedToken {
+    /// For a request token: checks that it binds exactly this method, URL and body.
+    pub fn check_request(&self, request: &HttpRequest<'_>) -> Result<()> {
+        let claims = &self.claims;
+        let matches = claims.htm.as_deref() == Some(request.method)
+            && claims.htu.as_deref() == Some(request.url)
+            && claims.bsh.as_deref() == Some(body_hash(request.body).as_str());
+        if matches {
+            Ok(())
+        } else {
+            Err(err(
+                ErrorKind::RequestMismatch,
+                "the token does not bind this method, URL and body",
+            ))
+        }
+    }
+
+    /// Until when (Unix seconds) the verifier must remember the `jti` to refuse replays.
+    pub fn replay_horizon(&self) -> i64 {
+        self.claims.exp.saturating_add(CLOCK_SKEW_SECS)
+    }
+}
