@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# `npm run bench`: the benchmarks, run on demand (never part of `npm test`).
+#   npm run bench            client (Argon2id, signing, sizes) and worker (load on wrangler dev)
+#   npm run bench client     only the client
+#   npm run bench worker     only the worker
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+
+which="${1:-all}"
+bash scripts/setup.sh
+bash scripts/build.sh
+if [ "$which" = all ] || [ "$which" = client ]; then
+  step "client: Argon2id and signing"
+  bash bench/client.sh
+fi
+if [ "$which" = all ] || [ "$which" = worker ]; then
+  step "worker: bounded load on loopback against wrangler dev"
+  node bench/worker.mjs
+fi
