@@ -41,6 +41,9 @@ pub enum ErrorKind {
     RequestMismatch,
     /// The token's `sub` is not the account the key belongs to.
     WrongSubject,
+    /// The token's `jti` was already accepted once (the verifier remembers it until
+    /// [`crate::token::VerifiedToken::replay_horizon`]). Only a stateful verifier (the server) raises it.
+    Replayed,
 }
 
 impl ErrorKind {
@@ -63,6 +66,7 @@ impl ErrorKind {
             Self::WrongAudience => "wrong_audience",
             Self::RequestMismatch => "request_mismatch",
             Self::WrongSubject => "wrong_subject",
+            Self::Replayed => "replayed",
         }
     }
 
@@ -82,7 +86,7 @@ impl ErrorKind {
     }
 
     /// All kinds, for documentation and exhaustive tests.
-    pub const ALL: [ErrorKind; 16] = [
+    pub const ALL: [ErrorKind; 17] = [
         Self::InvalidAddress,
         Self::InvalidPassword,
         Self::InvalidSalt,
@@ -99,6 +103,7 @@ impl ErrorKind {
         Self::WrongAudience,
         Self::RequestMismatch,
         Self::WrongSubject,
+        Self::Replayed,
     ];
 }
 

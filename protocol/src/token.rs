@@ -4,6 +4,7 @@
 
 use crate::address::Address;
 use crate::b64;
+use crate::confirmation::ConfirmationToken;
 use crate::error::{err, ErrorKind, Result};
 use crate::keys::{Jwk, KeyId, KeyPair, PublicKey};
 use serde::{Deserialize, Serialize};
@@ -188,6 +189,26 @@ impl Claims {
                 "jti must be 16 to 64 bytes of canonical base64url",
             ));
         }
+        if self
+            .confirmation
+            .as_deref()
+            .is_some_and(|c| ConfirmationToken::parse(c).is_err())
+        {
+            return Err(err(
+                ErrorKind::InvalidToken,
+                "confirmation must be 32 bytes of canonical base64url",
+            ));
+        }
+        if self
+            .bsh
+            .as_deref()
+            .is_some_and(|h| b64::decode_array::<32>(h).is_none())
+        {
+            return Err(err(
+                ErrorKind::InvalidToken,
+                "bsh must be a SHA-256 hash in canonical base64url",
+            ));
+        }
         let is_request = kind == TokenKind::Request;
         let request_claims = [&self.htm, &self.htu, &self.bsh];
         if request_claims.iter().any(|c| c.is_some() != is_request) {
@@ -239,6 +260,28 @@ fn json_segment<T: Serialize>(value: &T) -> Result<String> {
     serde_json::to_vec(value)
         .map(b64::encode)
         .map_err(|_| err(ErrorKind::InvalidToken, "the token could not be serialised"))
+}
+
+/// Decodes a header or claims segment. It must be one JSON object whose members are strings, numbers
+/// or (for `jwk`) objects of the same kind: no arrays and no `null`s anywhere. serde would otherwise
+/// map a JSON array onto a struct, and read a `null` as an absent member. The derived `Deserialize`
+/// then refuses unknown and duplicate members.
+fn json_object<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Option<T> {
+    fn plain_members(object: &serde_json::Map<String, serde_json::Value>) -> bool {
+        object.values().all(|value| match value {
+            serde_json::Value::Object(inner) => plain_members(inner),
+            serde_json::Value::Null | serde_json::Value::Array(_) => false,
+            serde_json::Value::Bool(_)
+            | serde_json::Value::Number(_)
+            | serde_json::Value::String(_) => true,
+        })
+    }
+    match serde_json::from_slice::<serde_json::Value>(bytes).ok()? {
+        serde_json::Value::Object(object) if plain_members(&object) => {
+            serde_json::from_slice(bytes).ok()
+        }
+        _ => None,
+    }
 }
 
 /// A token whose structure and header have been checked but whose signature has not.
@@ -328,12 +371,10 @@ impl ParsedToken {
                 "segments must be canonical base64url",
             ))
         };
-        let header: Header = serde_json::from_slice(&decode(header_b64)?).map_err(|_| {
-            err(
-                ErrorKind::InvalidToken,
-                "the header is not a JSON object of the protocol's members",
-            )
-        })?;
+        let header: Header = json_object(&decode(header_b64)?).ok_or(err(
+            ErrorKind::InvalidToken,
+            "the header is not a JSON object of the protocol's members",
+        ))?;
         if header.alg != ALGORITHM {
             return Err(err(ErrorKind::UnsupportedAlgorithm, "alg must be EdDSA"));
         }
@@ -355,12 +396,10 @@ impl ParsedToken {
                 ))
             }
         }
-        let claims: Claims = serde_json::from_slice(&decode(claims_b64)?).map_err(|_| {
-            err(
-                ErrorKind::InvalidToken,
-                "the claims are not a JSON object of the protocol's members",
-            )
-        })?;
+        let claims: Claims = json_object(&decode(claims_b64)?).ok_or(err(
+            ErrorKind::InvalidToken,
+            "the claims are not a JSON object of the protocol's members",
+        ))?;
         let signature = b64::decode_array::<64>(signature_b64).ok_or(err(
             ErrorKind::InvalidToken,
             "the signature must be 64 bytes of canonical base64url",
