@@ -1,0 +1,220 @@
+// The account view (partials/account-panel.html), shown by the account page after sign-in, by the start
+// page after sign-in and by the confirm page after a confirmation, in the same page, so that the key the
+// person just made stays usable: status, change of password, a token for another service, disabling.
+
+import { closeNotary, notary } from "./notary.js";
+import { forgetSession, rememberAddress, rememberStage } from "./session.js";
+import { checkNewPassword } from "./checks.js";
+import { MESSAGES } from "./messages.js";
+import {
+  byId,
+  clearFieldErrors,
+  Feedback,
+  formatTime,
+  reportFieldProblems,
+  showError,
+  whileBusy,
+  wireShowPasswords,
+  wireStrengthHints,
+} from "./ui.js";
+
+let wired = false;
+let currentAddress = "";
+
+/**
+ * Shows the account view in place of `replacing` (the view that led here), loads the account with a
+ * signed request, and makes the address bar say where the person is.
+ * @param {{ replacing: HTMLElement, account?: object }} options `account` when the caller just fetched it
+ */
+export async function showAccountView({ replacing, account }) {
+  wireOnce();
+  replacing.hidden = true;
+  byId("account-view").hidden = false;
+  document.title = "Notary: your account";
+  if (window.location.pathname !== "/account.html") {
+    window.history.replaceState(null, "", "/account.html");
+  }
+  byId("account-heading").focus();
+  if (account) render(account);
+  else await refresh();
+}
+
+async function refresh() {
+  const status = byId("account-status");
+  const error = byId("account-error");
+  error.hidden = true;
+  status.textContent = "Checking your account…";
+  try {
+    const account = await notary().account();
+    render(account);
+    status.textContent = "Account status is up to date.";
+  } catch (failure) {
+    status.textContent = "";
+    showError(error, failure, "signin");
+  }
+}
+
+function render(account) {
+  currentAddress = String(account.address ?? "");
+  rememberAddress(currentAddress);
+  const state = String(account.status ?? "unknown");
+  rememberStage(state === "active" ? "active" : "");
+  byId("account-address").textContent = currentAddress;
+  const badge = byId("account-state");
+  badge.textContent = state === "active" ? "Active" : state === "disabled" ? "Disabled" : state;
+  badge.className = `badge ${state === "active" ? "active" : "disabled"}`;
+  byId("account-key-id").textContent = String(account.key_id ?? "");
+  byId("account-created").textContent = formatTime(account.created_at);
+  byId("account-confirmed").textContent = formatTime(account.confirmed_at);
+  byId("change-username").value = currentAddress;
+}
+
+function wireOnce() {
+  if (wired) return;
+  wired = true;
+  wireShowPasswords(byId("account-view"));
+  wireStrengthHints(() => currentAddress, byId("account-view"));
+
+  byId("account-refresh").addEventListener("click", () => refresh());
+  byId("account-sign-out").addEventListener("click", () => {
+    closeNotary();
+    forgetSession();
+    window.location.assign("/");
+  });
+
+  wireChangePassword();
+  wireAssertion();
+  wireDisable();
+}
+
+function wireChangePassword() {
+  const form = /** @type {HTMLFormElement} */ (byId("change-form"));
+  const password = /** @type {HTMLInputElement} */ (byId("change-password"));
+  const repeat = /** @type {HTMLInputElement} */ (byId("change-password-repeat"));
+  const feedback = new Feedback("change");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    feedback.clear();
+    if (!reportFieldProblems(checkNewPassword(password, repeat))) return;
+    await whileBusy(
+      form,
+      async () => {
+        try {
+          const client = notary();
+          await client.deriveNewKey(password.value, { onProgress: feedback.progressListener() });
+          await client.changePassword();
+          form.reset();
+          rememberStage("change_sent");
+          window.location.assign("/inbox.html?purpose=change");
+        } catch (failure) {
+          feedback.fail(failure, "change");
+        }
+      },
+      { focusTarget: feedback.status },
+    );
+  });
+}
+
+function wireAssertion() {
+  const form = /** @type {HTMLFormElement} */ (byId("assertion-form"));
+  const audience = /** @type {HTMLInputElement} */ (byId("assertion-audience"));
+  const lifetime = /** @type {HTMLSelectElement} */ (byId("assertion-lifetime"));
+  const result = byId("assertion-result");
+  const output = /** @type {HTMLTextAreaElement} */ (byId("assertion-token"));
+  const status = byId("assertion-status");
+  const error = byId("assertion-error");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    error.hidden = true;
+    result.hidden = true;
+    output.value = "";
+    const value = audience.value.trim();
+    if (!isWebAddress(value)) {
+      reportFieldProblems([[audience, MESSAGES.audience_invalid]]);
+      return;
+    }
+    await whileBusy(
+      form,
+      async () => {
+        try {
+          const token = await notary().assertion(value, Number(lifetime.value));
+          output.value = String(token);
+          result.hidden = false;
+          status.textContent = `Token created for ${value}. It is valid for ${lifetime.selectedOptions[0]?.textContent ?? "a short time"}.`;
+          status.focus();
+        } catch (failure) {
+          status.textContent = "";
+          showError(error, failure, "assertion");
+        }
+      },
+      { focusTarget: status },
+    );
+  });
+  byId("assertion-copy").addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(output.value);
+      status.textContent = "Token copied.";
+    } catch {
+      output.focus();
+      output.select();
+      status.textContent = MESSAGES.clipboard_unavailable;
+    }
+  });
+}
+
+function isWebAddress(value) {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "https:" || url.protocol === "http:") && Boolean(url.host);
+  } catch {
+    return false;
+  }
+}
+
+function wireDisable() {
+  const dialog = /** @type {HTMLDialogElement} */ (byId("disable-dialog"));
+  const open = byId("disable-open");
+  const section = byId("disable-section");
+  const status = byId("disable-status");
+  const error = byId("disable-error");
+  open.addEventListener("click", () => {
+    error.hidden = true;
+    byId("disable-dialog-address").textContent = currentAddress;
+    dialog.returnValue = "";
+    dialog.showModal();
+  });
+  dialog.addEventListener("close", async () => {
+    if (dialog.returnValue !== "confirm") {
+      open.focus();
+      return;
+    }
+    await whileBusy(
+      section,
+      async () => {
+        status.textContent = "Disabling your account…";
+        status.focus();
+        try {
+          await notary().disable();
+          closeNotary();
+          forgetSession();
+          rememberStage("disabled");
+          showDisabled();
+        } catch (failure) {
+          status.textContent = "";
+          showError(error, failure, "disable");
+        }
+      },
+      { focusTarget: status },
+    );
+  });
+}
+
+function showDisabled() {
+  byId("account-view").hidden = true;
+  byId("disabled-address").textContent = currentAddress;
+  byId("disabled-view").hidden = false;
+  document.title = "Notary: account disabled";
+  byId("disabled-heading").focus();
+}

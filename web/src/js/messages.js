@@ -1,0 +1,186 @@
+// Every error code the pages can meet, in plain language: the protocol's codes (protocol/src/error.rs),
+// the server's own codes (docs/protocol.md, "Errors"), the client package's codes (client-wasm) and the
+// pages' own checks. One place, so that nothing fails with a bare code.
+
+/** @type {Record<string, string>} */
+export const MESSAGES = {
+  // Protocol: input
+  invalid_address:
+    "That email address can't be used. Check it for typos: it needs one @ and a domain such as example.com, and the part before the @ may only use letters, digits, dots and the signs !#$%&'*+/=?^_`{|}~-.",
+  invalid_password: "The password must be between 8 and 1024 characters long.",
+  invalid_salt:
+    "The server sent data this page can't use, so nothing was signed. Reload the page and try again; if it keeps happening, the service is misconfigured.",
+  weak_kdf_params:
+    "The server asked for key-making settings outside the safe range this page accepts, so it stopped to protect your password. Nothing was sent. Please try again later.",
+
+  // Protocol: tokens and keys
+  invalid_token:
+    "The server could not read the signed message from this page. Reload the page and try again.",
+  unsupported_algorithm:
+    "The signed message used a signature type the server doesn't accept. Reload the page to get the current version and try again.",
+  wrong_token_type:
+    "The signed message was of the wrong kind for this step. Reload the page and try again.",
+  invalid_signature:
+    "The signature didn't check out. If you just typed a password, make sure it is the right one and try again.",
+  invalid_key:
+    "The key made from your password was refused as malformed. Try again; if it keeps happening, choose a different password.",
+  weak_key: "The key made from your password was refused as unsafe. Please choose a different password.",
+  expired:
+    "The signed message had expired by the time the server got it. Check that this device's clock is right, then try again.",
+  not_yet_valid:
+    "The signed message is dated in the future. Check that this device's date and time are right, then try again.",
+  lifetime_too_long:
+    "The signed message was meant to stay valid for too long (the limit is 5 minutes). Choose a shorter time and try again.",
+  wrong_audience:
+    "The signed message was made for a different server address. Open Notary from its usual address and try again.",
+  request_mismatch:
+    "The signed request didn't match what reached the server (something on the way may have changed it). Reload the page and try again.",
+  wrong_subject:
+    "The signed message named a different account than the one its key belongs to. Sign in again and retry.",
+  replayed:
+    "That signed message had already been used once, so it was refused. Try again: a fresh one will be made.",
+
+  // Server
+  invalid_request: "The server couldn't understand the request. Reload the page and try again.",
+  body_too_large: "The request was larger than the server accepts. Use shorter values and try again.",
+  unsupported_media_type:
+    "The request was sent in a format the server doesn't accept. Reload the page and try again.",
+  origin_not_allowed:
+    "The server doesn't accept requests from the web address this page was opened from. Open Notary from its usual address.",
+  unauthorized: "This needs a valid signature from your key. Sign in again and retry.",
+  not_found: "The server doesn't have what this page asked for. Reload the page and try again.",
+  method_not_allowed: "The server doesn't allow this action here. Reload the page and try again.",
+  rate_limited: "Too many attempts in a short time. Please wait a moment, then try again.",
+  unknown_key:
+    "No active account matches this email address and password. Check both and try again. If you haven't confirmed your address yet, open the link we emailed you first.",
+  account_disabled: "This account has been disabled. It can't sign in or be changed any more.",
+  confirmation_invalid:
+    "This confirmation link can't be used any more: it may have expired, been used already, or been replaced by a newer email. Start again to get a new link.",
+  key_in_use:
+    "That password makes the key this account already uses. Choose a different new password.",
+  internal: "Something went wrong on the server. Please try again in a moment.",
+
+  // Client package and browser
+  network_error:
+    "Couldn't reach the Notary server. Check your internet connection and try again.",
+  unexpected_response:
+    "The server sent an answer this page doesn't understand. Reload the page and try again.",
+  invalid_argument:
+    "This page passed something the signing module couldn't use. Reload the page and try again.",
+  address_mismatch:
+    "The server answered for a different email address than the one you typed, so nothing was signed. Try again.",
+  no_key: "Your key isn't loaded in this page any more. Type your password again to continue.",
+  no_pending_key: "Make the new key first: type the new password and submit the form again.",
+  worker_error:
+    "The part of this page that makes and keeps your key stopped working. Reload the page and try again.",
+  worker_unavailable:
+    "This browser can't run the part of the page that keeps your key separate (Web Workers and WebAssembly are needed). Try an up-to-date browser.",
+  busy: "Another step is still running. Wait for it to finish, then try again.",
+  terminated: "This page closed its key store. Reload the page and try again.",
+
+  // The pages' own checks
+  address_required: "Enter your email address.",
+  password_required: "Enter your password.",
+  password_too_short: "The password must have at least 8 characters.",
+  password_too_long: "The password can have at most 1024 characters.",
+  passwords_differ: "The two passwords are different. Type the same password in both fields.",
+  link_incomplete:
+    "This link is incomplete or damaged. Open the link from the email again, exactly as it was sent (some email programs break long links).",
+  audience_invalid:
+    "Enter the service's address as a full web address, for example https://service.example.",
+  clipboard_unavailable: "Copying isn't allowed here. Select the token and copy it by hand.",
+};
+
+/**
+ * Messages that fit one step better than the general one: the same code can mean different things to a
+ * person depending on what they just did.
+ * @type {Record<string, Record<string, string>>}
+ */
+const IN_CONTEXT = {
+  signin: {
+    unknown_key:
+      "This email address and password don't match an active account. Check both and try again. (If you changed your password, use the new one; if you haven't opened the confirmation email yet, do that first.)",
+    unauthorized:
+      "This email address and password don't match an active account. Check both and try again.",
+    invalid_signature:
+      "This email address and password don't match an active account. Check both and try again.",
+    account_disabled: "This account has been disabled, so it can't sign in.",
+  },
+  confirm: {
+    unknown_key:
+      "That password doesn't match the one this link is for. Type the password you chose (for a password change: the new one) and try again.",
+    invalid_signature:
+      "That password doesn't match the one this link is for. Type the password you chose (for a password change: the new one) and try again.",
+    unauthorized:
+      "That password doesn't match the one this link is for, or the link is no longer valid. Check the password and try again.",
+    wrong_subject:
+      "This link belongs to a different email address than the password was used for. Open the link from the email again.",
+    account_disabled: "This account has been disabled, so it can't be confirmed.",
+  },
+  signup: {
+    account_disabled:
+      "This email address belongs to a disabled account and can't be used to sign up again.",
+  },
+  change: {
+    unknown_key: "Your account no longer accepts this key. Sign in again, then retry.",
+    account_disabled: "This account has been disabled, so its password can't be changed.",
+  },
+  disable: {
+    unknown_key:
+      "The account no longer accepts this key (the password may have been changed elsewhere). Sign in again, then retry.",
+  },
+  assertion: {
+    invalid_argument:
+      "Enter the service's address as a full web address, for example https://service.example, and pick how long the token stays valid.",
+  },
+};
+
+/**
+ * A normalised error: what went wrong (code), what to tell the person (text), and anything they can act on.
+ * @typedef {{ code: string, text: string, serverMessage?: string, status?: number, retryAfter?: number }} Explained
+ */
+
+/**
+ * Turns anything thrown (a NotaryError from the client package, a `{ code, message, status }` object, a
+ * plain Error) into a message for people. Unknown codes still get a sentence that shows the code.
+ * @param {unknown} error
+ * @param {string} [context] one of the keys of IN_CONTEXT
+ * @returns {Explained}
+ */
+export function explain(error, context) {
+  const code = errorCode(error);
+  const known = (context && IN_CONTEXT[context]?.[code]) ?? MESSAGES[code];
+  const retryAfter = retryAfterSeconds(error);
+  let text = known ?? `Something went wrong that this page doesn't have a description for.`;
+  if (code === "rate_limited" && retryAfter) {
+    text = `Too many attempts in a short time. Please wait ${formatWait(retryAfter)}, then try again.`;
+  }
+  /** @type {Explained} */
+  const explained = { code, text };
+  const message = typeof error?.message === "string" ? error.message : undefined;
+  // The server's and the package's own wording adds detail for codes we only describe in general.
+  if (!known && message) explained.serverMessage = message;
+  if (typeof error?.status === "number") explained.status = error.status;
+  if (retryAfter) explained.retryAfter = retryAfter;
+  return explained;
+}
+
+/** The stable code of a thrown value, `unknown_error` when it has none. */
+export function errorCode(error) {
+  const code = /** @type {any} */ (error)?.code;
+  if (typeof code === "string" && /^[a-z][a-z0-9_]{0,63}$/.test(code)) return code;
+  if (error instanceof TypeError) return "network_error";
+  return "unknown_error";
+}
+
+function retryAfterSeconds(error) {
+  const value = /** @type {any} */ (error)?.retryAfter ?? /** @type {any} */ (error)?.retry_after;
+  const seconds = Number(value);
+  return Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : undefined;
+}
+
+function formatWait(seconds) {
+  if (seconds < 90) return `${seconds} second${seconds === 1 ? "" : "s"}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minutes`;
+}
