@@ -125,6 +125,12 @@ impl Password {
 pub struct Seed(pub(crate) [u8; SEED_BYTES]);
 
 impl Seed {
+    /// Wraps 32 bytes as a seed (for test vectors and the RFC 8032 keys; real seeds come from
+    /// [`derive_seed`]).
+    pub const fn from_bytes(bytes: [u8; SEED_BYTES]) -> Self {
+        Self(bytes)
+    }
+
     /// The raw seed (for test vectors).
     pub fn as_bytes(&self) -> &[u8; SEED_BYTES] {
         &self.0
