@@ -47,6 +47,8 @@ export const MESSAGES = {
     "The request was sent in a format the server doesn't accept. Reload the page and try again.",
   origin_not_allowed:
     "The server doesn't accept requests from the web address this page was opened from. Open Notary from its usual address.",
+  forbidden_origin:
+    "The server doesn't accept requests from the web address this page was opened from. Open Notary from its usual address.",
   unauthorized: "This needs a valid signature from your key. Sign in again and retry.",
   not_found: "The server doesn't have what this page asked for. Reload the page and try again.",
   method_not_allowed: "The server doesn't allow this action here. Reload the page and try again.",
@@ -59,6 +61,8 @@ export const MESSAGES = {
   key_in_use:
     "That password makes the key this account already uses. Choose a different new password.",
   internal: "Something went wrong on the server. Please try again in a moment.",
+  misconfigured:
+    "The Notary service isn't set up correctly right now, so it can't do this. Please try again later.",
 
   // Client package and browser
   network_error:
@@ -69,6 +73,8 @@ export const MESSAGES = {
     "This page passed something the signing module couldn't use. Reload the page and try again.",
   address_mismatch:
     "The server answered for a different email address than the one you typed, so nothing was signed. Try again.",
+  no_randomness:
+    "This browser couldn't provide the secure random numbers needed for signing, so nothing was signed. Try an up-to-date browser.",
   no_key: "Your key isn't loaded in this page any more. Type your password again to continue.",
   no_pending_key: "Make the new key first: type the new password and submit the form again.",
   worker_error:
@@ -90,6 +96,16 @@ export const MESSAGES = {
     "Enter the service's address as a full web address, for example https://service.example.",
   clipboard_unavailable: "Copying isn't allowed here. Select the token and copy it by hand.",
 };
+
+// Codes that the server's implementation spells differently from the API description: both spellings
+// get the same words.
+for (const [spelling, code] of [
+  ["replayed_token", "replayed"],
+  ["invalid_confirmation", "confirmation_invalid"],
+  ["internal_error", "internal"],
+]) {
+  MESSAGES[spelling] ??= MESSAGES[code];
+}
 
 /**
  * Messages that fit one step better than the general one: the same code can mean different things to a
