@@ -1360,11 +1360,12 @@ fn mixed_order_key(key: &PublicKey, order8: &[u8]) -> Res<[u8; 32]> {
 // ---------------------------------------------------------------------------------------------
 // confirmation.json
 
-/// Percent-encodes like JavaScript's `encodeURIComponent`.
-fn encode_uri_component(text: &str) -> String {
+/// Percent-encodes every byte except RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`), with
+/// upper-case hex digits.
+fn percent_encode(text: &str) -> String {
     let mut out = String::new();
     for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&byte) {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
             out.push(char::from(byte));
         } else {
             out.push_str(&format!("%{byte:02X}"));
@@ -1377,7 +1378,7 @@ fn link(public_uri: &str, address: &str, purpose: &str, token: Option<&str>) -> 
     match token {
         Some(token) => format!(
             "{public_uri}/confirm.html#token={token}&address={}&purpose={purpose}",
-            encode_uri_component(address)
+            percent_encode(address)
         ),
         None => format!("{public_uri}/"),
     }

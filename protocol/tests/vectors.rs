@@ -431,9 +431,9 @@ fn percent_decode(text: &str) -> String {
             out.push(u8::from_str_radix(hex, 16).unwrap());
             i += 3;
         } else {
-            // encodeURIComponent leaves exactly these unescaped.
+            // Only RFC 3986 unreserved characters stay unescaped.
             assert!(
-                bytes[i].is_ascii_alphanumeric() || b"-_.!~*'()".contains(&bytes[i]),
+                bytes[i].is_ascii_alphanumeric() || b"-._~".contains(&bytes[i]),
                 "{:?} must be escaped",
                 bytes[i] as char
             );
