@@ -150,3 +150,24 @@ pub type Result<T> = core::result::Result<T, Error>;
 pub(crate) const fn err(kind: ErrorKind, detail: &'static str) -> Error {
     Error::new(kind, detail)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_snake_case_and_statuses_are_client_errors() {
+        let mut seen = std::collections::BTreeSet::new();
+        for kind in ErrorKind::ALL {
+            let code = kind.code();
+            assert!(seen.insert(code), "{code} twice");
+            assert!(code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+            assert!((400..500).contains(&kind.http_status()), "{code}");
+        }
+        assert_eq!(ErrorKind::Replayed.http_status(), 401);
+        assert_eq!(ErrorKind::WeakKey.http_status(), 422);
+        assert_eq!(ErrorKind::InvalidAddress.http_status(), 400);
+        let error = Error::new(ErrorKind::Expired, "the token has expired");
+        assert_eq!(error.to_string(), "expired: the token has expired");
+    }
+}
