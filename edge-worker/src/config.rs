@@ -1,0 +1,373 @@
+//! Configuration: the vars of wrangler.toml and the three secrets, read and checked on every request.
+//!
+//! The worker refuses to serve (503 `misconfigured`) when a secret is missing, or, unless `PUBLIC_URI`
+//! is a loopback URL (local development), when a secret is one of the published development values or
+//! shorter than [`MIN_SECRET_BYTES`].
+
+use core::fmt;
+
+/// Shortest secret accepted outside local development, in bytes.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// The values `.dev.vars.example` publishes. They are refused outside local development.
+pub const DEVELOPMENT_SECRETS: [&str; 3] = [
+    "local-development-salt-secret-not-for-production",
+    "local-development-confirmation-secret-not-for-production",
+    "local-development-admin-secret-not-for-production",
+];
+
+/// Everything the worker is configured with.
+#[derive(Clone)]
+pub struct Config {
+    /// The service's origin, exactly as tokens carry it in `aud` (no trailing slash).
+    pub public_uri: String,
+    /// Where the queue consumer POSTs confirmation messages.
+    pub confirmation_uri: String,
+    /// Lifetime of a confirmation token, seconds.
+    pub confirmation_ttl: i64,
+    /// Per-IP calls per second.
+    pub max_calls_per_second: u32,
+    /// Per-IP calls per minute; going over it blocks the IP.
+    pub max_calls_per_minute: u32,
+    /// How long an IP over the per-minute limit stays blocked, seconds.
+    pub block_ips_for_secs: i64,
+    /// Salt answers per address per minute.
+    pub max_salts_per_address_per_minute: u32,
+    /// Confirmation emails (signup and change) per address per hour.
+    pub max_emails_per_address_per_hour: u32,
+    /// Confirm attempts per address per hour.
+    pub max_confirms_per_address_per_hour: u32,
+    /// First redelivery delay when the mail system fails, seconds (doubles each attempt).
+    pub delivery_retry_base_secs: u32,
+    /// HMAC key of the per-address salts.
+    pub salt_secret: Secret,
+    /// HMAC key of the delivery signature.
+    pub confirmation_secret: Secret,
+    /// Bearer token of the admin endpoints.
+    pub admin_secret: Secret,
+}
+
+/// A secret value; its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The bytes, for keying MACs and comparisons.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+/// Why the configuration cannot be used. Names the variable, never its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigError {
+    /// A required secret is not set or empty.
+    MissingSecret(&'static str),
+    /// A secret is a published development value or too short, outside local development.
+    WeakSecret(&'static str),
+    /// A var does not parse or is out of range.
+    InvalidVar(&'static str),
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MissingSecret(name) => write!(f, "secret {name} is not set"),
+            Self::WeakSecret(name) => write!(
+                f,
+                "secret {name} is a development value or shorter than {MIN_SECRET_BYTES} bytes"
+            ),
+            Self::InvalidVar(name) => write!(f, "var {name} is missing or out of range"),
+        }
+    }
+}
+
+/// Defaults of the optional vars (wrangler.toml repeats them).
+pub mod defaults {
+    /// `CONFIRMATION_TTL`.
+    pub const CONFIRMATION_TTL: i64 = 3600;
+    /// `MAX_CALLS_PER_SECOND`.
+    pub const MAX_CALLS_PER_SECOND: u32 = 10;
+    /// `MAX_CALLS_PER_MINUTE`.
+    pub const MAX_CALLS_PER_MINUTE: u32 = 120;
+    /// `BLOCK_IPS_FOR`, hours.
+    pub const BLOCK_IPS_FOR_HOURS: f64 = 1.0;
+    /// `MAX_SALTS_PER_ADDRESS_PER_MINUTE`.
+    pub const MAX_SALTS_PER_ADDRESS_PER_MINUTE: u32 = 30;
+    /// `MAX_EMAILS_PER_ADDRESS_PER_HOUR`.
+    pub const MAX_EMAILS_PER_ADDRESS_PER_HOUR: u32 = 5;
+    /// `MAX_CONFIRMS_PER_ADDRESS_PER_HOUR`.
+    pub const MAX_CONFIRMS_PER_ADDRESS_PER_HOUR: u32 = 20;
+    /// `DELIVERY_RETRY_BASE_SECS`.
+    pub const DELIVERY_RETRY_BASE_SECS: u32 = 10;
+}
+
+impl Config {
+    /// Reads the configuration through `lookup` (the worker's env in production, a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let public_uri = lookup("PUBLIC_URI")
+            .filter(|uri| is_origin_uri(uri))
+            .ok_or(ConfigError::InvalidVar("PUBLIC_URI"))?;
+        let confirmation_uri = lookup("CONFIRMATION_URI")
+            .filter(|uri| is_http_uri(uri))
+            .ok_or(ConfigError::InvalidVar("CONFIRMATION_URI"))?;
+        let local = is_local_development(&public_uri);
+        let secret = |name: &'static str| -> Result<Secret, ConfigError> {
+            let value = lookup(name)
+                .filter(|value| !value.is_empty())
+                .ok_or(ConfigError::MissingSecret(name))?;
+            let weak =
+                DEVELOPMENT_SECRETS.contains(&value.as_str()) || value.len() < MIN_SECRET_BYTES;
+            if weak && !local {
+                return Err(ConfigError::WeakSecret(name));
+            }
+            Ok(Secret(value))
+        };
+        let number = |name: &'static str, default: u32, min: u32, max: u32| {
+            parse_number(lookup(name), default, min, max).ok_or(ConfigError::InvalidVar(name))
+        };
+        let block_hours = match lookup("BLOCK_IPS_FOR") {
+            None => defaults::BLOCK_IPS_FOR_HOURS,
+            Some(text) => text
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|hours| hours.is_finite() && (0.0..=720.0).contains(hours))
+                .ok_or(ConfigError::InvalidVar("BLOCK_IPS_FOR"))?,
+        };
+        Ok(Self {
+            confirmation_ttl: i64::from(number(
+                "CONFIRMATION_TTL",
+                defaults::CONFIRMATION_TTL as u32,
+                60,
+                7 * 24 * 3600,
+            )?),
+            max_calls_per_second: number(
+                "MAX_CALLS_PER_SECOND",
+                defaults::MAX_CALLS_PER_SECOND,
+                1,
+                1_000_000,
+            )?,
+            max_calls_per_minute: number(
+                "MAX_CALLS_PER_MINUTE",
+                defaults::MAX_CALLS_PER_MINUTE,
+                1,
+                60_000_000,
+            )?,
+            // Whole seconds; at most 720 h, so the cast cannot overflow.
+            block_ips_for_secs: (block_hours * 3600.0).round() as i64,
+            max_salts_per_address_per_minute: number(
+                "MAX_SALTS_PER_ADDRESS_PER_MINUTE",
+                defaults::MAX_SALTS_PER_ADDRESS_PER_MINUTE,
+                1,
+                1_000_000,
+            )?,
+            max_emails_per_address_per_hour: number(
+                "MAX_EMAILS_PER_ADDRESS_PER_HOUR",
+                defaults::MAX_EMAILS_PER_ADDRESS_PER_HOUR,
+                1,
+                1_000_000,
+            )?,
+            max_confirms_per_address_per_hour: number(
+                "MAX_CONFIRMS_PER_ADDRESS_PER_HOUR",
+                defaults::MAX_CONFIRMS_PER_ADDRESS_PER_HOUR,
+                1,
+                1_000_000,
+            )?,
+            delivery_retry_base_secs: number(
+                "DELIVERY_RETRY_BASE_SECS",
+                defaults::DELIVERY_RETRY_BASE_SECS,
+                1,
+                3600,
+            )?,
+            salt_secret: secret("SALT_SECRET")?,
+            confirmation_secret: secret("CONFIRMATION_SECRET")?,
+            admin_secret: secret("ADMIN_SECRET")?,
+            public_uri,
+            confirmation_uri,
+        })
+    }
+
+    /// The origin browsers send in `Origin` for pages of this service (PUBLIC_URI is an origin).
+    pub fn public_origin(&self) -> &str {
+        &self.public_uri
+    }
+}
+
+fn parse_number(text: Option<String>, default: u32, min: u32, max: u32) -> Option<u32> {
+    match text {
+        None => Some(default),
+        Some(text) => text
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (min..=max).contains(n)),
+    }
+}
+
+/// `http(s)://host[:port]` with nothing after it: the form of an origin, which is what `aud` carries.
+pub fn is_origin_uri(uri: &str) -> bool {
+    let Some(rest) = uri
+        .strip_prefix("https://")
+        .or_else(|| uri.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    !rest.is_empty()
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+        && !rest.bytes().any(|b| b.is_ascii_uppercase())
+}
+
+fn is_http_uri(uri: &str) -> bool {
+    (uri.starts_with("https://") || uri.starts_with("http://"))
+        && !uri
+            .bytes()
+            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+}
+
+/// Whether `public_uri` names this machine (`localhost`, `127.0.0.1` or `[::1]`, any port): only then
+/// are development secrets accepted.
+pub fn is_local_development(public_uri: &str) -> bool {
+    let Some(host_port) = public_uri
+        .strip_prefix("http://")
+        .or_else(|| public_uri.strip_prefix("https://"))
+    else {
+        return false;
+    };
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next().map(|h| format!("[{h}]"))
+    } else {
+        host_port.split(':').next().map(str::to_owned)
+    };
+    matches!(host.as_deref(), Some("localhost" | "127.0.0.1" | "[::1]"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn vars(public_uri: &str, secrets: [&str; 3]) -> HashMap<&'static str, String> {
+        HashMap::from([
+            ("PUBLIC_URI", public_uri.to_owned()),
+            (
+                "CONFIRMATION_URI",
+                "http://127.0.0.1:8025/messages".to_owned(),
+            ),
+            ("SALT_SECRET", secrets[0].to_owned()),
+            ("CONFIRMATION_SECRET", secrets[1].to_owned()),
+            ("ADMIN_SECRET", secrets[2].to_owned()),
+        ])
+    }
+
+    fn load(map: &HashMap<&'static str, String>) -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    const STRONG: [&str; 3] = [
+        "0123456789abcdef0123456789abcdef-salt",
+        "0123456789abcdef0123456789abcdef-confirm",
+        "0123456789abcdef0123456789abcdef-admin",
+    ];
+
+    #[test]
+    fn development_secrets_only_on_loopback() {
+        for local in [
+            "http://127.0.0.1:8787",
+            "http://localhost:8787",
+            "http://[::1]:8787",
+        ] {
+            assert!(load(&vars(local, DEVELOPMENT_SECRETS)).is_ok(), "{local}");
+        }
+        for remote in [
+            "https://notary.example",
+            "https://localhost.example",
+            "https://127.0.0.1.example",
+        ] {
+            assert_eq!(
+                load(&vars(remote, DEVELOPMENT_SECRETS)).err(),
+                Some(ConfigError::WeakSecret("SALT_SECRET")),
+                "{remote}"
+            );
+            assert!(load(&vars(remote, STRONG)).is_ok());
+        }
+        let short = ["short", STRONG[1], STRONG[2]];
+        assert_eq!(
+            load(&vars("https://notary.example", short)).err(),
+            Some(ConfigError::WeakSecret("SALT_SECRET"))
+        );
+    }
+
+    #[test]
+    fn missing_secrets_are_refused_everywhere() {
+        let mut map = vars("http://127.0.0.1:8787", DEVELOPMENT_SECRETS);
+        map.remove("ADMIN_SECRET");
+        assert_eq!(
+            load(&map).err(),
+            Some(ConfigError::MissingSecret("ADMIN_SECRET"))
+        );
+        map.insert("ADMIN_SECRET", String::new());
+        assert_eq!(
+            load(&map).err(),
+            Some(ConfigError::MissingSecret("ADMIN_SECRET"))
+        );
+    }
+
+    #[test]
+    fn defaults_and_ranges() {
+        let mut map = vars("https://notary.example", STRONG);
+        let config = load(&map).unwrap();
+        assert_eq!(config.confirmation_ttl, 3600);
+        assert_eq!(config.max_calls_per_second, 10);
+        assert_eq!(config.max_calls_per_minute, 120);
+        assert_eq!(config.block_ips_for_secs, 3600);
+        map.insert("BLOCK_IPS_FOR", "0.001".into());
+        map.insert("CONFIRMATION_TTL", "120".into());
+        let config = load(&map).unwrap();
+        assert_eq!(config.block_ips_for_secs, 4);
+        assert_eq!(config.confirmation_ttl, 120);
+        map.insert("MAX_CALLS_PER_SECOND", "0".into());
+        assert_eq!(
+            load(&map).err(),
+            Some(ConfigError::InvalidVar("MAX_CALLS_PER_SECOND"))
+        );
+        map.insert("MAX_CALLS_PER_SECOND", "ten".into());
+        assert!(load(&map).is_err());
+    }
+
+    #[test]
+    fn public_uri_must_be_an_origin() {
+        for bad in [
+            "https://notary.example/",
+            "https://notary.example/path",
+            "ftp://notary.example",
+            "https://Notary.example",
+            "notary.example",
+            "https://",
+        ] {
+            assert_eq!(
+                load(&vars(bad, STRONG)).err(),
+                Some(ConfigError::InvalidVar("PUBLIC_URI")),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug() {
+        assert_eq!(format!("{:?}", Secret::new("hunter2")), "Secret(..)");
+    }
+}

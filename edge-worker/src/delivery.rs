@@ -1,0 +1,377 @@
+//! Confirmation delivery. Request handlers put a [`Delivery`] on the `CONFIRMATIONS` queue; the queue
+//! consumer POSTs it to `CONFIRMATION_URI` as JSON `{address, purpose, token, expires_at, link}` with
+//! `Idempotency-Key` (fixed per message, so a retried delivery is recognisable) and
+//! `Notary-Signature: t=<unix>,v1=<hex HMAC-SHA256(CONFIRMATION_SECRET, "<t>.<body>")>`.
+//!
+//! A refused or failed POST is retried with a growing delay ([`retry_delay_secs`]); after the queue's
+//! `max_retries` the message goes to the dead-letter queue, whose consumer tries once more and then
+//! records it in D1 (`undelivered`, without the token) and the audit log.
+
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+/// Why a message is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// Confirms a new account.
+    Signup,
+    /// Confirms a new key for an account.
+    Change,
+    /// Tells the owner of an active account that someone tried to sign up with it (no token).
+    AlreadyRegistered,
+}
+
+impl Purpose {
+    /// The wire name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Signup => "signup",
+            Self::Change => "change",
+            Self::AlreadyRegistered => "already_registered",
+        }
+    }
+}
+
+/// The body POSTed to the mail system.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Message {
+    /// Canonical address to send to.
+    pub address: String,
+    /// Why.
+    pub purpose: Purpose,
+    /// The confirmation token (none for `already_registered`).
+    pub token: Option<String>,
+    /// When the token stops being accepted, Unix seconds (none for `already_registered`).
+    pub expires_at: Option<i64>,
+    /// What the email links to.
+    pub link: String,
+}
+
+/// What the queue carries: the message and its idempotency key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Delivery {
+    /// Random, fixed for the message's whole life.
+    pub idempotency_key: String,
+    /// The body to POST.
+    pub message: Message,
+}
+
+impl Message {
+    /// A message with a confirmation token (signup or change).
+    pub fn confirmation(
+        public_uri: &str,
+        address: &str,
+        purpose: Purpose,
+        token: &str,
+        expires_at: i64,
+    ) -> Self {
+        Self {
+            address: address.to_owned(),
+            purpose,
+            token: Some(token.to_owned()),
+            expires_at: Some(expires_at),
+            link: format!(
+                "{public_uri}/confirm.html#token={token}&address={}&purpose={}",
+                percent_encode(address),
+                purpose.as_str()
+            ),
+        }
+    }
+
+    /// The notice to the owner of an active address that a signup was attempted.
+    pub fn already_registered(public_uri: &str, address: &str) -> Self {
+        Self {
+            address: address.to_owned(),
+            purpose: Purpose::AlreadyRegistered,
+            token: None,
+            expires_at: None,
+            link: format!("{public_uri}/"),
+        }
+    }
+}
+
+/// Percent-encodes everything except RFC 3986 unreserved characters.
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// The `Notary-Signature` header for `body` sent at `timestamp`.
+pub fn signature_header(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
+    let tag = match <Hmac<Sha256> as Mac>::new_from_slice(secret) {
+        Ok(mut mac) => {
+            mac.update(timestamp.to_string().as_bytes());
+            mac.update(b".");
+            mac.update(body);
+            mac.finalize().into_bytes()
+        }
+        // HMAC takes keys of any length.
+        Err(_) => Default::default(),
+    };
+    let hex: String = tag.iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("t={timestamp},v1={hex}")
+}
+
+/// Longest delay between two delivery attempts, seconds.
+pub const MAX_RETRY_DELAY_SECS: u32 = 900;
+
+/// The delay before the next attempt of a message first sent `age_secs` ago: as long as the message
+/// has already waited (so the total wait doubles with each attempt), at least `base_secs`, at most
+/// [`MAX_RETRY_DELAY_SECS`]. With base 10 s and 10 retries the queue keeps trying for about an hour.
+pub fn retry_delay_secs(age_secs: i64, base_secs: u32) -> u32 {
+    let age = u32::try_from(age_secs.max(0)).unwrap_or(u32::MAX);
+    age.max(base_secs).min(MAX_RETRY_DELAY_SECS)
+}
+
+/// Whether the mail system's answer means it has the message (any 2xx).
+pub const fn accepted(status: u16) -> bool {
+    200 <= status && status < 300
+}
+
+#[cfg(target_arch = "wasm32")]
+pub use consumer::*;
+
+#[cfg(target_arch = "wasm32")]
+mod consumer {
+    use super::*;
+    use crate::config::Config;
+    use crate::keyed_hash::KeyedHasher;
+    use crate::store::{AuditEntry, Store};
+    use crate::time::now_secs;
+    use wasm_bindgen::JsValue;
+    use worker::{
+        Env, Fetch, Headers, Message as QueueMessage, MessageBatch, MessageExt, Method,
+        QueueRetryOptionsBuilder, Request, RequestInit,
+    };
+
+    /// Time allowed for one POST to the mail system, milliseconds.
+    const POST_TIMEOUT_MS: u32 = 10_000;
+
+    /// Puts a message on the `CONFIRMATIONS` queue.
+    pub async fn enqueue(env: &Env, message: Message) -> crate::error::ApiResult<()> {
+        let delivery = Delivery {
+            idempotency_key: crate::time::random_id()?,
+            message,
+        };
+        let queue = env.queue("CONFIRMATIONS").map_err(|error| {
+            worker::console_error!("queue binding: {error}");
+            crate::error::ApiError::internal()
+        })?;
+        queue.send(&delivery).await.map_err(|error| {
+            worker::console_error!("enqueue failed: {error}");
+            crate::error::ApiError::internal()
+        })
+    }
+
+    /// POSTs one message; `true` when the mail system accepted it.
+    async fn post(config: &Config, delivery: &Delivery) -> bool {
+        let Ok(body) = serde_json::to_vec(&delivery.message) else {
+            return false;
+        };
+        let headers = Headers::new();
+        let signature = signature_header(config.confirmation_secret.as_bytes(), now_secs(), &body);
+        let set = [
+            headers.set("content-type", "application/json"),
+            headers.set("idempotency-key", &delivery.idempotency_key),
+            headers.set("notary-signature", &signature),
+        ];
+        if set.iter().any(Result::is_err) {
+            return false;
+        }
+        let body = js_sys::Uint8Array::from(body.as_slice());
+        let mut init = RequestInit::new();
+        init.with_method(Method::Post)
+            .with_headers(headers)
+            .with_body(Some(JsValue::from(body)));
+        let Ok(request) = Request::new_with_init(&config.confirmation_uri, &init) else {
+            return false;
+        };
+        let fetch = Fetch::Request(request);
+        let signal = web_sys::AbortSignal::timeout_with_u32(POST_TIMEOUT_MS);
+        let sent = fetch.send_with_signal(&signal.into()).await;
+        match sent {
+            Ok(response) => accepted(response.status_code()),
+            Err(error) => {
+                worker::console_warn!("delivery POST failed: {error}");
+                false
+            }
+        }
+    }
+
+    /// The consumer of both queues. Never returns an error: each message is acked or retried.
+    pub async fn consume(batch: MessageBatch<Delivery>, env: Env) {
+        let dead_letter = batch.queue().ends_with("-dlq");
+        let config = match Config::from_lookup(|name| crate::env_text(&env, name)) {
+            Ok(config) => config,
+            Err(error) => {
+                worker::console_error!("queue consumer not configured: {error}");
+                batch.retry_all();
+                return;
+            }
+        };
+        let store = env.d1("DB").ok().map(Store::new);
+        for raw in batch.raw_iter() {
+            let message = match QueueMessage::<Delivery>::try_from(raw) {
+                Ok(message) => message,
+                Err(error) => {
+                    // Malformed bodies can never succeed: drop them, loudly.
+                    worker::console_error!("dropping a malformed queue message: {error}");
+                    continue;
+                }
+            };
+            if post(&config, message.body()).await {
+                message.ack();
+                if dead_letter {
+                    audit(store.as_ref(), &config, message.body(), "delivered_late").await;
+                }
+                continue;
+            }
+            if dead_letter {
+                record_undelivered(store.as_ref(), &config, message.body()).await;
+                message.ack();
+            } else {
+                let age = now_secs() - (message.timestamp().as_millis() / 1000) as i64;
+                let delay = retry_delay_secs(age, config.delivery_retry_base_secs);
+                message.retry_with_options(
+                    &QueueRetryOptionsBuilder::new()
+                        .with_delay_seconds(delay)
+                        .build(),
+                );
+            }
+        }
+    }
+
+    async fn record_undelivered(store: Option<&Store>, config: &Config, delivery: &Delivery) {
+        let Some(store) = store else { return };
+        let hasher = KeyedHasher::new(config.salt_secret.as_bytes());
+        let address_hash = hasher.hash("address", &delivery.message.address);
+        let now = now_secs();
+        let expires_at = delivery.message.expires_at.unwrap_or(now);
+        if let Err(error) = store
+            .record_undelivered(
+                &delivery.idempotency_key,
+                &address_hash,
+                delivery.message.purpose.as_str(),
+                expires_at,
+                now,
+            )
+            .await
+        {
+            worker::console_error!("could not record an undelivered message: {}", error.code);
+        }
+        audit(Some(store), config, delivery, "undelivered").await;
+    }
+
+    async fn audit(store: Option<&Store>, config: &Config, delivery: &Delivery, outcome: &str) {
+        let Some(store) = store else { return };
+        let hasher = KeyedHasher::new(config.salt_secret.as_bytes());
+        let address_hash = hasher.hash("address", &delivery.message.address);
+        store
+            .audit(
+                &AuditEntry {
+                    action: delivery_action(delivery.message.purpose),
+                    outcome,
+                    address_hash: Some(&address_hash),
+                    ip_hash: None,
+                    key_id: None,
+                },
+                now_secs(),
+            )
+            .await;
+    }
+
+    fn delivery_action(purpose: Purpose) -> &'static str {
+        match purpose {
+            Purpose::Signup => "deliver_signup",
+            Purpose::Change => "deliver_change",
+            Purpose::AlreadyRegistered => "deliver_already_registered",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_carry_the_token_and_the_encoded_address_in_the_fragment() {
+        let message = Message::confirmation(
+            "http://127.0.0.1:8787",
+            "a+b@example.com",
+            Purpose::Signup,
+            "TOKEN",
+            1_700_000_000,
+        );
+        assert_eq!(
+            message.link,
+            "http://127.0.0.1:8787/confirm.html#token=TOKEN&address=a%2Bb%40example.com&purpose=signup"
+        );
+        let json = serde_json::to_value(&message).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "address": "a+b@example.com", "purpose": "signup", "token": "TOKEN",
+                "expires_at": 1_700_000_000, "link": message.link,
+            })
+        );
+        let notice = Message::already_registered("https://notary.example", "a@example.com");
+        assert_eq!(notice.link, "https://notary.example/");
+        assert_eq!(
+            serde_json::to_value(&notice).unwrap()["purpose"],
+            "already_registered"
+        );
+        assert_eq!(notice.token, None);
+    }
+
+    #[test]
+    fn signature_is_hmac_over_timestamp_dot_body() {
+        // RFC 4231 test case 2 shape: key "Jefe"; our message is "<t>.<body>".
+        let header = signature_header(b"Jefe", 0, b"what do ya want for nothing?");
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(b"Jefe").unwrap();
+        mac.update(b"0.what do ya want for nothing?");
+        let expected: String = mac
+            .finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(header, format!("t=0,v1={expected}"));
+        assert_ne!(
+            signature_header(b"Jefe", 1, b"what do ya want for nothing?"),
+            header
+        );
+    }
+
+    #[test]
+    fn retry_delay_doubles_the_total_wait_within_bounds() {
+        assert_eq!(retry_delay_secs(0, 10), 10);
+        assert_eq!(retry_delay_secs(10, 10), 10);
+        assert_eq!(retry_delay_secs(20, 10), 20);
+        assert_eq!(retry_delay_secs(40, 10), 40);
+        assert_eq!(retry_delay_secs(5000, 10), MAX_RETRY_DELAY_SECS);
+        assert_eq!(retry_delay_secs(-5, 1), 1);
+        // Ten attempts starting at 10 s: 10, 10, 20, 40, 80, 160, 320, 640, 900, 900 s.
+        let mut age = 0;
+        for _ in 0..10 {
+            age += i64::from(retry_delay_secs(age, 10));
+        }
+        assert_eq!(age, 3080);
+    }
+
+    #[test]
+    fn only_2xx_counts_as_delivered() {
+        assert!(accepted(200) && accepted(202));
+        assert!(!accepted(301) && !accepted(401) && !accepted(503));
+    }
+}

@@ -1,0 +1,293 @@
+//! HTTP plumbing shared by every endpoint: the body limit, strict JSON, the Origin/Referer check, the
+//! `Authorization` schemes and JSON answers. The parsing rules are plain functions so they are tested
+//! natively; [`read_body`] and the response builders bind them to the worker's types.
+
+use crate::error::{ApiError, ApiResult};
+use serde::de::DeserializeOwned;
+
+/// Largest request body accepted, in bytes.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// Refuses a body whose declared `Content-Length` is over the limit, before reading it.
+pub fn check_declared_length(content_length: Option<&str>) -> ApiResult<()> {
+    match content_length.map(|value| value.trim().parse::<u64>()) {
+        Some(Ok(length)) if length > MAX_BODY_BYTES as u64 => Err(too_large()),
+        Some(Err(_)) => Err(ApiError::invalid_request("Content-Length is not a number")),
+        _ => Ok(()),
+    }
+}
+
+/// 413.
+pub const fn too_large() -> ApiError {
+    ApiError::new(
+        413,
+        "body_too_large",
+        "the request body is larger than 16 KiB",
+    )
+}
+
+/// Requires `Content-Type: application/json` (parameters such as `charset=utf-8` allowed).
+pub fn check_json_content_type(content_type: Option<&str>) -> ApiResult<()> {
+    let essence = content_type
+        .and_then(|value| value.split(';').next())
+        .map(|value| value.trim().to_ascii_lowercase());
+    if essence.as_deref() == Some("application/json") {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            415,
+            "unsupported_media_type",
+            "the body must be JSON with Content-Type: application/json",
+        ))
+    }
+}
+
+/// Parses a body as the endpoint's request type. It must be a JSON object (serde would also map an
+/// array onto a struct); the types deny unknown fields and serde refuses duplicate ones, so only the
+/// exact documented shape gets through.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::invalid_request("the body is not a JSON object"));
+    }
+    serde_json::from_slice(body).map_err(|error| {
+        if error.is_data() {
+            ApiError::invalid_request(
+                "the JSON object has unknown, duplicate, missing or mistyped fields",
+            )
+        } else {
+            ApiError::invalid_request("the body is not a JSON object")
+        }
+    })
+}
+
+/// Browser calls must come from the service's own pages: an `Origin` header, or failing that a
+/// `Referer`, naming another origin is refused. Calls without either (servers, curl) pass.
+pub fn check_origin(
+    public_origin: &str,
+    origin: Option<&str>,
+    referer: Option<&str>,
+) -> ApiResult<()> {
+    let same = match (origin, referer) {
+        (Some(origin), _) => origin == public_origin,
+        (None, Some(referer)) => origin_of(referer).as_deref() == Some(public_origin),
+        (None, None) => true,
+    };
+    if same {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            403,
+            "forbidden_origin",
+            "requests from other sites are refused",
+        ))
+    }
+}
+
+/// The origin (`scheme://host[:port]`, lower case, default port dropped) of an absolute http(s) URL.
+pub fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "http" => ":80",
+        "https" => ":443",
+        _ => return None,
+    };
+    let authority = rest.split(['/', '?', '#']).next()?;
+    if authority.is_empty() || authority.contains('@') {
+        return None;
+    }
+    let authority = authority.to_ascii_lowercase();
+    let authority = authority.strip_suffix(default_port).unwrap_or(&authority);
+    Some(format!("{scheme}://{authority}"))
+}
+
+/// The token of `Authorization: <scheme> <token>` (scheme compared case-insensitively).
+pub fn authorization_token<'a>(header: Option<&'a str>, scheme: &str) -> Option<&'a str> {
+    let (given, token) = header?.trim().split_once(' ')?;
+    let token = token.trim();
+    (given.eq_ignore_ascii_case(scheme) && !token.is_empty()).then_some(token)
+}
+
+/// Whether `given` equals `secret`, in constant time: both are hashed first, so the comparison takes
+/// the same time whatever their lengths and contents.
+pub fn secret_matches(given: &[u8], secret: &[u8]) -> bool {
+    use sha2::{Digest, Sha256};
+    use subtle::ConstantTimeEq;
+    Sha256::digest(given).ct_eq(&Sha256::digest(secret)).into()
+}
+
+#[cfg(target_arch = "wasm32")]
+pub use worker_glue::*;
+
+#[cfg(target_arch = "wasm32")]
+mod worker_glue {
+    use super::*;
+    use futures_util::StreamExt;
+    use worker::{Headers, Request, Response};
+
+    /// Reads a JSON request body of at most [`MAX_BODY_BYTES`]: the declared length is checked first,
+    /// then the stream is read only up to the limit.
+    pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> ApiResult<T> {
+        check_json_content_type(header(req, "content-type").as_deref())?;
+        let body = read_body(req).await?;
+        parse_json(&body)
+    }
+
+    /// Reads the raw body with the limit (empty when there is none).
+    pub async fn read_body(req: &mut Request) -> ApiResult<Vec<u8>> {
+        check_declared_length(header(req, "content-length").as_deref())?;
+        if req.inner().body().is_none() {
+            return Ok(Vec::new());
+        }
+        let mut stream = req
+            .stream()
+            .map_err(|_| ApiError::invalid_request("the body could not be read"))?;
+        let mut body = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            let chunk =
+                chunk.map_err(|_| ApiError::invalid_request("the body could not be read"))?;
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+
+    /// A header's value, if present and readable.
+    pub fn header(req: &Request, name: &str) -> Option<String> {
+        req.headers().get(name).ok().flatten()
+    }
+
+    /// A JSON answer with `Cache-Control: no-store`.
+    pub fn json_response(status: u16, body: &serde_json::Value) -> Response {
+        json_response_with(status, body, None)
+    }
+
+    /// The JSON error answer, with `Retry-After` for 429.
+    pub fn error_response(error: &ApiError) -> Response {
+        json_response_with(error.status, &error.body(), error.retry_after)
+    }
+
+    fn json_response_with(
+        status: u16,
+        body: &serde_json::Value,
+        retry_after: Option<u64>,
+    ) -> Response {
+        let bytes = serde_json::to_vec(body).unwrap_or_default();
+        let headers = Headers::new();
+        let _ = headers.set("content-type", "application/json");
+        let _ = headers.set("cache-control", "no-store");
+        let _ = headers.set("x-content-type-options", "nosniff");
+        if let Some(seconds) = retry_after {
+            let _ = headers.set("retry-after", &seconds.to_string());
+        }
+        Response::builder()
+            .with_status(status)
+            .with_headers(headers)
+            .fixed(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        token: String,
+    }
+
+    #[test]
+    fn body_limit_is_checked_on_the_declared_length() {
+        assert!(check_declared_length(None).is_ok());
+        assert!(check_declared_length(Some("16384")).is_ok());
+        assert_eq!(
+            check_declared_length(Some("16385")).unwrap_err().status,
+            413
+        );
+        assert_eq!(check_declared_length(Some("-1")).unwrap_err().status, 400);
+    }
+
+    #[test]
+    fn only_json_content_types() {
+        assert!(check_json_content_type(Some("application/json")).is_ok());
+        assert!(check_json_content_type(Some("Application/JSON; charset=utf-8")).is_ok());
+        for bad in [None, Some("text/plain"), Some("application/jsonx")] {
+            assert_eq!(check_json_content_type(bad).unwrap_err().status, 415);
+        }
+    }
+
+    #[test]
+    fn json_must_have_exactly_the_documented_fields() {
+        assert!(parse_json::<Body>(br#"{"token":"x"}"#).is_ok());
+        for bad in [
+            &br#"{"token":"x","extra":1}"#[..],
+            br#"{"token":"x","token":"y"}"#,
+            br#"{}"#,
+            br#"{"token":1}"#,
+            br#"["x"]"#,
+            b"not json",
+            b"",
+        ] {
+            let error = parse_json::<Body>(bad).unwrap_err();
+            assert_eq!((error.status, error.code), (400, "invalid_request"));
+        }
+    }
+
+    #[test]
+    fn origin_or_referer_must_be_ours() {
+        let us = "http://127.0.0.1:8787";
+        assert!(check_origin(us, None, None).is_ok());
+        assert!(check_origin(us, Some(us), None).is_ok());
+        assert!(check_origin(us, None, Some("http://127.0.0.1:8787/account.html")).is_ok());
+        assert!(check_origin(us, Some("https://evil.example"), Some(us)).is_err());
+        assert!(check_origin(us, Some("null"), None).is_err());
+        assert!(check_origin(us, None, Some("http://127.0.0.1:8788/")).is_err());
+        assert!(check_origin(us, None, Some("http://127.0.0.1:8787@evil.example/")).is_err());
+        assert_eq!(
+            check_origin(us, Some("http://evil.example"), None)
+                .unwrap_err()
+                .code,
+            "forbidden_origin"
+        );
+    }
+
+    #[test]
+    fn origins_drop_default_ports_and_paths() {
+        assert_eq!(
+            origin_of("HTTPS://Notary.Example:443/x?y#z").as_deref(),
+            Some("https://notary.example")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:8787/a").as_deref(),
+            Some("http://127.0.0.1:8787")
+        );
+        assert_eq!(origin_of("javascript:alert(1)"), None);
+    }
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(secret_matches(b"admin secret", b"admin secret"));
+        assert!(!secret_matches(b"admin secre", b"admin secret"));
+        assert!(!secret_matches(b"admin secret!", b"admin secret"));
+        assert!(!secret_matches(b"", b"admin secret"));
+    }
+
+    #[test]
+    fn authorization_schemes() {
+        assert_eq!(
+            authorization_token(Some("Notary abc"), "Notary"),
+            Some("abc")
+        );
+        assert_eq!(
+            authorization_token(Some("bearer  abc "), "Bearer"),
+            Some("abc")
+        );
+        assert_eq!(authorization_token(Some("Basic abc"), "Bearer"), None);
+        assert_eq!(authorization_token(Some("Bearer"), "Bearer"), None);
+        assert_eq!(authorization_token(None, "Bearer"), None);
+    }
+}

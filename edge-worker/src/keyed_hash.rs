@@ -1,0 +1,70 @@
+//! Keyed hashes of addresses and IPs, for the audit log and the names of rate-limit buckets, so neither
+//! holds them in clear.
+//!
+//! The key is `HMAC-SHA256(SALT_SECRET, "notary keyed-hash key v1")`. The label contains spaces, which
+//! no canonical address does, so the key is never a value of the public salt function.
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+const KEY_LABEL: &[u8] = b"notary keyed-hash key v1";
+
+/// Computes keyed hashes under a key derived from the salt secret.
+#[derive(Clone)]
+pub struct KeyedHasher {
+    key: [u8; 32],
+}
+
+impl KeyedHasher {
+    /// Derives the hashing key from `SALT_SECRET`.
+    pub fn new(salt_secret: &[u8]) -> Self {
+        Self {
+            key: hmac(salt_secret, &[KEY_LABEL]),
+        }
+    }
+
+    /// base64url HMAC-SHA256 of `value` under the derived key, in the domain `kind` (e.g. "address").
+    pub fn hash(&self, kind: &str, value: &str) -> String {
+        protocol::b64::encode(hmac(&self.key, &[kind.as_bytes(), b"\0", value.as_bytes()]))
+    }
+}
+
+fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    // HMAC takes keys of any length, so `new_from_slice` cannot fail.
+    let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(key) else {
+        return [0; 32];
+    };
+    for part in parts {
+        mac.update(part);
+    }
+    mac.finalize().into_bytes().into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use protocol::{address::Address, salt::Salt};
+
+    #[test]
+    fn separates_domains_and_keys() {
+        let hasher = KeyedHasher::new(b"secret one");
+        let a = hasher.hash("address", "alice@example.com");
+        assert_eq!(a, hasher.hash("address", "alice@example.com"));
+        assert_ne!(a, hasher.hash("ip", "alice@example.com"));
+        assert_ne!(a, hasher.hash("address", "bob@example.com"));
+        assert_ne!(
+            a,
+            KeyedHasher::new(b"secret two").hash("address", "alice@example.com")
+        );
+        assert_eq!(a.len(), 43);
+    }
+
+    #[test]
+    fn never_equals_the_public_salt() {
+        let secret = b"secret one";
+        let address = Address::parse("alice@example.com").unwrap();
+        let salt = Salt::for_address(secret, &address).to_base64url();
+        let hashed = KeyedHasher::new(secret).hash("address", address.as_str());
+        assert!(!hashed.starts_with(&salt));
+    }
+}

@@ -1,0 +1,144 @@
+//! # notary-edge-worker
+//!
+//! Notary's Cloudflare Worker: a thin adapter between HTTP and the `protocol` crate, on D1 (accounts,
+//! confirmations, replay records, audit), a Queue (confirmation delivery), a Durable Object (rate
+//! limits) with KV as a cache of blocked clients, and a cron trigger (cleanup).
+//!
+//! The modules without worker types (`config`, `client_ip`, `error`, `http`'s rules, `keyed_hash`,
+//! `ratelimit`'s counting, `delivery`'s message format, `routes` table) build natively and are tested
+//! with `cargo test`; the rest exists only on wasm32 and is tested in workerd (tests/worker).
+
+pub mod client_ip;
+pub mod config;
+pub mod delivery;
+pub mod error;
+pub mod http;
+pub mod keyed_hash;
+pub mod ratelimit;
+
+#[cfg(target_arch = "wasm32")]
+mod auth;
+#[cfg(target_arch = "wasm32")]
+mod context;
+#[cfg(target_arch = "wasm32")]
+mod limits;
+#[cfg(target_arch = "wasm32")]
+mod routes;
+#[cfg(target_arch = "wasm32")]
+mod store;
+#[cfg(target_arch = "wasm32")]
+mod time;
+
+#[cfg(target_arch = "wasm32")]
+pub use ratelimit::RateLimiter;
+
+/// A var or secret as text, if set.
+#[cfg(target_arch = "wasm32")]
+fn env_text(env: &worker::Env, name: &str) -> Option<String> {
+    env.var(name).ok().map(|value| value.to_string())
+}
+
+#[cfg(target_arch = "wasm32")]
+mod entry {
+    use crate::config::Config;
+    use crate::context::RequestContext;
+    use crate::error::{ApiError, ApiResult};
+    use crate::http::{check_origin, error_response, header};
+    use crate::keyed_hash::KeyedHasher;
+    use crate::store::Store;
+    use crate::{client_ip, delivery, env_text, limits, routes, time};
+    use worker::{
+        event, Context, Env, MessageBatch, Method, Request, RequestInit, Response, ScheduleContext,
+        ScheduledEvent,
+    };
+
+    #[event(fetch)]
+    async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+        let result = if req.path() == "/" && matches!(req.method(), Method::Get | Method::Head) {
+            index_page(&req, &env).await
+        } else {
+            serve(&mut req, env).await
+        };
+        Ok(match result {
+            Ok(response) => response,
+            Err(error) => error_response(&error),
+        })
+    }
+
+    /// `/` is `index.html`. The assets are served with `html_handling = "none"` (so that
+    /// `/confirm.html` and `/account.html` keep their names instead of redirecting onto the API paths
+    /// `/confirm` and `/account`), which leaves `/` to the worker.
+    async fn index_page(req: &Request, env: &Env) -> ApiResult<Response> {
+        let mut url = req.url().map_err(|_| ApiError::internal())?;
+        url.set_path("/index.html");
+        url.set_query(None);
+        let mut init = RequestInit::new();
+        init.with_method(req.method());
+        let assets = env.assets("ASSETS").map_err(|error| {
+            worker::console_error!("ASSETS binding: {error}");
+            ApiError::misconfigured()
+        })?;
+        assets
+            .fetch(url.to_string(), Some(init))
+            .await
+            .map_err(|error| {
+                worker::console_error!("index.html: {error}");
+                ApiError::internal()
+            })
+    }
+
+    async fn serve(req: &mut Request, env: Env) -> ApiResult<Response> {
+        let config = Config::from_lookup(|name| env_text(&env, name)).map_err(|error| {
+            worker::console_error!("refusing to serve: {error}");
+            ApiError::misconfigured()
+        })?;
+        let hasher = KeyedHasher::new(config.salt_secret.as_bytes());
+        let client_group = client_ip::client_group(header(req, "cf-connecting-ip").as_deref());
+        limits::enforce_client(&env, &config, &hasher, &client_group).await?;
+        check_origin(
+            config.public_origin(),
+            header(req, "origin").as_deref(),
+            header(req, "referer").as_deref(),
+        )?;
+        let endpoint = routes::route(&req.method(), &req.path())?;
+        let store = Store::new(env.d1("DB").map_err(|error| {
+            worker::console_error!("D1 binding: {error}");
+            ApiError::misconfigured()
+        })?);
+        let ctx = RequestContext {
+            env,
+            config,
+            store,
+            hasher,
+            client_group,
+            now: time::now_secs(),
+        };
+        routes::handle(endpoint, req, &ctx).await
+    }
+
+    #[event(queue)]
+    async fn queue(
+        batch: MessageBatch<delivery::Delivery>,
+        env: Env,
+        _ctx: Context,
+    ) -> worker::Result<()> {
+        delivery::consume(batch, env).await;
+        Ok(())
+    }
+
+    #[event(scheduled)]
+    async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+        let Ok(db) = env.d1("DB") else {
+            worker::console_error!("cleanup: no D1 binding");
+            return;
+        };
+        match Store::new(db).cleanup(time::now_secs()).await {
+            Ok(removed) => worker::console_log!(
+                "cleanup: removed {} replay records and {} confirmations",
+                removed.replay,
+                removed.confirmations
+            ),
+            Err(error) => worker::console_error!("cleanup failed: {}", error.code),
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! Fixed-window rate limits, kept in a Durable Object per bucket (one client IP group, or one address
+//! and action). The Durable Object is the source of truth; [`crate::limits`] puts blocked IPs in KV
+//! only as a cache, so a blocked client is refused without a round trip to the object.
+//!
+//! This module holds the counting rules ([`LimiterState::check`], plain Rust, tested natively) and the
+//! Durable Object class [`RateLimiter`] that applies them to its storage, with an alarm that deletes the
+//! storage once every window and block has run out.
+
+use serde::{Deserialize, Serialize};
+
+/// One limit: at most `limit` calls per `window_secs`. A `blocks` rule, when exceeded, blocks the
+/// bucket for the request's `block_secs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rule {
+    /// Window length, seconds.
+    pub window_secs: u32,
+    /// Calls allowed per window.
+    pub limit: u32,
+    /// Whether exceeding it blocks the bucket.
+    pub blocks: bool,
+}
+
+/// What the worker asks the Durable Object.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckRequest {
+    /// The limits of this bucket.
+    pub rules: Vec<Rule>,
+    /// How long a blocking rule blocks, seconds.
+    pub block_secs: i64,
+}
+
+/// The answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Decision {
+    /// Counted and allowed.
+    Allowed,
+    /// Over a limit; try again after `retry_after` seconds.
+    Limited {
+        /// Seconds until the window that is full ends.
+        retry_after: u64,
+    },
+    /// Blocked until `until_ms` (Unix milliseconds).
+    Blocked {
+        /// End of the block.
+        until_ms: i64,
+    },
+}
+
+impl Decision {
+    /// Seconds until a call may succeed again, as of `now_ms` (at least 1); `None` when allowed.
+    pub fn retry_after(&self, now_ms: i64) -> Option<u64> {
+        match *self {
+            Self::Allowed => None,
+            Self::Limited { retry_after } => Some(retry_after.max(1)),
+            Self::Blocked { until_ms } => Some(ceil_secs(until_ms - now_ms).max(1)),
+        }
+    }
+}
+
+/// One window's counter.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    /// When the window began, Unix milliseconds.
+    pub start_ms: i64,
+    /// Calls counted in it.
+    pub count: u32,
+}
+
+/// A bucket's stored state.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LimiterState {
+    /// One counter per rule, in the rules' order.
+    pub windows: Vec<Window>,
+    /// End of the current block (Unix milliseconds), or 0.
+    pub blocked_until_ms: i64,
+}
+
+impl LimiterState {
+    /// Applies `request` to a call made at `now_ms`: counts it when allowed; does not count refused
+    /// calls (a blocked client stays blocked for `block_secs` however much it retries).
+    pub fn check(&mut self, now_ms: i64, request: &CheckRequest) -> Decision {
+        if self.blocked_until_ms > now_ms {
+            return Decision::Blocked {
+                until_ms: self.blocked_until_ms,
+            };
+        }
+        self.blocked_until_ms = 0;
+        if self.windows.len() != request.rules.len() {
+            self.windows = vec![Window::default(); request.rules.len()];
+        }
+        for (window, rule) in self.windows.iter_mut().zip(&request.rules) {
+            let over = now_ms >= window.start_ms + window_ms(rule) || now_ms < window.start_ms;
+            if window.count == 0 || over {
+                *window = Window {
+                    start_ms: now_ms,
+                    count: 0,
+                };
+            }
+        }
+        let full = self
+            .windows
+            .iter()
+            .zip(&request.rules)
+            .find(|(window, rule)| window.count >= rule.limit);
+        if let Some((window, rule)) = full {
+            if rule.blocks && request.block_secs > 0 {
+                self.blocked_until_ms = now_ms + request.block_secs * 1000;
+                return Decision::Blocked {
+                    until_ms: self.blocked_until_ms,
+                };
+            }
+            return Decision::Limited {
+                retry_after: ceil_secs(window.start_ms + window_ms(rule) - now_ms),
+            };
+        }
+        for window in &mut self.windows {
+            window.count = window.count.saturating_add(1);
+        }
+        Decision::Allowed
+    }
+
+    /// When nothing in this state matters any more (Unix milliseconds): the end of the block and of
+    /// every window.
+    pub fn expires_at_ms(&self, rules: &[Rule]) -> i64 {
+        self.windows
+            .iter()
+            .zip(rules)
+            .map(|(window, rule)| window.start_ms + window_ms(rule))
+            .fold(self.blocked_until_ms, i64::max)
+    }
+}
+
+fn window_ms(rule: &Rule) -> i64 {
+    i64::from(rule.window_secs) * 1000
+}
+
+fn ceil_secs(ms: i64) -> u64 {
+    u64::try_from((ms + 999).div_euclid(1000)).unwrap_or(0)
+}
+
+/// The Durable Object class (`RATE_LIMITER` binding): one instance per bucket name.
+#[cfg(target_arch = "wasm32")]
+mod durable {
+    use super::{CheckRequest, LimiterState};
+    use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
+
+    const STATE_KEY: &str = "state";
+    const RULES_KEY: &str = "rules";
+
+    /// Counts calls of one bucket in its own storage (SQLite-backed class).
+    #[durable_object(alarm)]
+    pub struct RateLimiter {
+        state: State,
+    }
+
+    impl DurableObject for RateLimiter {
+        fn new(state: State, _env: Env) -> Self {
+            Self { state }
+        }
+
+        async fn fetch(&self, mut req: Request) -> Result<Response> {
+            let Ok(request) = req.json::<CheckRequest>().await else {
+                return Response::error("bad request", 400);
+            };
+            let storage = self.state.storage();
+            let mut state: LimiterState = storage.get(STATE_KEY).await?.unwrap_or_default();
+            let now = crate::time::now_ms();
+            let decision = state.check(now, &request);
+            storage.put(STATE_KEY, &state).await?;
+            storage.put(RULES_KEY, &request.rules).await?;
+            storage
+                .set_alarm(state.expires_at_ms(&request.rules))
+                .await?;
+            Response::from_json(&decision)
+        }
+
+        async fn alarm(&self) -> Result<Response> {
+            let storage = self.state.storage();
+            let state: Option<LimiterState> = storage.get(STATE_KEY).await?;
+            let rules: Vec<super::Rule> = storage.get(RULES_KEY).await?.unwrap_or_default();
+            let expires = state.map_or(0, |state| state.expires_at_ms(&rules));
+            if expires > crate::time::now_ms() {
+                storage.set_alarm(expires).await?;
+            } else {
+                storage.delete_all().await?;
+            }
+            Response::empty()
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+pub use durable::RateLimiter;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip_rules(per_second: u32, per_minute: u32, block_secs: i64) -> CheckRequest {
+        CheckRequest {
+            rules: vec![
+                Rule {
+                    window_secs: 1,
+                    limit: per_second,
+                    blocks: false,
+                },
+                Rule {
+                    window_secs: 60,
+                    limit: per_minute,
+                    blocks: true,
+                },
+            ],
+            block_secs,
+        }
+    }
+
+    #[test]
+    fn per_second_limit_resets_each_second_without_blocking() {
+        let rules = ip_rules(3, 100, 3600);
+        let mut state = LimiterState::default();
+        let t = 1_700_000_000_000;
+        for _ in 0..3 {
+            assert_eq!(state.check(t, &rules), Decision::Allowed);
+        }
+        assert_eq!(
+            state.check(t + 400, &rules),
+            Decision::Limited { retry_after: 1 }
+        );
+        assert_eq!(state.check(t + 1000, &rules), Decision::Allowed);
+        assert_eq!(state.blocked_until_ms, 0);
+    }
+
+    #[test]
+    fn over_the_minute_limit_blocks_for_the_block_time() {
+        let rules = ip_rules(100, 5, 7200);
+        let mut state = LimiterState::default();
+        let t = 1_700_000_000_000;
+        for i in 0..5 {
+            assert_eq!(state.check(t + i * 10, &rules), Decision::Allowed);
+        }
+        let blocked = state.check(t + 100, &rules);
+        assert_eq!(
+            blocked,
+            Decision::Blocked {
+                until_ms: t + 100 + 7_200_000
+            }
+        );
+        assert_eq!(blocked.retry_after(t + 100), Some(7200));
+        // Still blocked after the minute is over, and retrying does not extend the block.
+        assert_eq!(state.check(t + 120_000, &rules), blocked);
+        assert_eq!(state.check(t + 100 + 7_200_000, &rules), Decision::Allowed);
+        assert_eq!(
+            state.expires_at_ms(&rules.rules),
+            t + 100 + 7_200_000 + 60_000
+        );
+    }
+
+    #[test]
+    fn non_blocking_limits_say_when_the_window_ends() {
+        let request = CheckRequest {
+            rules: vec![Rule {
+                window_secs: 3600,
+                limit: 2,
+                blocks: false,
+            }],
+            block_secs: 3600,
+        };
+        let mut state = LimiterState::default();
+        let t = 1_000_000;
+        assert_eq!(state.check(t, &request), Decision::Allowed);
+        assert_eq!(state.check(t + 1000, &request), Decision::Allowed);
+        assert_eq!(
+            state.check(t + 600_500, &request),
+            Decision::Limited { retry_after: 3000 }
+        );
+        assert_eq!(state.check(t + 3_600_000, &request), Decision::Allowed);
+    }
+
+    #[test]
+    fn a_changed_rule_set_starts_over() {
+        let mut state = LimiterState::default();
+        assert_eq!(state.check(0, &ip_rules(1, 1, 0)), Decision::Allowed);
+        let one_rule = CheckRequest {
+            rules: vec![Rule {
+                window_secs: 60,
+                limit: 1,
+                blocks: false,
+            }],
+            block_secs: 0,
+        };
+        assert_eq!(state.check(10, &one_rule), Decision::Allowed);
+        assert_eq!(
+            state.check(20, &one_rule),
+            Decision::Limited { retry_after: 60 }
+        );
+    }
+}

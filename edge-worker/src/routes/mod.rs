@@ -1,0 +1,87 @@
+//! The endpoints. [`route`] maps method and path to a handler; the handlers live one per module.
+
+mod account;
+mod admin;
+mod confirm;
+mod health;
+mod keys;
+mod salt;
+
+use crate::context::RequestContext;
+use crate::error::{ApiError, ApiResult};
+use worker::{Method, Request, Response};
+
+/// Which endpoint a request is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `GET /health`.
+    Health,
+    /// `POST /salt`.
+    Salt,
+    /// `POST /signup`.
+    Signup,
+    /// `POST /confirm`.
+    Confirm,
+    /// `PATCH /signature`.
+    ChangeKey,
+    /// `DELETE /signature`.
+    Disable,
+    /// `GET /account`.
+    Account,
+    /// `POST /admin/verify`.
+    AdminVerify,
+    /// `POST /admin/disable`.
+    AdminDisable,
+}
+
+/// Finds the endpoint for `method` and `path`: 404 for unknown paths, 405 for known paths with another
+/// method.
+pub fn route(method: &Method, path: &str) -> ApiResult<Endpoint> {
+    use Endpoint::*;
+    let candidates: &[(Method, Endpoint)] = match path {
+        "/health" => &[(Method::Get, Health)],
+        "/salt" => &[(Method::Post, Salt)],
+        "/signup" => &[(Method::Post, Signup)],
+        "/confirm" => &[(Method::Post, Confirm)],
+        "/signature" => &[(Method::Patch, ChangeKey), (Method::Delete, Disable)],
+        "/account" => &[(Method::Get, Account)],
+        "/admin/verify" => &[(Method::Post, AdminVerify)],
+        "/admin/disable" => &[(Method::Post, AdminDisable)],
+        _ => return Err(ApiError::new(404, "not_found", "no such endpoint")),
+    };
+    candidates
+        .iter()
+        .find(|(allowed, _)| allowed == method)
+        .map(|(_, endpoint)| *endpoint)
+        .ok_or(ApiError::new(
+            405,
+            "method_not_allowed",
+            "this endpoint does not take this method",
+        ))
+}
+
+/// Runs the endpoint's handler.
+pub async fn handle(
+    endpoint: Endpoint,
+    req: &mut Request,
+    ctx: &RequestContext,
+) -> ApiResult<Response> {
+    match endpoint {
+        Endpoint::Health => health::health(ctx).await,
+        Endpoint::Salt => salt::salt(req, ctx).await,
+        Endpoint::Signup => keys::signup(req, ctx).await,
+        Endpoint::ChangeKey => keys::change(req, ctx).await,
+        Endpoint::Confirm => confirm::confirm(req, ctx).await,
+        Endpoint::Disable => account::disable(req, ctx).await,
+        Endpoint::Account => account::account(req, ctx).await,
+        Endpoint::AdminVerify => admin::verify(req, ctx).await,
+        Endpoint::AdminDisable => admin::disable(req, ctx).await,
+    }
+}
+
+/// The body of signup, confirm, change and disable: one token.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenBody {
+    token: String,
+}

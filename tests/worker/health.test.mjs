@@ -1,0 +1,101 @@
+// GET /health, the configuration checks, routing between the pages and the API, and the error shape.
+
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { read, startWorker } from "../support/worker.mjs";
+
+describe("health and routing", () => {
+  let w;
+  before(async () => {
+    w = await startWorker();
+  });
+  after(() => w?.close());
+
+  test("GET /health answers after querying the migrated schema", async () => {
+    const res = await read(await w.fetch("/health"));
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, { status: "ok", database: "ok" });
+    assert.equal(res.headers.get("content-type"), "application/json");
+  });
+
+  test("the pages are served as static assets, the API paths reach the worker", async () => {
+    for (const page of ["/", "/inbox.html", "/confirm.html", "/account.html"]) {
+      const res = await w.fetch(page);
+      assert.equal(res.status, 200, page);
+      assert.match(res.headers.get("content-type"), /text\/html/, page);
+      await res.arrayBuffer();
+    }
+    // /account must be the API even though account.html exists.
+    const account = await read(await w.fetch("/account"));
+    assert.equal(account.status, 401);
+    assert.equal(account.body.error, "unauthorized");
+  });
+
+  test("unknown paths and wrong methods get JSON errors", async () => {
+    const missing = await read(await w.fetch("/nope"));
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.error, "not_found");
+    assert.equal(typeof missing.body.message, "string");
+    const wrong = await read(await w.fetch("/salt"));
+    assert.equal(wrong.status, 405);
+    assert.equal(wrong.body.error, "method_not_allowed");
+  });
+});
+
+describe("health without migrations", () => {
+  test("GET /health is 503 when the schema is missing", async () => {
+    const w = await startWorker({ migrate: false });
+    try {
+      const res = await read(await w.fetch("/health"));
+      assert.equal(res.status, 503);
+      assert.equal(res.body.error, "database_unavailable");
+    } finally {
+      await w.close();
+    }
+  });
+});
+
+describe("configuration", () => {
+  test("development secrets are refused when PUBLIC_URI is not loopback", async () => {
+    const w = await startWorker({ vars: { PUBLIC_URI: "https://notary.example" } });
+    try {
+      for (const path of ["/health", "/salt"]) {
+        const res = await read(await w.fetch(path, path === "/salt" ? { json: { address: "a@example.com" } } : {}));
+        assert.equal(res.status, 503, path);
+        assert.equal(res.body.error, "misconfigured");
+        assert.doesNotMatch(res.text, /SALT_SECRET|local-development/);
+      }
+    } finally {
+      await w.close();
+    }
+  });
+
+  test("strong secrets are accepted outside local development", async () => {
+    const strong = (name) => `${name}-0123456789abcdef0123456789abcdef`;
+    const w = await startWorker({
+      vars: {
+        PUBLIC_URI: "https://notary.example",
+        SALT_SECRET: strong("salt"),
+        CONFIRMATION_SECRET: strong("confirm"),
+        ADMIN_SECRET: strong("admin"),
+      },
+    });
+    try {
+      const res = await read(await w.fetch("/health"));
+      assert.equal(res.status, 200);
+    } finally {
+      await w.close();
+    }
+  });
+
+  test("a missing secret is refused even locally", async () => {
+    const w = await startWorker({ vars: { ADMIN_SECRET: undefined } });
+    try {
+      const res = await read(await w.fetch("/health"));
+      assert.equal(res.status, 503);
+      assert.equal(res.body.error, "misconfigured");
+    } finally {
+      await w.close();
+    }
+  });
+});
