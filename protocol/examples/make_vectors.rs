@@ -691,6 +691,20 @@ fn tokens(keys: &KeyVectors, pairs: &[(String, KeyPair)]) -> Res<TokenVectors> {
         None,
     ))?;
 
+    let overflow = format!(
+        r#"{{"sub":"alice@example.com","aud":"{AUDIENCE}","iat":{},"exp":{},"jti":"{}"}}"#,
+        i64::MIN,
+        i64::MAX,
+        b64::encode(fixed_bytes::<16>("jti:overflow")?)
+    );
+    b.add(base(
+        "lifetime-overflow",
+        "iat = -2^63, exp = 2^63 - 1: exp - iat does not fit in 64 bits (a wrapping subtraction gives -1)",
+        forge(&signup_header, &overflow, alice),
+        TokenKind::Signup,
+        None,
+    ))?;
+
     // Audience and kind.
     b.add(CaseSpec {
         audience: "http://127.0.0.1:8787/",

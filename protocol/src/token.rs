@@ -175,7 +175,10 @@ impl Claims {
         if self.aud.is_empty() {
             return Err(err(ErrorKind::InvalidToken, "aud must not be empty"));
         }
-        if self.exp <= self.iat || self.exp - self.iat > MAX_LIFETIME_SECS {
+        // checked_sub: with iat near i64::MIN and exp near i64::MAX the difference does not fit, and
+        // a wrapping subtraction would make an unbounded lifetime look short.
+        let lifetime = self.exp.checked_sub(self.iat);
+        if !lifetime.is_some_and(|secs| (1..=MAX_LIFETIME_SECS).contains(&secs)) {
             return Err(err(
                 ErrorKind::LifetimeTooLong,
                 "exp must be after iat and at most 300 s after it",

@@ -256,16 +256,16 @@ fn claim_value(name: &'static str) -> BoxedStrategy<String> {
     prop_oneof![30 => plausible, 1 => hostile].boxed()
 }
 
-/// `iat` and `exp` around NOW: usually a valid lifetime and window, sometimes not.
+/// `iat` and `exp` around NOW: usually a valid lifetime and window, sometimes not, sometimes any two
+/// integers at all (whose difference may not fit in 64 bits).
 fn times() -> impl Strategy<Value = (String, String)> {
-    (
+    let near = (
         prop_oneof![8 => -100i64..=70, 1 => -1000i64..=1000],
         prop_oneof![8 => 1i64..=300, 1 => -10i64..=0, 1 => 301i64..=400],
     )
-        .prop_map(|(offset, lifetime)| {
-            let iat = NOW + offset;
-            (iat.to_string(), (iat + lifetime).to_string())
-        })
+        .prop_map(|(offset, lifetime)| (NOW + offset, NOW + offset + lifetime));
+    prop_oneof![10 => near, 1 => (any::<i64>(), any::<i64>())]
+        .prop_map(|(iat, exp)| (iat.to_string(), exp.to_string()))
 }
 
 /// A claims object for `kind`: each claim present with some probability (the required ones and the
