@@ -58,6 +58,10 @@ export const MESSAGES = {
   account_disabled: "This account has been disabled. It can't sign in or be changed any more.",
   confirmation_invalid:
     "This confirmation link can't be used any more: it may have expired, been used already, or been replaced by a newer email. Start again to get a new link.",
+  address_taken:
+    "This email address already has an active account, so this link can't create another one. Sign in instead.",
+  unknown_account: "No active account has this email address.",
+  database_unavailable: "The Notary service can't reach its database right now. Please try again in a moment.",
   key_in_use:
     "That password makes the key this account already uses. Choose a different new password.",
   internal: "Something went wrong on the server. Please try again in a moment.",
@@ -97,16 +101,6 @@ export const MESSAGES = {
   clipboard_unavailable: "Copying isn't allowed here. Select the token and copy it by hand.",
 };
 
-// Codes that the server's implementation spells differently from the API description: both spellings
-// get the same words.
-for (const [spelling, code] of [
-  ["replayed_token", "replayed"],
-  ["invalid_confirmation", "confirmation_invalid"],
-  ["internal_error", "internal"],
-]) {
-  MESSAGES[spelling] ??= MESSAGES[code];
-}
-
 /**
  * Messages that fit one step better than the general one: the same code can mean different things to a
  * person depending on what they just did.
@@ -123,6 +117,10 @@ const IN_CONTEXT = {
     account_disabled: "This account has been disabled, so it can't sign in.",
   },
   confirm: {
+    // The server cannot tell a wrong password from a stale link: the link is bound to the key the
+    // password makes.
+    confirmation_invalid:
+      "This didn't work: either the password isn't the one this link is for (for a password change: the new one), or the link can't be used any more (expired, used already, or replaced by a newer email). Check the password and try again; if it still fails, start again to get a new link.",
     unknown_key:
       "That password doesn't match the one this link is for. Type the password you chose (for a password change: the new one) and try again.",
     invalid_signature:
