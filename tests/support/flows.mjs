@@ -1,0 +1,59 @@
+// The user-side steps of the Notary protocol against a worker started by tests/support/worker.mjs,
+// with tokens from tests/support/tokens.mjs: sign up, read the emailed confirmation, confirm, sign in,
+// change the key, disable.
+
+import { claimsFor, newKey, requestToken, signToken } from "./tokens.mjs";
+import { read } from "./worker.mjs";
+
+let counter = 0;
+/** A fresh address for each test, so tests do not share accounts or per-address limits. */
+export function freshAddress(label = "user") {
+  counter += 1;
+  return `${label}-${process.pid}-${Date.now().toString(36)}-${counter}@example.com`;
+}
+
+/** POST /signup with a signup token signed by `key`. */
+export async function postSignup(w, address, key, init = {}) {
+  const token = signToken("signup", claimsFor(address, w.publicUri), key);
+  return w.fetch("/signup", { json: { token }, ...init });
+}
+
+/** Waits for the next message to `address` with `purpose` that is not in `seen` (idempotency keys). */
+export async function nextMessage(w, address, purpose, seen = new Set(), timeoutMs = 10_000) {
+  return w.mailbox.waitFor(
+    (m) => m.address === address && m.purpose === purpose && !seen.has(m.idempotencyKey),
+    timeoutMs,
+  );
+}
+
+/** POST /confirm carrying `confirmation`, signed by `key`. */
+export async function postConfirm(w, address, key, confirmation, init = {}) {
+  const token = signToken("confirm", claimsFor(address, w.publicUri, { confirmation }), key);
+  return w.fetch("/confirm", { json: { token }, ...init });
+}
+
+/** GET /account signed by `key`. */
+export async function getAccount(w, address, key, init = {}) {
+  const token = requestToken(key, address, w.publicUri, { method: "GET", url: `${w.publicUri}/account` });
+  return w.fetch("/account", { headers: { authorization: `Notary ${token}` }, ...init });
+}
+
+/** Signs up and confirms `address` with a new (or the given) key; returns `{ address, key, message, account }`. */
+export async function signUpAndConfirm(w, address = freshAddress(), key = newKey()) {
+  const seen = new Set(w.mailbox.messages().map((m) => m.idempotencyKey));
+  const signup = await read(await postSignup(w, address, key));
+  if (signup.status !== 202) throw new Error(`signup answered ${signup.status} ${signup.text}`);
+  const message = await nextMessage(w, address, "signup", seen);
+  const confirmed = await read(await postConfirm(w, address, key, message.token));
+  if (confirmed.status !== 200) throw new Error(`confirm answered ${confirmed.status} ${confirmed.text}`);
+  return { address, key, message, account: confirmed.body };
+}
+
+/** POST /admin/verify as the operator. */
+export async function adminVerify(w, token, audience, init = {}) {
+  return w.fetch("/admin/verify", {
+    json: { token, audience },
+    headers: { authorization: `Bearer ${w.adminSecret}` },
+    ...init,
+  });
+}
