@@ -106,6 +106,8 @@ impl LimiterState {
             .find(|(window, rule)| window.count >= rule.limit);
         if let Some((window, rule)) = full {
             if rule.blocks && request.block_secs > 0 {
+                // The block replaces the windows: when it ends, the client starts afresh.
+                self.windows = vec![Window::default(); request.rules.len()];
                 self.blocked_until_ms = now_ms + request.block_secs * 1000;
                 return Decision::Blocked {
                     until_ms: self.blocked_until_ms,
@@ -250,11 +252,24 @@ mod tests {
         assert_eq!(blocked.retry_after(t + 100), Some(7200));
         // Still blocked after the minute is over, and retrying does not extend the block.
         assert_eq!(state.check(t + 120_000, &rules), blocked);
+        assert_eq!(state.expires_at_ms(&rules.rules), t + 100 + 7_200_000);
         assert_eq!(state.check(t + 100 + 7_200_000, &rules), Decision::Allowed);
-        assert_eq!(
-            state.expires_at_ms(&rules.rules),
-            t + 100 + 7_200_000 + 60_000
-        );
+        // When the block ends the client starts afresh, even within the same minute.
+        let short = ip_rules(100, 5, 2);
+        let mut state = LimiterState::default();
+        for i in 0..5 {
+            assert_eq!(state.check(t + i, &short), Decision::Allowed);
+        }
+        assert!(matches!(
+            state.check(t + 10, &short),
+            Decision::Blocked { .. }
+        ));
+        assert!(matches!(
+            state.check(t + 1000, &short),
+            Decision::Blocked { .. }
+        ));
+        assert_eq!(state.check(t + 2010, &short), Decision::Allowed);
+        assert_eq!(state.expires_at_ms(&short.rules), t + 2010 + 60_000);
     }
 
     #[test]
