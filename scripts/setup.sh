@@ -24,7 +24,8 @@ fi
 "$WASM_BINDGEN_BIN" --version
 
 step "worker-build $WORKER_BUILD_VERSION"
-if [ "$("$CARGO_HOME/bin/worker-build" --version 2>/dev/null)" != "worker-build $WORKER_BUILD_VERSION" ]; then
+# `worker-build --version` prints the bare version number.
+if [ "$("$CARGO_HOME/bin/worker-build" --version 2>/dev/null)" != "$WORKER_BUILD_VERSION" ]; then
   cargo install --locked worker-build --version "=$WORKER_BUILD_VERSION" --force
 fi
 "$CARGO_HOME/bin/worker-build" --version
