@@ -159,6 +159,26 @@ impl KeyPair {
     }
 }
 
+/// Anything that signs with an Ed25519 key: [`KeyPair`], or a platform's own RFC 8032 signer over
+/// the same key (the WebAssembly client signs with a basepoint table it builds at run time instead of
+/// shipping curve25519-dalek's 30 KB static one). Signatures must be exactly RFC 8032's.
+pub trait Signer {
+    /// The public key that verifies the signatures.
+    fn public_key(&self) -> &PublicKey;
+    /// An Ed25519 signature over `message`.
+    fn sign(&self, message: &[u8]) -> [u8; 64];
+}
+
+impl Signer for KeyPair {
+    fn public_key(&self) -> &PublicKey {
+        KeyPair::public_key(self)
+    }
+
+    fn sign(&self, message: &[u8]) -> [u8; 64] {
+        KeyPair::sign(self, message)
+    }
+}
+
 impl core::fmt::Debug for KeyPair {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("KeyPair")

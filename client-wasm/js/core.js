@@ -1,0 +1,126 @@
+// The package's API over the wasm-bindgen glue, shared by the browser entry (index.js) and the Node
+// entry (node.js), which differ only in how they fetch the .wasm bytes.
+
+import initWasm, * as wasm from "./wasm/notary_client.js";
+
+export { NotaryError } from "./errors.js";
+
+export const { KeyPair, NotaryClient, releaseKdfMemory } = wasm;
+
+/** A module that only validates where WebAssembly SIMD (128-bit) is supported: `i8x16.popcnt`. */
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
+
+/** Whether this engine runs the SIMD build (every current browser and Node 16.4+ does). */
+export function simdSupported() {
+  return WebAssembly.validate(SIMD_PROBE);
+}
+
+let loader = null;
+let loading = null;
+let loaded = null;
+
+/** Set by the entry point: returns what wasm-bindgen's init accepts (URL, Response, bytes, Module). */
+export function setWasmLoader(load) {
+  loader = load;
+}
+
+/**
+ * Loads and instantiates the WebAssembly module (once; later calls return the same promise).
+ * In Node, importing the package has already done it. In a browser, `await ready()` before using
+ * anything else. `options.module` overrides where the .wasm comes from (a URL, a `Response`, the
+ * bytes, or a compiled `WebAssembly.Module`), for hosts that serve it elsewhere.
+ * @param {{ module?: URL | string | Response | BufferSource | WebAssembly.Module }} [options]
+ * @returns {Promise<{ simd: boolean }>}
+ */
+export function ready(options = {}) {
+  if (!loading) {
+    const simd = simdSupported();
+    loading = (async () => {
+      const source = options.module ?? (await loader(simd));
+      await initWasm({ module_or_path: source });
+      loaded = { simd };
+      return loaded;
+    })();
+    loading.catch(() => {
+      loading = null;
+    });
+  }
+  return loading;
+}
+
+/** Whether `ready()` has completed. */
+export function isReady() {
+  return loaded !== null;
+}
+
+function requireReady() {
+  if (!loaded) throw new Error("notary-client: call `await ready()` before using the package");
+}
+
+/**
+ * Derives the key pair from a salt answer (`NotaryClient.salt()`) and the password: Argon2id with the
+ * answer's parameters, inside WebAssembly. Synchronous and CPU-bound (about 0.1 to 0.3 s with the
+ * protocol's 64 MiB): on a page, use the Web Worker client (`notary-client/worker-client`).
+ * @param {import("./index.js").SaltAnswer} saltAnswer
+ * @param {string} password
+ * @returns {import("./index.js").KeyPair}
+ */
+export function deriveKey(saltAnswer, password) {
+  requireReady();
+  return wasm.deriveKey(saltAnswer, password);
+}
+
+// One method per kind of token on KeyPair, over its `token(spec)`.
+Object.defineProperties(wasm.KeyPair.prototype, {
+  signupToken: {
+    value(audience) {
+      return this.token({ kind: "signup", audience });
+    },
+  },
+  confirmToken: {
+    value(audience, confirmation) {
+      return this.token({ kind: "confirm", audience, confirmation });
+    },
+  },
+  changeToken: {
+    value(audience) {
+      return this.token({ kind: "change", audience });
+    },
+  },
+  disableToken: {
+    value(audience) {
+      return this.token({ kind: "disable", audience });
+    },
+  },
+  requestToken: {
+    value(audience, method, url, body = null) {
+      return this.token({ kind: "request", audience, method, url, body });
+    },
+  },
+  assertionToken: {
+    value(audience, lifetimeSecs) {
+      return this.token({ kind: "assertion", audience, lifetime: lifetimeSecs });
+    },
+  },
+});
+
+// The flows of NotaryClient that need no server round trip of their own.
+Object.defineProperties(wasm.NotaryClient.prototype, {
+  deriveKey: {
+    value(saltAnswer, password) {
+      return deriveKey(saltAnswer, password);
+    },
+  },
+  keyFor: {
+    async value(address, password) {
+      return deriveKey(await this.salt(address), password);
+    },
+  },
+  assertion: {
+    value(key, audience, lifetimeSecs) {
+      return key.assertionToken(audience, lifetimeSecs);
+    },
+  },
+});

@@ -1,0 +1,112 @@
+//! `fetch` from WebAssembly (the global `fetch` of browsers, Web Workers and Node 20+), and the
+//! translation of a Notary server's answers into checked JavaScript objects or [`NotaryError`]s.
+
+use crate::error::{codes, NotaryError, Result};
+use crate::shape::{self, Member};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Request, RequestInit, Response};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `fetch` (window, worker or Node scope alike).
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(request: &Request) -> js_sys::Promise;
+}
+
+/// A JSON call to a Notary server.
+pub struct JsonCall<'a> {
+    /// HTTP method.
+    pub method: &'a str,
+    /// Absolute URL.
+    pub url: &'a str,
+    /// JSON request body, if any.
+    pub body: Option<String>,
+    /// `Authorization` header value, if any.
+    pub authorization: Option<String>,
+    /// The members a 2xx answer must have.
+    pub expect: &'static [Member],
+}
+
+impl JsonCall<'_> {
+    /// Sends the call; a 2xx answer must be a JSON object with the expected members, anything else
+    /// becomes a `NotaryError` with the server's code and status.
+    pub async fn send(self) -> Result<JsValue> {
+        let init = RequestInit::new();
+        init.set_method(self.method);
+        let headers = web_sys::Headers::new().map_err(build_failure)?;
+        headers
+            .set("Accept", "application/json")
+            .map_err(build_failure)?;
+        if let Some(body) = &self.body {
+            headers
+                .set("Content-Type", "application/json")
+                .map_err(build_failure)?;
+            init.set_body(&JsValue::from_str(body));
+        }
+        if let Some(authorization) = &self.authorization {
+            headers
+                .set("Authorization", authorization)
+                .map_err(build_failure)?;
+        }
+        init.set_headers(&headers);
+        let request = Request::new_with_str_and_init(self.url, &init)
+            .map_err(|_| NotaryError::invalid_argument("the URL cannot be fetched"))?;
+        let response = fetch(&request).await?;
+        read_json(&response, self.expect).await
+    }
+}
+
+/// Fetches `request`; a rejected `fetch` is a `network_error`.
+pub async fn fetch(request: &Request) -> Result<Response> {
+    let answer = JsFuture::from(global_fetch(request)).await.map_err(|_| {
+        NotaryError::local(
+            codes::NETWORK_ERROR,
+            "the server could not be reached (network failure, CORS or offline)",
+        )
+    })?;
+    answer.dyn_into::<Response>().map_err(|_| {
+        NotaryError::local(codes::UNEXPECTED_RESPONSE, "fetch did not give a Response")
+    })
+}
+
+/// Reads a JSON answer: a 2xx must be an object with the `expect`ed members; otherwise the server's
+/// `{"error", "message"}` becomes the error.
+async fn read_json(response: &Response, expect: &[Member]) -> Result<JsValue> {
+    let status = response.status();
+    let unexpected = || unexpected_response(status);
+    let text_promise = response.text().map_err(|_| unexpected())?;
+    let text = JsFuture::from(text_promise).await.map_err(|_| {
+        NotaryError::local(
+            codes::NETWORK_ERROR,
+            "the connection failed while reading the answer",
+        )
+    })?;
+    let text = text.as_string().ok_or_else(unexpected)?;
+    let body = js_sys::JSON::parse(&text).ok().filter(JsValue::is_object);
+    if !response.ok() {
+        let error = body.as_ref().and_then(|body| {
+            let code = shape::string(body, "error").ok()?;
+            let message = shape::string(body, "message").unwrap_or_default();
+            Some(NotaryError::from_server(code, message, status))
+        });
+        return Err(error.unwrap_or_else(unexpected));
+    }
+    let body = body.ok_or_else(unexpected)?;
+    shape::check(&body, expect).map_err(|_| unexpected())?;
+    Ok(body)
+}
+
+/// An answer this client does not understand, with its status.
+fn unexpected_response(status: u16) -> NotaryError {
+    NotaryError::from_server(
+        codes::UNEXPECTED_RESPONSE.to_owned(),
+        format!("the server answered HTTP {status} with a body this client does not understand"),
+        status,
+    )
+}
+
+/// A failure of a JavaScript API that only fails on misuse (a header name fetch refuses, ...).
+fn build_failure(_: JsValue) -> NotaryError {
+    NotaryError::invalid_argument("the request could not be built")
+}

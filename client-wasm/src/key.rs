@@ -1,0 +1,251 @@
+//! The key pair as JavaScript sees it: a handle to secret material that stays in WASM memory, and the
+//! tokens it signs.
+
+use crate::env;
+use crate::error::{NotaryError, Result};
+use crate::shape;
+use crate::signer::Ed25519Key;
+use protocol::address::Address;
+use protocol::confirmation::ConfirmationToken;
+use protocol::keys::{KeyId, Signer as _};
+use protocol::token::{self, Claims, HttpRequest, TokenKind, MAX_LIFETIME_SECS};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+/// Lifetime of the tokens this package sends to a Notary server (signup, confirm, change, disable,
+/// signed requests): long enough for a slow network, far below the protocol's 300 s ceiling.
+pub const SERVER_TOKEN_LIFETIME_SECS: i64 = 120;
+
+/// What a token is for, with what that kind binds besides the common claims.
+#[derive(Clone, Copy, Debug)]
+pub enum Purpose<'a> {
+    /// `POST /signup`, embedding the public key.
+    Signup,
+    /// `POST /confirm`, carrying the emailed confirmation token.
+    Confirm {
+        /// The confirmation token from the email.
+        confirmation: &'a str,
+    },
+    /// `PATCH /signature`, embedding the new public key.
+    Change,
+    /// `DELETE /signature`.
+    Disable,
+    /// A signed HTTP request.
+    Request(HttpRequest<'a>),
+    /// A token for a third party.
+    Assertion,
+}
+
+impl Purpose<'_> {
+    fn kind(&self) -> TokenKind {
+        match self {
+            Self::Signup => TokenKind::Signup,
+            Self::Confirm { .. } => TokenKind::Confirm,
+            Self::Change => TokenKind::Change,
+            Self::Disable => TokenKind::Disable,
+            Self::Request(_) => TokenKind::Request,
+            Self::Assertion => TokenKind::Assertion,
+        }
+    }
+}
+
+/// The secret key, the account's canonical address and the key id. The secret is zeroised when the
+/// last handle to it is dropped (ed25519-dalek's `ExpandedSecretKey` zeroises itself).
+pub struct KeyMaterial {
+    key: Ed25519Key,
+    address: Address,
+    key_id: KeyId,
+}
+
+impl KeyMaterial {
+    /// Wraps a derived key pair for `address`.
+    pub fn new(address: Address, key: Ed25519Key) -> Self {
+        let key_id = key.public_key().key_id();
+        Self {
+            key,
+            address,
+            key_id,
+        }
+    }
+
+    /// The canonical address (`sub` of every token).
+    pub fn address(&self) -> &Address {
+        &self.address
+    }
+
+    /// The RFC 7638 thumbprint of the public key.
+    pub fn key_id(&self) -> &KeyId {
+        &self.key_id
+    }
+
+    /// The signing key.
+    pub fn key(&self) -> &Ed25519Key {
+        &self.key
+    }
+
+    /// Signs a token for `purpose` and `audience`, issued at `iat`, valid for `lifetime` seconds, with
+    /// a `jti` made of `random`. Deterministic: the exported methods supply the clock and randomness.
+    pub fn token_at(
+        &self,
+        purpose: Purpose<'_>,
+        audience: &str,
+        iat: i64,
+        lifetime: i64,
+        random: &[u8],
+    ) -> Result<String> {
+        let mut claims = Claims::new(&self.address, audience, iat, lifetime, random);
+        match purpose {
+            Purpose::Confirm { confirmation } => {
+                let confirmation = ConfirmationToken::parse(confirmation)?;
+                claims = claims.with_confirmation(confirmation.as_str());
+            }
+            Purpose::Request(request) => {
+                if request.method.is_empty() || request.url.contains('#') {
+                    return Err(NotaryError::invalid_argument(
+                        "a signed request needs a method and a full URL without fragment",
+                    ));
+                }
+                claims = claims.with_request(&request);
+            }
+            Purpose::Signup | Purpose::Change | Purpose::Disable | Purpose::Assertion => {}
+        }
+        Ok(token::sign_with(purpose.kind(), &claims, &self.key)?)
+    }
+
+    /// [`KeyMaterial::token_at`] now, with a fresh random `jti`.
+    pub fn token(&self, purpose: Purpose<'_>, audience: &str, lifetime: i64) -> Result<String> {
+        let random = env::jti_bytes()?;
+        self.token_at(purpose, audience, env::now_secs(), lifetime, &random)
+    }
+}
+
+/// An Ed25519 key pair derived from a password. The secret half lives in WebAssembly memory only:
+/// no method returns it. Call `free()` (or rely on garbage collection) to zeroise it.
+#[wasm_bindgen]
+pub struct KeyPair {
+    material: Rc<KeyMaterial>,
+}
+
+impl KeyPair {
+    /// Wraps key material.
+    pub fn from_material(material: KeyMaterial) -> Self {
+        Self {
+            material: Rc::new(material),
+        }
+    }
+
+    /// A shared handle, kept alive by requests in flight even if JavaScript frees this object.
+    pub fn material(&self) -> Rc<KeyMaterial> {
+        Rc::clone(&self.material)
+    }
+}
+
+#[wasm_bindgen]
+impl KeyPair {
+    /// The account's canonical address, the `sub` of every token this key signs.
+    #[wasm_bindgen(getter)]
+    pub fn address(&self) -> String {
+        self.material.address.as_str().to_owned()
+    }
+
+    /// The key id: the RFC 7638 SHA-256 thumbprint of the public JWK, base64url.
+    #[wasm_bindgen(getter, js_name = keyId)]
+    pub fn key_id(&self) -> String {
+        self.material.key_id.as_str().to_owned()
+    }
+
+    /// The public key as an RFC 8037 JWK: `{ kty: "OKP", crv: "Ed25519", x }`.
+    #[wasm_bindgen(getter, js_name = publicJwk, unchecked_return_type = "PublicJwk")]
+    pub fn public_jwk(&self) -> JsValue {
+        let jwk = self.material.key.public_key().to_jwk();
+        let object = js_sys::Object::new();
+        for (name, value) in [("kty", jwk.kty), ("crv", jwk.crv), ("x", jwk.x)] {
+            // Reflect::set on a fresh plain object cannot fail.
+            let _ = js_sys::Reflect::set(&object, &name.into(), &value.into());
+        }
+        object.into()
+    }
+
+    /// Signs a token described by `spec`:
+    ///
+    /// - `kind`: `"signup"`, `"confirm"`, `"change"`, `"disable"`, `"request"` or `"assertion"`;
+    /// - `audience`: the `aud` (a Notary server's base URL, or a third party's audience);
+    /// - `lifetime`: seconds, 1 to 300 (default 120);
+    /// - `confirmation`: the emailed token (confirm only);
+    /// - `method`, `url`, `body`: what a request token binds (request only; `body` a string, bytes or
+    ///   none).
+    ///
+    /// The package's JavaScript adds one method per kind (`signupToken(audience)`, ...).
+    pub fn token(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "TokenSpec")] spec: JsValue,
+    ) -> Result<String> {
+        let kind = shape::string(&spec, "kind")?;
+        let audience = shape::string(&spec, "audience")?;
+        let lifetime = match shape::optional_number(&spec, "lifetime")? {
+            Some(seconds) => lifetime_from_js(seconds)?,
+            None => SERVER_TOKEN_LIFETIME_SECS,
+        };
+        let confirmation;
+        let (method, url, body);
+        let purpose = match kind.as_str() {
+            "signup" => Purpose::Signup,
+            "change" => Purpose::Change,
+            "disable" => Purpose::Disable,
+            "assertion" => Purpose::Assertion,
+            "confirm" => {
+                confirmation = shape::string(&spec, "confirmation")?;
+                Purpose::Confirm {
+                    confirmation: &confirmation,
+                }
+            }
+            "request" => {
+                method = shape::string(&spec, "method")?;
+                url = shape::string(&spec, "url")?;
+                body = body_bytes(&shape::member(&spec, "body"))?;
+                Purpose::Request(HttpRequest {
+                    method: &method,
+                    url: &url,
+                    body: &body,
+                })
+            }
+            _ => {
+                return Err(NotaryError::invalid_argument(
+                    "kind must be signup, confirm, change, disable, request or assertion",
+                ))
+            }
+        };
+        self.material.token(purpose, &audience, lifetime)
+    }
+}
+
+/// Converts a JavaScript number of seconds into a token lifetime of 1 to 300 s.
+pub fn lifetime_from_js(seconds: f64) -> Result<i64> {
+    let max = MAX_LIFETIME_SECS as f64;
+    if seconds.fract() == 0.0 && (1.0..=max).contains(&seconds) {
+        Ok(seconds as i64)
+    } else {
+        Err(NotaryError::local(
+            protocol::ErrorKind::LifetimeTooLong.code(),
+            "the lifetime must be a whole number of seconds from 1 to 300",
+        ))
+    }
+}
+
+/// The bytes of a request body given as a string (UTF-8), a `Uint8Array`, an `ArrayBuffer`, or
+/// `null`/`undefined` (empty).
+pub fn body_bytes(body: &JsValue) -> Result<Vec<u8>> {
+    if body.is_undefined() || body.is_null() {
+        Ok(Vec::new())
+    } else if let Some(text) = body.as_string() {
+        Ok(text.into_bytes())
+    } else if let Some(bytes) = body.dyn_ref::<js_sys::Uint8Array>() {
+        Ok(bytes.to_vec())
+    } else if let Some(buffer) = body.dyn_ref::<js_sys::ArrayBuffer>() {
+        Ok(js_sys::Uint8Array::new(buffer).to_vec())
+    } else {
+        Err(NotaryError::invalid_argument(
+            "a request body must be a string, a Uint8Array, an ArrayBuffer or null",
+        ))
+    }
+}
