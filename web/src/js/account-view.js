@@ -42,8 +42,11 @@ export async function showAccountView({ replacing, account }) {
 async function refresh() {
   const status = byId("account-status");
   const error = byId("account-error");
+  const button = /** @type {HTMLButtonElement} */ (byId("account-refresh"));
   error.hidden = true;
+  status.classList.remove("success");
   status.textContent = "Checking your account…";
+  button.disabled = true;
   try {
     const account = await notary().account();
     render(account);
@@ -51,6 +54,8 @@ async function refresh() {
   } catch (failure) {
     status.textContent = "";
     showError(error, failure, "signin");
+  } finally {
+    button.disabled = false;
   }
 }
 

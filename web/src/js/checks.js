@@ -1,5 +1,5 @@
 // The checks the pages make before any work starts, so that people learn about a typo at once and not
-// after a few seconds of key derivation. The server and the key-making module check everything again.
+// after a moment of key derivation. The server and the key-making module check everything again.
 
 import { MESSAGES } from "./messages.js";
 import { MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, passwordLength } from "./strength.js";

@@ -83,7 +83,9 @@ function setUp({ token, address, purpose }) {
             success: true,
           });
           await showAccountView({ replacing: view });
-          byId("account-status").textContent =
+          const status = byId("account-status");
+          status.classList.add("success");
+          status.textContent =
             purpose === "change"
               ? "Confirmed: your new password is now the only one that works."
               : "Confirmed: your account is active.";

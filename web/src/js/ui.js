@@ -99,7 +99,7 @@ export class Feedback {
     const started = performance.now();
     this.progress.hidden = false;
     this.progressBar?.removeAttribute("value");
-    this.say("Making your key from your password. This takes a few seconds; the page stays usable.");
+    this.say("Making your key from your password. This takes a moment; the page stays usable.");
     const tick = () => {
       if (this.elapsed) this.elapsed.textContent = `${((performance.now() - started) / 1000).toFixed(1)} s`;
     };

@@ -1,0 +1,330 @@
+// End to end, in Debian's headless Chromium driven by playwright-core, against the real worker in
+// workerd (Miniflare, serving web/dist as static assets, local D1) and the development mailbox (a real
+// HTTP receiver): sign up → link from the mailbox → confirm → account → change password → confirm →
+// the old password no longer signs in, the new one does → disable → the admin verify endpoint answers
+// 404 for that account. Along the way: the main thread keeps running while the key is derived (in a
+// Web Worker), nothing is requested from any other host, and every page is saved as a screenshot in
+// artifacts/e2e/.
+//
+// Needs `bash scripts/build.sh` first (client-wasm/pkg, web/dist, edge-worker/build).
+
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { startWorker } from "../support/worker.mjs";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const artifacts = join(root, "artifacts", "e2e");
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 900 };
+const RELYING_PARTY = "https://relying-party.example";
+
+const address = `e2e.${Date.now().toString(36)}+flow@example.com`;
+const firstPassword = "velvet anchor drifts 71";
+const secondPassword = "quartz harbour lantern 38";
+
+/** @type {Awaited<ReturnType<typeof startWorker>>} */
+let stack;
+/** @type {import("playwright-core").BrowserContext} */
+let browser;
+/** @type {import("playwright-core").Page} */
+let page;
+let userDataDir;
+const requested = [];
+
+before(async () => {
+  for (const built of ["web/dist/index.html", "web/dist/vendor/notary-client/worker-client.js"]) {
+    assert.ok(existsSync(join(root, built)), `${built} is missing: run bash scripts/build.sh first`);
+  }
+  mkdirSync(artifacts, { recursive: true });
+  stack = await startWorker();
+  userDataDir = mkdtempSync(join(tmpdir(), "notary-e2e-chromium-"));
+  browser = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROME_BIN || "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+    viewport: PHONE,
+  });
+  browser.on("request", (request) => requested.push(request.url()));
+  page = browser.pages()[0] ?? (await browser.newPage());
+  page.on("request", (request) => requested.push(request.url()));
+  page.on("pageerror", (error) => console.error(`[page error] ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") console.error(`[console] ${message.text()}`);
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await stack?.close();
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+});
+
+const shot = (name, { fullPage = true } = {}) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage });
+
+/**
+ * What this page shows people is usable: every visible control has an accessible name (a label, or
+ * text for buttons), ids are unique, and nothing is wider than the viewport (phone width included).
+ */
+async function assertUsable(where) {
+  const problems = await page.evaluate(() => {
+    const found = [];
+    const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
+    for (const el of document.querySelectorAll("input, select, textarea, button, progress, meter")) {
+      if (!visible(el) || el.type === "hidden") continue;
+      const named =
+        (el.labels && el.labels.length > 0) ||
+        el.getAttribute("aria-label") ||
+        el.getAttribute("aria-labelledby") ||
+        (el.tagName === "BUTTON" && el.textContent.trim());
+      if (!named) found.push(`unlabelled ${el.tagName.toLowerCase()}#${el.id}`);
+    }
+    const ids = [...document.querySelectorAll("[id]")].map((el) => el.id);
+    for (const id of new Set(ids.filter((id, i) => ids.indexOf(id) !== i))) found.push(`duplicate id ${id}`);
+    if (document.documentElement.scrollWidth > window.innerWidth) {
+      found.push(`page is ${document.documentElement.scrollWidth}px wide in a ${window.innerWidth}px viewport`);
+    }
+    if (!document.documentElement.lang) found.push("no lang on <html>");
+    return found;
+  });
+  assert.deepEqual(problems, [], where);
+}
+
+/** The confirmation the mailbox received for `purpose`, after `since` (ms). */
+async function linkFromMailbox(purpose, since) {
+  const message = await stack.mailbox.waitFor(
+    (m) => m.address === address && m.purpose === purpose && m.receivedAt >= since,
+    20_000,
+  );
+  const expected = `${stack.url}/confirm.html#token=`;
+  assert.ok(message.link.startsWith(expected), `link ${message.link} should start with ${expected}`);
+  assert.match(message.link, new RegExp(`&address=${encodeURIComponent(address).replace(/[+]/g, "%2B")}&purpose=${purpose}$`));
+  return message.link;
+}
+
+/** Starts counting timer ticks and animation frames in the page, and timestamps the progress indicator. */
+async function probeMainThread(progressId) {
+  await page.evaluate((id) => {
+    const probe = { ticks: [], frames: 0, shown: [], hidden: [] };
+    window.__probe = probe;
+    setInterval(() => probe.ticks.push(performance.now()), 16);
+    const frame = () => {
+      probe.frames += 1;
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+    const indicator = document.getElementById(id);
+    new MutationObserver(() => {
+      (indicator.hidden ? probe.hidden : probe.shown).push({ at: performance.now(), frames: probe.frames });
+    }).observe(indicator, { attributes: true, attributeFilter: ["hidden"] });
+  }, progressId);
+}
+
+async function readProbe() {
+  return page.evaluate(() => {
+    const { ticks, shown, hidden } = window.__probe;
+    const start = shown[0];
+    const end = hidden.find((h) => h.at > start.at);
+    const inside = ticks.filter((t) => t >= start.at && t <= end.at);
+    const points = [start.at, ...inside, end.at];
+    let maxGap = 0;
+    for (let i = 1; i < points.length; i += 1) maxGap = Math.max(maxGap, points[i] - points[i - 1]);
+    return { derivationMs: end.at - start.at, ticks: inside.length, frames: end.frames - start.frames, maxGap };
+  });
+}
+
+async function adminVerify(token) {
+  const response = await fetch(`${stack.url}/admin/verify`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${stack.adminSecret}`, "content-type": "application/json" },
+    body: JSON.stringify({ token, audience: RELYING_PARTY }),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+/** An assertion for RELYING_PARTY, made by the page's worker client through the account view. */
+async function assertionFromPage() {
+  await page.fill("#assertion-audience", RELYING_PARTY);
+  await page.selectOption("#assertion-lifetime", "300");
+  await page.click("#assertion-submit");
+  await page.waitForSelector("#assertion-result:not([hidden])");
+  const token = await page.inputValue("#assertion-token");
+  assert.match(token, /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+  return token;
+}
+
+async function signIn(password) {
+  await page.goto(`${stack.url}/account.html`);
+  assert.equal(await page.inputValue("#signin-address"), address, "the address is remembered for the tab");
+  await page.fill("#signin-password", password);
+  await page.click("#signin-submit");
+}
+
+test("sign up, confirm, change password, sign in, disable: the whole flow in the browser", async (t) => {
+  // --- Sign up, with the keyboard only ---
+  await page.goto(`${stack.url}/`);
+  await assertUsable("start page");
+  await shot("01-start-phone");
+  const order = [];
+  for (let i = 0; i < 12 && (await page.evaluate(() => document.activeElement?.id)) !== "signup-address"; i += 1) {
+    await page.keyboard.press("Tab");
+  }
+  await page.keyboard.type(address);
+  for (const value of [firstPassword, firstPassword]) {
+    await page.keyboard.press("Tab");
+    order.push(await page.evaluate(() => document.activeElement?.id));
+    await page.keyboard.type(value);
+  }
+  await page.keyboard.press("Tab");
+  order.push(await page.evaluate(() => document.activeElement?.id));
+  await page.keyboard.press("Tab");
+  order.push(await page.evaluate(() => document.activeElement?.id));
+  assert.deepEqual(order, ["signup-password", "signup-password-repeat", "signup-show", "signup-submit"]);
+  assert.match(await page.textContent("#signup-password-strength"), /strong/i);
+  const sentAt = Date.now();
+  await page.keyboard.press("Enter");
+  await page.waitForSelector("#signup-progress:not([hidden])");
+  await shot("02-signup-deriving-phone");
+  await page.waitForURL(/\/inbox\.html\?purpose=signup$/, { timeout: 30_000 });
+  assert.equal(await page.textContent("#inbox-address"), address);
+  await assertUsable("inbox page");
+  await shot("03-inbox-phone");
+
+  // --- The emailed link opens the confirm page ---
+  const signupLink = await linkFromMailbox("signup", sentAt);
+  await page.goto(signupLink);
+  assert.equal(new URL(page.url()).hash, "", "the confirmation token leaves the address bar");
+  assert.equal(await page.inputValue("#confirm-address"), address);
+  await assertUsable("confirm page");
+  await shot("04-confirm-phone");
+
+  // --- Confirm, watching the main thread while the key is derived ---
+  await probeMainThread("confirm-progress");
+  await page.fill("#confirm-password", firstPassword);
+  await page.click("#confirm-submit");
+  await page.waitForSelector("#account-view:not([hidden])", { timeout: 30_000 });
+  const probe = await readProbe();
+  t.diagnostic(`key derivation in the page's Web Worker: ${JSON.stringify(probe)}`);
+  const workers = page.workers().map((worker) => worker.url());
+  assert.ok(
+    workers.some((url) => url.startsWith(`${stack.url}/vendor/notary-client/`)),
+    `a Web Worker from the client package runs: ${workers}`,
+  );
+  // Argon2id with 64 MiB and 3 passes cannot finish in under ~50 ms even natively; 16 ms timer ticks and
+  // animation frames keep coming while it runs. Had it run on the main thread, there would be no tick
+  // inside the window and one gap as long as the derivation.
+  assert.ok(probe.derivationMs >= 50, `Argon2id (64 MiB, t=3) takes real time: ${probe.derivationMs} ms`);
+  const expectedTicks = Math.max(2, Math.floor((probe.derivationMs / 16) * 0.3));
+  assert.ok(probe.ticks >= expectedTicks, `timer ticks during derivation: ${probe.ticks} (want >= ${expectedTicks})`);
+  assert.ok(probe.frames >= 2, `frames painted during derivation: ${probe.frames}`);
+  assert.ok(
+    probe.maxGap < probe.derivationMs * 0.75,
+    `the main thread never stalled for the derivation: longest gap ${probe.maxGap.toFixed(0)} ms of ${probe.derivationMs.toFixed(0)} ms`,
+  );
+
+  // --- The account ---
+  assert.equal(new URL(page.url()).pathname, "/account.html");
+  await page.waitForFunction(() => document.getElementById("account-state")?.textContent === "Active");
+  assert.equal(await page.textContent("#account-address"), address);
+  const firstKeyId = await page.textContent("#account-key-id");
+  assert.match(firstKeyId, /^[A-Za-z0-9_-]{43}$/);
+  await assertUsable("account view");
+  await shot("05-account-phone");
+
+  // An assertion signed by the first key is valid now.
+  const firstAssertion = await assertionFromPage();
+  const verified = await adminVerify(firstAssertion);
+  assert.equal(verified.status, 200, JSON.stringify(verified.body));
+  assert.equal(verified.body.valid, true);
+  assert.equal(verified.body.account.address, address);
+  assert.equal(verified.body.account.key_id, firstKeyId);
+
+  // --- Change password ---
+  await page.fill("#change-password", secondPassword);
+  await page.fill("#change-password-repeat", secondPassword);
+  const changeSentAt = Date.now();
+  await page.click("#change-submit");
+  await page.waitForURL(/\/inbox\.html\?purpose=change$/, { timeout: 30_000 });
+  assert.match(await page.textContent("h1"), /inbox/i);
+  await shot("06-inbox-change-phone");
+  const changeLink = await linkFromMailbox("change", changeSentAt);
+  await page.goto(changeLink);
+  assert.equal(await page.textContent("#confirm-heading"), "Confirm your new password");
+  await shot("07-confirm-change-phone");
+  await page.fill("#confirm-password", secondPassword);
+  await page.click("#confirm-submit");
+  await page.waitForSelector("#account-view:not([hidden])", { timeout: 30_000 });
+  await page.waitForFunction(() => document.getElementById("account-state")?.textContent === "Active");
+  const secondKeyId = await page.textContent("#account-key-id");
+  assert.notEqual(secondKeyId, firstKeyId, "the account now has the new key");
+
+  // --- The old password no longer signs in ---
+  await signIn(firstPassword);
+  await page.waitForSelector("#signin-error:not([hidden])", { timeout: 30_000 });
+  assert.equal(await page.getAttribute("#signin-error", "data-code"), "unknown_key");
+  assert.match(await page.textContent("#signin-error"), /don't match an active account/);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "signin-error", "focus moves to the error");
+  assert.ok(await page.isHidden("#account-view"));
+  await assertUsable("account page, signed out");
+  await shot("08-signin-old-password-refused-phone");
+
+  // --- The new one does ---
+  await page.fill("#signin-password", secondPassword);
+  await page.click("#signin-submit");
+  await page.waitForSelector("#account-view:not([hidden])", { timeout: 30_000 });
+  assert.equal(await page.textContent("#account-key-id"), secondKeyId);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "account-heading");
+  await page.setViewportSize(DESKTOP);
+  await shot("09-account-desktop");
+  await page.setViewportSize(PHONE);
+
+  // Two assertions from the current key: one checked now, one kept for after disabling (a verified
+  // token is spent: its jti is remembered).
+  const liveAssertion = await assertionFromPage();
+  assert.equal((await adminVerify(liveAssertion)).status, 200);
+  const laterAssertion = await assertionFromPage();
+
+  // --- Disable, through the confirmation dialog ---
+  await page.click("#disable-open");
+  await page.waitForSelector("#disable-dialog[open]");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "disable-cancel", "the safe choice has focus");
+  await shot("10-disable-dialog-phone", { fullPage: false });
+  await page.click("#disable-confirm");
+  await page.waitForSelector("#disabled-view:not([hidden])", { timeout: 30_000 });
+  assert.equal(await page.textContent("#disabled-address"), address);
+  await shot("11-disabled-phone");
+
+  // --- The admin verify endpoint no longer knows the account's key ---
+  const afterDisable = await adminVerify(laterAssertion);
+  assert.equal(afterDisable.status, 404, JSON.stringify(afterDisable.body));
+  assert.equal(afterDisable.body.error, "unknown_key");
+
+  // --- Nothing was requested from any other host ---
+  const outside = requested.filter((url) => !url.startsWith(`${stack.url}/`) && !/^(data|blob):/.test(url));
+  assert.deepEqual(outside, []);
+  assert.ok(requested.some((url) => url === `${stack.url}/salt`), "requests from the Web Worker were seen");
+});
+
+test("every page's security headers allow nothing from other hosts", async () => {
+  for (const path of ["/", "/inbox.html", "/confirm.html", "/account.html", "/vendor/notary-client/worker-client.js"]) {
+    const response = await fetch(`${stack.url}${path}`);
+    assert.equal(response.status, 200, path);
+    const csp = response.headers.get("content-security-policy") ?? "";
+    assert.match(csp, /default-src 'none'/, path);
+    assert.match(csp, /connect-src 'self'/, path);
+    assert.match(csp, /frame-ancestors 'none'/, path);
+    assert.equal(response.headers.get("x-content-type-options"), "nosniff", path);
+  }
+});
