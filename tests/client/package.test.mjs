@@ -1,0 +1,388 @@
+// The npm package as a consumer uses it, in Node: `npm pack` of client-wasm/pkg, installed offline
+// into a scratch project and imported there by name. Checks the tarball's contents and manifest, the
+// shared vectors (SIMD and baseline builds), agreement with two independent implementations
+// (hash-wasm's Argon2id, Node's OpenSSL Ed25519), every token kind against the `jose` library, the
+// errors, and the whole flow against the real worker in workerd (tests/support/worker.mjs).
+//
+// Needs `bash client-wasm/scripts/build.sh` (and, for the flows, `bash edge-worker/build.sh`).
+
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { createHash, createPrivateKey, createPublicKey, randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { pathToFileURL } from "node:url";
+import { argon2id } from "hash-wasm";
+import * as jose from "jose";
+import { installPackedPackage, ROOT, vectors } from "./support.mjs";
+
+const AUDIENCE = "http://127.0.0.1:8787";
+const PASSWORD = "correct horse battery staple";
+const FLOOR = { algorithm: "argon2id", version: 19, memory_kib: 19456, iterations: 2, parallelism: 1 };
+
+/** @type {ReturnType<typeof installPackedPackage>} */
+let scratch;
+/** @type {typeof import("../../client-wasm/js/index.js")} */
+let notary;
+
+before(async () => {
+  scratch = installPackedPackage();
+  // The consumer's own module imports the package by name, so Node resolves it through the
+  // package's "exports" map from the scratch project's node_modules.
+  writeFileSync(
+    join(scratch.dir, "consumer.mjs"),
+    'export * from "notary-client";\nexport { createWorkerClient } from "notary-client/worker-client";\n',
+  );
+  notary = await import(pathToFileURL(join(scratch.dir, "consumer.mjs")).href);
+});
+
+after(() => scratch?.cleanup());
+
+function b64url(bytes) {
+  return Buffer.from(bytes).toString("base64url");
+}
+
+/** An Ed25519 public key (JWK x) from a 32-byte seed, by Node's OpenSSL. */
+function publicXFromSeed(seed) {
+  const pkcs8 = Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]);
+  const privateKey = createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" });
+  return createPublicKey(privateKey).export({ format: "jwk" }).x;
+}
+
+function saltAnswer(kdf = FLOOR, address = "alice@example.com", salt = "Na_mKGw0GDhz3GNYQigbhw") {
+  return { address, salt, kdf, kdf_version: 1 };
+}
+
+describe("the packed package", () => {
+  test("the tarball holds exactly the allowlisted files and a complete manifest", () => {
+    assert.deepEqual(scratch.packed, [
+      "README.md",
+      "core.js",
+      "errors.d.ts",
+      "errors.js",
+      "index.d.ts",
+      "index.js",
+      "node.js",
+      "package.json",
+      "wasm/notary_client.d.ts",
+      "wasm/notary_client.js",
+      "wasm/notary_client_baseline_bg.wasm",
+      "wasm/notary_client_bg.wasm",
+      "worker-client.d.ts",
+      "worker-client.js",
+      "worker.js",
+    ]);
+    const manifest = JSON.parse(readFileSync(join(scratch.installed, "package.json"), "utf8"));
+    const cargo = readFileSync(join(ROOT, "Cargo.toml"), "utf8").match(/^version = "([^"]+)"/m)[1];
+    assert.equal(manifest.name, "notary-client");
+    assert.equal(manifest.version, cargo);
+    assert.equal(manifest.license, "MIT OR Apache-2.0");
+    assert.equal(manifest.type, "module");
+    assert.equal(manifest.types, "./index.d.ts");
+    assert.deepEqual(manifest.exports["."], { types: "./index.d.ts", node: "./node.js", default: "./index.js" });
+    assert.equal(manifest.exports["./worker-client"].default, "./worker-client.js");
+    assert.equal(manifest.dependencies, undefined, "no runtime dependencies");
+    const readme = readFileSync(join(scratch.installed, "README.md"), "utf8");
+    for (const name of ["createWorkerClient", "NotaryClient", "signedFetch", "NotaryError", "npm install notary-client"]) {
+      assert.ok(readme.includes(name), `README mentions ${name}`);
+    }
+  });
+
+  test("imported by name in Node it is ready at once, with the SIMD build", async () => {
+    assert.equal(notary.isReady(), true);
+    assert.deepEqual(await notary.ready(), { simd: true });
+    assert.equal(notary.simdSupported(), true);
+    assert.equal(typeof notary.createWorkerClient, "function");
+    for (const name of ["NotaryClient", "KeyPair", "deriveKey", "releaseKdfMemory", "NotaryError"]) {
+      assert.ok(notary[name], name);
+    }
+  });
+});
+
+describe("keys", () => {
+  test("the shared key vectors", () => {
+    for (const derivation of vectors("keys").derivations) {
+      const key = notary.deriveKey(
+        saltAnswer(derivation.kdf, derivation.address, derivation.salt),
+        derivation.password,
+      );
+      assert.equal(key.address, derivation.address, derivation.name);
+      assert.equal(key.keyId, derivation.kid, derivation.name);
+      assert.deepEqual(key.publicJwk, derivation.jwk, derivation.name);
+      key.free();
+    }
+  });
+
+  test("the baseline (no SIMD) build derives the same keys", () => {
+    const floor = vectors("keys").derivations.filter((d) => d.kdf.memory_kib === 19456);
+    const script = `
+      import { readFileSync } from "node:fs";
+      const pkg = ${JSON.stringify(pathToFileURL(scratch.installed).href)};
+      const notary = await import(pkg + "/index.js");
+      await notary.ready({ module: readFileSync(new URL(pkg + "/wasm/notary_client_baseline_bg.wasm")) });
+      const derivations = ${JSON.stringify(floor)};
+      console.log(JSON.stringify(derivations.map((d) =>
+        notary.deriveKey({ address: d.address, salt: d.salt, kdf: d.kdf, kdf_version: 1 }, d.password).keyId)));
+    `;
+    const kids = JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" }));
+    assert.deepEqual(kids, floor.map((d) => d.kid));
+  });
+
+  test("Argon2id and the public key agree with hash-wasm and Node's Ed25519", async () => {
+    const sets = [
+      [19456, 2, 1],
+      [19457, 2, 2],
+      [19460, 3, 3],
+      [20000, 2, 8],
+      [24576, 4, 1],
+    ];
+    for (const [memory_kib, iterations, parallelism] of sets) {
+      for (const password of ["correct horse battery", "Ünïcödé ﬁ passw\u00f6rd 🙂"]) {
+        const salt = randomBytes(16);
+        const seed = await argon2id({
+          password: password.normalize("NFKC"),
+          salt,
+          parallelism,
+          iterations,
+          memorySize: memory_kib,
+          hashLength: 32,
+          outputType: "binary",
+        });
+        const kdf = { algorithm: "argon2id", version: 19, memory_kib, iterations, parallelism };
+        const key = notary.deriveKey(saltAnswer(kdf, "carol@example.com", b64url(salt)), password);
+        assert.equal(key.publicJwk.x, publicXFromSeed(Buffer.from(seed)), `m=${memory_kib} t=${iterations} p=${parallelism}`);
+        assert.equal(key.keyId, await jose.calculateJwkThumbprint(key.publicJwk, "sha256"));
+        key.free();
+      }
+    }
+  });
+});
+
+describe("tokens, checked by jose", () => {
+  /** @type {import("../../client-wasm/js/index.js").KeyPair} */
+  let key;
+  let publicKey;
+  before(async () => {
+    key = notary.deriveKey(saltAnswer(), PASSWORD);
+    publicKey = await jose.importJWK(key.publicJwk, "EdDSA");
+  });
+  after(() => key.free());
+
+  async function check(token, typ, keyOrEmbedded, audience = AUDIENCE) {
+    const { payload, protectedHeader } = await jose.jwtVerify(token, keyOrEmbedded, {
+      algorithms: ["EdDSA"],
+      typ,
+      audience,
+      requiredClaims: ["sub", "iat", "exp", "jti"],
+      subject: "alice@example.com",
+    });
+    assert.ok(Math.abs(payload.iat - Date.now() / 1000) < 5);
+    assert.ok(Buffer.from(payload.jti, "base64url").length >= 16);
+    return { payload, protectedHeader };
+  }
+
+  test("signup and change embed the public key", async () => {
+    for (const [token, typ] of [
+      [key.signupToken(AUDIENCE), "notary-signup+jwt"],
+      [key.changeToken(AUDIENCE), "notary-change+jwt"],
+    ]) {
+      const { protectedHeader, payload } = await check(token, typ, jose.EmbeddedJWK);
+      assert.deepEqual(protectedHeader.jwk, key.publicJwk);
+      assert.equal(protectedHeader.kid, undefined);
+      assert.equal(payload.exp - payload.iat, 120);
+    }
+  });
+
+  test("confirm, disable, request and assertion name the key by its thumbprint", async () => {
+    const confirmation = vectors("confirmation").tokens[0].token;
+    const { payload: confirm, protectedHeader } = await check(
+      key.confirmToken(AUDIENCE, confirmation),
+      "notary-confirm+jwt",
+      publicKey,
+    );
+    assert.equal(protectedHeader.kid, key.keyId);
+    assert.equal(confirm.confirmation, confirmation);
+    await check(key.disableToken(AUDIENCE), "notary-disable+jwt", publicKey);
+
+    const body = JSON.stringify({ note: "héllo" });
+    const { payload: request } = await check(
+      key.requestToken(AUDIENCE, "POST", `${AUDIENCE}/notes?x=1`, body),
+      "notary-request+jwt",
+      publicKey,
+    );
+    assert.equal(request.htm, "POST");
+    assert.equal(request.htu, `${AUDIENCE}/notes?x=1`);
+    assert.equal(request.bsh, createHash("sha256").update(body, "utf8").digest("base64url"));
+    const { payload: empty } = await check(
+      key.requestToken(AUDIENCE, "GET", `${AUDIENCE}/account`),
+      "notary-request+jwt",
+      publicKey,
+    );
+    assert.equal(empty.bsh, createHash("sha256").update("").digest("base64url"));
+
+    const { payload: assertion } = await check(
+      key.assertionToken("https://partner.example", 30),
+      "notary-assertion+jwt",
+      publicKey,
+      "https://partner.example",
+    );
+    assert.equal(assertion.exp - assertion.iat, 30);
+  });
+
+  test("a token of one kind does not pass as another, and a changed token does not verify", async () => {
+    const token = key.disableToken(AUDIENCE);
+    await assert.rejects(check(token, "notary-request+jwt", publicKey), { code: "ERR_JWT_CLAIM_VALIDATION_FAILED" });
+    const [header, claims, signature] = token.split(".");
+    const altered = JSON.parse(Buffer.from(claims, "base64url"));
+    altered.sub = "mallory@example.com";
+    const forged = [header, b64url(JSON.stringify(altered)), signature].join(".");
+    await assert.rejects(check(forged, "notary-disable+jwt", publicKey), {
+      code: "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
+    });
+  });
+});
+
+describe("errors", () => {
+  test("bad input throws NotaryErrors with stable codes", () => {
+    const cases = [
+      [() => notary.deriveKey(saltAnswer(), "short"), "invalid_password"],
+      [() => notary.deriveKey(saltAnswer({ ...FLOOR, memory_kib: 4096 }), PASSWORD), "weak_kdf_params"],
+      [() => notary.deriveKey(saltAnswer(FLOOR, "Alice@Example.com"), PASSWORD), "invalid_address"],
+      [() => notary.deriveKey({ address: "alice@example.com" }, PASSWORD), "invalid_argument"],
+      [() => new notary.NotaryClient("not a url"), "invalid_argument"],
+    ];
+    for (const [run, code] of cases) {
+      assert.throws(run, (error) => {
+        assert.ok(error instanceof notary.NotaryError, String(error));
+        assert.ok(error instanceof Error);
+        assert.equal(error.code, code);
+        assert.equal(error.status, undefined);
+        assert.ok(!error.message.includes(PASSWORD));
+        return true;
+      });
+    }
+    const key = notary.deriveKey(saltAnswer(), PASSWORD);
+    assert.throws(() => key.assertionToken("https://partner.example", 301), { code: "lifetime_too_long" });
+    assert.throws(() => key.confirmToken(AUDIENCE, "not-a-token"), { code: "invalid_token" });
+    key.free();
+  });
+
+  test("what a server answers becomes a NotaryError with its code and status", async (t) => {
+    // A real HTTP server that misbehaves in the ways a client must survive.
+    const server = createServer((req, res) => {
+      if (req.url === "/salt") {
+        res.writeHead(429, { "content-type": "application/json" });
+        return res.end(JSON.stringify({ error: "rate_limited", message: "too many requests" }));
+      }
+      if (req.url === "/signup") {
+        res.writeHead(200, { "content-type": "text/html" });
+        return res.end("<html>a captive portal</html>");
+      }
+      res.writeHead(502, { "content-type": "text/plain" });
+      res.end("bad gateway");
+    });
+    await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+    t.after(() => server.close());
+    const client = new notary.NotaryClient(`http://127.0.0.1:${server.address().port}/`);
+    const key = notary.deriveKey(saltAnswer(), PASSWORD);
+    await assert.rejects(client.salt("alice@example.com"), { name: "NotaryError", code: "rate_limited", status: 429, message: "too many requests" });
+    await assert.rejects(client.signup(key), { code: "unexpected_response", status: 200 });
+    await assert.rejects(client.account(key), { code: "unexpected_response", status: 502 });
+
+    const closed = createServer();
+    await new Promise((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = closed.address().port;
+    await new Promise((resolve) => closed.close(resolve));
+    await assert.rejects(new notary.NotaryClient(`http://127.0.0.1:${port}`).salt("a@example.com"), {
+      code: "network_error",
+    });
+    key.free();
+  });
+});
+
+const workerBuilt = existsSync(join(ROOT, "edge-worker/build/index.js"));
+
+describe("the flows against the worker in workerd", { skip: !workerBuilt && "edge-worker/build is missing (bash edge-worker/build.sh)" }, () => {
+  /** @type {Awaited<ReturnType<typeof import("../support/worker.mjs").startWorker>>} */
+  let w;
+  before(async () => {
+    const { startWorker } = await import("../support/worker.mjs");
+    w = await startWorker();
+  });
+  after(() => w?.close());
+
+  async function emailed(address, purpose) {
+    const message = await w.mailbox.waitFor((m) => m.address === address && m.purpose === purpose);
+    return message.token;
+  }
+
+  test("sign up, confirm, account, signed fetch, assertion, change of password, disable", async () => {
+    const client = new notary.NotaryClient(w.url);
+    assert.equal(client.baseUrl, w.url);
+    const typed = ` Client.Flow.${Date.now().toString(36)}@Example.com `;
+    const answer = await client.salt(typed);
+    const address = typed.trim().toLowerCase();
+    assert.equal(answer.address, address);
+    assert.deepEqual(answer.kdf, { algorithm: "argon2id", version: 19, memory_kib: 65536, iterations: 3, parallelism: 1 });
+    const key = client.deriveKey(answer, "first password 1");
+    assert.deepEqual(await client.signup(key), { status: "confirmation_sent" });
+    const confirmed = await client.confirm(key, await emailed(address, "signup"));
+    assert.deepEqual(confirmed, { status: "active", address, key_id: key.keyId });
+
+    const account = await client.account(key);
+    assert.equal(account.address, address);
+    assert.equal(account.status, "active");
+    assert.equal(account.key_id, key.keyId);
+
+    const response = await client.signedFetch(key, "/account");
+    assert.equal(response.status, 200);
+    assert.equal((await response.json()).key_id, key.keyId);
+
+    const assertion = client.assertion(key, "https://partner.example", 60);
+    const verified = await w.fetch("/admin/verify", {
+      json: { token: assertion, audience: "https://partner.example" },
+      headers: { authorization: `Bearer ${w.adminSecret}` },
+    });
+    assert.equal(verified.status, 200);
+    assert.deepEqual((await verified.json()).account, { address, status: "active", key_id: key.keyId });
+
+    // Change of password: the new key is proposed, confirmed with the new key, and the old one
+    // stops working at once.
+    const newKey = await client.keyFor(address, "second password 2");
+    assert.notEqual(newKey.keyId, key.keyId);
+    assert.deepEqual(await client.changePassword(newKey), { status: "confirmation_sent" });
+    await client.confirm(newKey, await emailed(address, "change"));
+    await assert.rejects(client.account(key), { code: "unknown_key", status: 401 });
+    assert.equal((await client.account(newKey)).key_id, newKey.keyId);
+
+    assert.deepEqual(await client.disable(newKey), { status: "disabled" });
+    await assert.rejects(client.account(newKey), (error) => {
+      assert.ok(error instanceof notary.NotaryError);
+      assert.ok(error.status >= 400 && error.status < 500, String(error.status));
+      return true;
+    });
+    key.free();
+    newKey.free();
+  });
+
+  test("a replayed or foreign token is refused with the server's code", async () => {
+    const client = new notary.NotaryClient(w.url);
+    const key = await client.keyFor(`client.refused.${Date.now().toString(36)}@example.com`, "a fine password");
+    await assert.rejects(client.confirm(key, vectors("confirmation").tokens[0].token), (error) => {
+      assert.ok(error instanceof notary.NotaryError);
+      assert.equal(typeof error.code, "string");
+      assert.ok(error.status >= 400, String(error.status));
+      return true;
+    });
+    // A client for another audience signs tokens the server must refuse.
+    const elsewhere = new notary.NotaryClient("http://notary.invalid");
+    const token = key.signupToken("http://notary.invalid");
+    const answer = await w.fetch("/signup", { json: { token } });
+    assert.equal(answer.status, 401);
+    assert.equal((await answer.json()).error, "wrong_audience");
+    elsewhere.free();
+    key.free();
+  });
+});
