@@ -9,7 +9,7 @@
 // Needs `bash scripts/build.sh` first (client-wasm/pkg, web/dist, edge-worker/build).
 
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -127,7 +127,8 @@ async function probeMainThread(progressId) {
     requestAnimationFrame(frame);
     const indicator = document.getElementById(id);
     new MutationObserver(() => {
-      (indicator.hidden ? probe.hidden : probe.shown).push({ at: performance.now(), frames: probe.frames });
+      const at = performance.now();
+      (indicator.hidden ? probe.hidden : probe.shown).push({ at, epochMs: performance.timeOrigin + at, frames: probe.frames });
     }).observe(indicator, { attributes: true, attributeFilter: ["hidden"] });
   }, progressId);
 }
@@ -141,8 +142,36 @@ async function readProbe() {
     const points = [start.at, ...inside, end.at];
     let maxGap = 0;
     for (let i = 1; i < points.length; i += 1) maxGap = Math.max(maxGap, points[i] - points[i - 1]);
-    return { derivationMs: end.at - start.at, ticks: inside.length, frames: end.frames - start.frames, maxGap };
+    return {
+      derivationMs: end.at - start.at,
+      ticks: inside.length,
+      frames: end.frames - start.frames,
+      maxGap,
+      window: [start.epochMs, end.epochMs],
+    };
   });
+}
+
+/**
+ * Runs `action` while Chromium streams what it paints (DevTools screencast), and returns the frames
+ * with their wall-clock times: the only way to see the page while a derivation of a fraction of a
+ * second runs.
+ */
+async function paintedDuring(action) {
+  const cdp = await browser.newCDPSession(page);
+  const frames = [];
+  cdp.on("Page.screencastFrame", ({ data, metadata, sessionId }) => {
+    frames.push({ data, epochMs: metadata.timestamp * 1000 });
+    cdp.send("Page.screencastFrameAck", { sessionId }).catch(() => {});
+  });
+  await cdp.send("Page.startScreencast", { format: "png" });
+  try {
+    await action();
+  } finally {
+    await cdp.send("Page.stopScreencast").catch(() => {});
+    await cdp.detach().catch(() => {});
+  }
+  return frames;
 }
 
 async function adminVerify(token) {
@@ -195,12 +224,10 @@ test("sign up, confirm, change password, sign in, disable: the whole flow in the
   assert.match(await page.textContent("#signup-password-strength"), /strong/i);
   const sentAt = Date.now();
   await page.keyboard.press("Enter");
-  await page.waitForSelector("#signup-progress:not([hidden])");
-  await shot("02-signup-deriving-phone");
   await page.waitForURL(/\/inbox\.html\?purpose=signup$/, { timeout: 30_000 });
   assert.equal(await page.textContent("#inbox-address"), address);
   await assertUsable("inbox page");
-  await shot("03-inbox-phone");
+  await shot("02-inbox-phone");
 
   // --- The emailed link opens the confirm page ---
   const signupLink = await linkFromMailbox("signup", sentAt);
@@ -208,15 +235,26 @@ test("sign up, confirm, change password, sign in, disable: the whole flow in the
   assert.equal(new URL(page.url()).hash, "", "the confirmation token leaves the address bar");
   assert.equal(await page.inputValue("#confirm-address"), address);
   await assertUsable("confirm page");
-  await shot("04-confirm-phone");
+  await shot("03-confirm-phone");
 
   // --- Confirm, watching the main thread while the key is derived ---
   await probeMainThread("confirm-progress");
   await page.fill("#confirm-password", firstPassword);
-  await page.click("#confirm-submit");
-  await page.waitForSelector("#account-view:not([hidden])", { timeout: 30_000 });
+  const frames = await paintedDuring(async () => {
+    await page.click("#confirm-submit");
+    await page.waitForSelector("#account-view:not([hidden])", { timeout: 30_000 });
+  });
   const probe = await readProbe();
-  t.diagnostic(`key derivation in the page's Web Worker: ${JSON.stringify(probe)}`);
+  const [from, to] = probe.window;
+  const paintedWhileDeriving = frames.filter((f) => f.epochMs > from && f.epochMs < to);
+  t.diagnostic(
+    `key derivation in the page's Web Worker: ${JSON.stringify({ ...probe, window: undefined, framesPainted: paintedWhileDeriving.length })}`,
+  );
+  assert.ok(paintedWhileDeriving.length >= 1, `Chromium painted the page during derivation (${frames.length} frames in all)`);
+  writeFileSync(
+    join(artifacts, "04-confirm-deriving-phone.png"),
+    Buffer.from(paintedWhileDeriving[Math.floor(paintedWhileDeriving.length / 2)].data, "base64"),
+  );
   const workers = page.workers().map((worker) => worker.url());
   assert.ok(
     workers.some((url) => url.startsWith(`${stack.url}/vendor/notary-client/`)),
@@ -315,6 +353,84 @@ test("sign up, confirm, change password, sign in, disable: the whole flow in the
   const outside = requested.filter((url) => !url.startsWith(`${stack.url}/`) && !/^(data|blob):/.test(url));
   assert.deepEqual(outside, []);
   assert.ok(requested.some((url) => url === `${stack.url}/salt`), "requests from the Web Worker were seen");
+});
+
+test("mistakes are explained in plain language, next to their cause", async () => {
+  // Local checks, before any key is made: the first bad field gets focus and says what is wrong.
+  await page.goto(`${stack.url}/`);
+  await page.click("#signup-submit");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "signup-address");
+  assert.equal(await page.getAttribute("#signup-address", "aria-invalid"), "true");
+  assert.equal(await page.textContent("#signup-address-error"), "Enter your email address.");
+  const other = `e2e.${Date.now().toString(36)}.second@example.com`;
+  await page.fill("#signup-address", other);
+  await page.fill("#signup-password", firstPassword);
+  await page.fill("#signup-password-repeat", `${firstPassword}!`);
+  await page.click("#signup-submit");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "signup-password-repeat");
+  assert.match(await page.textContent("#signup-password-repeat-error"), /two passwords are different/);
+  assert.equal(await page.getAttribute("#signup-address", "aria-invalid"), null, "fixed fields are cleared");
+  await shot("12-signup-field-error-phone");
+
+  // A damaged link.
+  await page.goto(`${stack.url}/confirm.html#token=abc&address=someone%40example.com&purpose=signup`);
+  assert.equal(await page.getAttribute("#confirm-link-error", "data-code"), "link_incomplete");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "confirm-link-error");
+  assert.ok(await page.isHidden("#confirm-section"));
+
+  // The wrong password on the confirm page: the server cannot tell it from a stale link, and says so.
+  await page.goto(`${stack.url}/`);
+  await page.fill("#signup-address", other);
+  await page.fill("#signup-password", firstPassword);
+  await page.fill("#signup-password-repeat", firstPassword);
+  const sentAt = Date.now();
+  await page.click("#signup-submit");
+  await page.waitForURL(/\/inbox\.html/, { timeout: 30_000 });
+  const message = await stack.mailbox.waitFor((m) => m.address === other && m.receivedAt >= sentAt, 20_000);
+  await page.goto(message.link);
+  await page.fill("#confirm-password", secondPassword);
+  await page.click("#confirm-submit");
+  await page.waitForSelector("#confirm-error:not([hidden])", { timeout: 30_000 });
+  assert.equal(await page.getAttribute("#confirm-error", "data-code"), "confirmation_invalid");
+  assert.match(await page.textContent("#confirm-error"), /the password isn't the one this link is for/);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "confirm-error");
+  assert.equal(await page.isEnabled("#confirm-submit"), true, "the form is usable again");
+  await shot("13-confirm-wrong-password-phone");
+  // The same link still works with the right password.
+  await page.fill("#confirm-password", firstPassword);
+  await page.click("#confirm-submit");
+  await page.waitForFunction((a) => document.getElementById("account-address")?.textContent === a, other, {
+    timeout: 30_000,
+  });
+  assert.equal(await page.textContent("#account-state"), "Active");
+});
+
+test("a rate limit is explained, not swallowed", async () => {
+  const limited = await startWorker({ vars: { MAX_SALTS_PER_ADDRESS_PER_MINUTE: "1" } });
+  try {
+    const someone = `e2e.${Date.now().toString(36)}.limited@example.com`;
+    await page.goto(`${limited.url}/account.html`);
+    const attempt = async (expectedCode) => {
+      await page.fill("#signin-address", someone);
+      await page.fill("#signin-password", firstPassword);
+      await page.click("#signin-submit");
+      await page.waitForFunction(
+        (code) => {
+          const box = document.getElementById("signin-error");
+          return !box.hidden && box.dataset.code === code;
+        },
+        expectedCode,
+        { timeout: 30_000 },
+      );
+    };
+    await attempt("unknown_key"); // one salt answer for this address per minute: the first is spent
+    await attempt("rate_limited");
+    assert.match(await page.textContent("#signin-error"), /Too many attempts/);
+    await shot("14-rate-limited-phone");
+  } finally {
+    await page.goto("about:blank");
+    await limited.close();
+  }
 });
 
 test("every page's security headers allow nothing from other hosts", async () => {
