@@ -97,6 +97,8 @@ async function assertUsable(where) {
       found.push(`page is ${document.documentElement.scrollWidth}px wide in a ${window.innerWidth}px viewport`);
     }
     if (!document.documentElement.lang) found.push("no lang on <html>");
+    // Without a name, a field is never part of a native form submission (should the scripts fail).
+    for (const el of document.querySelectorAll("input[type=password][name]")) found.push(`password field #${el.id} has a name`);
     return found;
   });
   assert.deepEqual(problems, [], where);
@@ -403,6 +405,25 @@ test("mistakes are explained in plain language, next to their cause", async () =
     timeout: 30_000,
   });
   assert.equal(await page.textContent("#account-state"), "Active");
+});
+
+test("a page whose scripts cannot load says so and disables its forms", async () => {
+  const blocked = `${stack.url}/vendor/notary-client/worker-client.js`;
+  await page.route(blocked, (route) => route.abort());
+  try {
+    await page.goto(`${stack.url}/`);
+    await page.waitForSelector("#script-failure:not([hidden])");
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "script-failure");
+    assert.equal(await page.isDisabled("#signup-submit"), true);
+    assert.equal(await page.isDisabled("#signin-password"), true);
+    await shot("15-scripts-failed-phone", { fullPage: false });
+  } finally {
+    await page.unroute(blocked);
+  }
+  await page.goto(`${stack.url}/`);
+  await page.waitForFunction(() => document.documentElement.dataset.ready === "true");
+  assert.ok(await page.isHidden("#script-failure"));
+  assert.equal(await page.isEnabled("#signup-submit"), true);
 });
 
 test("a rate limit is explained, not swallowed", async () => {

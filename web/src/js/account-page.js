@@ -4,3 +4,6 @@ import { wireSignIn } from "./signin.js";
 import { byId } from "./ui.js";
 
 wireSignIn({ prefix: "signin", view: byId("signed-out-view") });
+
+// Tells js/boot.js that this page started.
+document.documentElement.dataset.ready = "true";

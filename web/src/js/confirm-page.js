@@ -97,3 +97,6 @@ function setUp({ token, address, purpose }) {
     );
   });
 }
+
+// Tells js/boot.js that this page started.
+document.documentElement.dataset.ready = "true";

@@ -20,3 +20,6 @@ if (["127.0.0.1", "localhost", "[::1]"].includes(window.location.hostname)) {
   byId("inbox-dev-mailbox").hidden = false;
 }
 byId("inbox-heading").focus();
+
+// Tells js/boot.js that this page started.
+document.documentElement.dataset.ready = "true";

@@ -52,3 +52,6 @@ form.addEventListener("submit", async (event) => {
     { focusTarget: feedback.status },
   );
 });
+
+// Tells js/boot.js that this page started.
+document.documentElement.dataset.ready = "true";
