@@ -1,0 +1,262 @@
+// The packed npm package in headless Chromium (Debian's, driven by playwright-core): its browser
+// files are served by a tiny local static server that passes every other path to the real worker in
+// workerd, so pages and API share one origin as in production (PUBLIC_URI is that origin). In the
+// page: the main-thread API loads the SIMD build and reproduces the shared key vectors; the Web Worker
+// client runs the whole flow (with progress events, the page's thread free while the key is derived),
+// and its errors arrive as NotaryErrors with stable codes.
+//
+// Needs `bash client-wasm/scripts/build.sh` and `bash edge-worker/build.sh`.
+
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { extname, join, normalize, sep } from "node:path";
+import { after, before, describe, test } from "node:test";
+import * as jose from "jose";
+import { chromium } from "playwright-core";
+import { installPackedPackage, ROOT, vectors } from "./support.mjs";
+
+const workerBuilt = existsSync(join(ROOT, "edge-worker/build/index.js"));
+const MIME = { ".js": "text/javascript", ".wasm": "application/wasm", ".json": "application/json", ".html": "text/html" };
+const PAGE = `<!doctype html><meta charset="utf-8"><title>notary-client in Chromium</title><p>notary-client test page</p>`;
+
+/** @type {ReturnType<typeof installPackedPackage>} */
+let scratch;
+let server;
+let origin;
+/** @type {Awaited<ReturnType<typeof import("../support/worker.mjs").startWorker>>} */
+let w;
+let browser;
+let userDataDir;
+/** @type {import("playwright-core").Page} */
+let page;
+const requested = [];
+
+/** Serves /pkg/* from the installed package and / as the test page; forwards the rest to the worker. */
+async function handle(req, res) {
+  const url = new URL(req.url, origin);
+  if (req.method === "GET" && url.pathname === "/") {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    return res.end(PAGE);
+  }
+  if (req.method === "GET" && url.pathname.startsWith("/pkg/")) {
+    const file = normalize(join(scratch.installed, decodeURIComponent(url.pathname.slice(5))));
+    if (!file.startsWith(scratch.installed + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404);
+      return res.end();
+    }
+    res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream" });
+    return res.end(readFileSync(file));
+  }
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  const headers = Object.fromEntries(
+    Object.entries(req.headers).filter(([name]) => !["host", "connection", "content-length"].includes(name)),
+  );
+  const answer = await fetch(`${w.url}${req.url}`, {
+    method: req.method,
+    headers,
+    body: chunks.length ? Buffer.concat(chunks) : undefined,
+  });
+  // fetch has already decoded the body: drop the headers that describe the encoded one.
+  const forwarded = [...answer.headers].filter(
+    ([name]) => !["content-encoding", "content-length", "transfer-encoding", "connection"].includes(name),
+  );
+  res.writeHead(answer.status, Object.fromEntries(forwarded));
+  res.end(Buffer.from(await answer.arrayBuffer()));
+}
+
+before(async () => {
+  if (!workerBuilt) return;
+  scratch = installPackedPackage();
+  server = createServer((req, res) =>
+    handle(req, res).catch((error) => {
+      res.writeHead(500);
+      res.end(String(error));
+    }),
+  );
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  origin = `http://127.0.0.1:${server.address().port}`;
+  const { startWorker } = await import("../support/worker.mjs");
+  w = await startWorker({ vars: { PUBLIC_URI: origin } });
+  userDataDir = mkdtempSync(join(tmpdir(), "notary-client-chromium-"));
+  browser = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROME_BIN || "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+  browser.on("request", (request) => requested.push(request.url()));
+  page = browser.pages()[0] ?? (await browser.newPage());
+  await page.goto(`${origin}/`);
+});
+
+after(async () => {
+  await browser?.close();
+  await w?.close();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  scratch?.cleanup();
+});
+
+/** Waits for the emailed token of `purpose` to `address`. */
+async function emailed(address, purpose) {
+  return (await w.mailbox.waitFor((m) => m.address === address && m.purpose === purpose)).token;
+}
+
+describe("notary-client in Chromium", { skip: !workerBuilt && "edge-worker/build is missing (bash edge-worker/build.sh)" }, () => {
+  test("the main-thread API loads the SIMD build and reproduces the shared key vectors", async () => {
+    const derivations = vectors("keys").derivations;
+    const result = await page.evaluate(async (derivations) => {
+      const notary = await import("/pkg/index.js");
+      const loaded = await notary.ready();
+      const kids = derivations.map((d) => {
+        const key = notary.deriveKey({ address: d.address, salt: d.salt, kdf: d.kdf, kdf_version: 1 }, d.password);
+        const kid = key.keyId;
+        key.free();
+        return kid;
+      });
+      let error;
+      try {
+        notary.deriveKey({ address: "a@example.com", salt: "Na_mKGw0GDhz3GNYQigbhw", kdf: { algorithm: "argon2id", version: 19, memory_kib: 19456, iterations: 2, parallelism: 1 }, kdf_version: 1 }, "short");
+      } catch (e) {
+        error = { isNotaryError: e instanceof notary.NotaryError, code: e.code };
+      }
+      return { loaded, kids, error };
+    }, derivations);
+    assert.deepEqual(result.loaded, { simd: true });
+    assert.deepEqual(result.kids, derivations.map((d) => d.kid));
+    assert.deepEqual(result.error, { isNotaryError: true, code: "invalid_password" });
+  });
+
+  test("the Web Worker client runs the whole flow, with progress and the page's thread free", async () => {
+    const address = `browser.${Date.now().toString(36)}@example.com`;
+    await page.evaluate(async () => {
+      const { createWorkerClient, NotaryError } = await import("/pkg/worker-client.js");
+      window.notaryClient = createWorkerClient({ baseUrl: location.origin });
+      window.NotaryError = NotaryError;
+      window.failure = (promise) =>
+        promise.then(
+          () => ({ resolved: true }),
+          (e) => ({ isNotaryError: e instanceof NotaryError, code: e.code, status: e.status ?? null }),
+        );
+    });
+    assert.deepEqual(await page.evaluate(() => notaryClient.ready), { simd: true, baseUrl: origin });
+
+    // Before any key: the worker says so.
+    assert.deepEqual(await page.evaluate(() => failure(notaryClient.signup())), {
+      isNotaryError: true,
+      code: "no_key",
+      status: null,
+    });
+
+    const derived = await page.evaluate(async (address) => {
+      const events = [];
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 10);
+      const info = await notaryClient.deriveKey(` ${address.toUpperCase()} `, "first browser password", {
+        onProgress: (event) => events.push({ ...event, ticksSoFar: ticks }),
+      });
+      clearInterval(timer);
+      return { info, events, ticks };
+    }, address);
+    assert.equal(derived.info.address, address);
+    assert.equal(derived.info.keyId, await jose.calculateJwkThumbprint(derived.info.publicJwk, "sha256"));
+    assert.deepEqual(derived.events.map((e) => e.phase), ["start", "done"]);
+    assert.ok(Number.isInteger(derived.events[1].ms) && derived.events[1].ms > 0, JSON.stringify(derived.events));
+    // The page's timers kept firing while the worker derived the key.
+    assert.ok(derived.events[1].ticksSoFar - derived.events[0].ticksSoFar >= 3, JSON.stringify(derived));
+
+    assert.deepEqual(await page.evaluate(() => notaryClient.signup()), { status: "confirmation_sent" });
+    const signupToken = await emailed(address, "signup");
+    assert.deepEqual(await page.evaluate((t) => notaryClient.confirm(t), signupToken), {
+      status: "active",
+      address,
+      key_id: derived.info.keyId,
+    });
+    const account = await page.evaluate(() => notaryClient.account());
+    assert.equal(account.key_id, derived.info.keyId);
+    assert.equal(account.status, "active");
+
+    const fetched = await page.evaluate(async () => {
+      const response = await notaryClient.signedFetch("/account");
+      return { status: response.status, body: await response.json() };
+    });
+    assert.equal(fetched.status, 200);
+    assert.equal(fetched.body.address, address);
+
+    const assertion = await page.evaluate(() => notaryClient.assertion("https://partner.example", 60));
+    const { payload, protectedHeader } = await jose.jwtVerify(
+      assertion,
+      await jose.importJWK(derived.info.publicJwk, "EdDSA"),
+      { algorithms: ["EdDSA"], typ: "notary-assertion+jwt", audience: "https://partner.example" },
+    );
+    assert.equal(payload.sub, address);
+    assert.equal(protectedHeader.kid, derived.info.keyId);
+
+    // Change of password with a second key slot.
+    assert.deepEqual(await page.evaluate(() => failure(notaryClient.changePassword())), {
+      isNotaryError: true,
+      code: "no_pending_key",
+      status: null,
+    });
+    const next = await page.evaluate(() => notaryClient.deriveNewKey("second browser password"));
+    assert.notEqual(next.keyId, derived.info.keyId);
+    assert.deepEqual(await page.evaluate(() => notaryClient.changePassword()), { status: "confirmation_sent" });
+    const changeToken = await emailed(address, "change");
+    await page.evaluate((t) => notaryClient.confirm(t, { useNewKey: true }), changeToken);
+    const keys = await page.evaluate(() => notaryClient.keyInfo());
+    assert.equal(keys.current.keyId, next.keyId);
+    assert.equal(keys.pending, null);
+    assert.equal((await page.evaluate(() => notaryClient.account())).key_id, next.keyId);
+
+    // Disable; the server's refusal arrives as a NotaryError with its code and status.
+    assert.deepEqual(await page.evaluate(() => notaryClient.disable()), { status: "disabled" });
+    const refused = await page.evaluate(() => failure(notaryClient.account()));
+    assert.equal(refused.isNotaryError, true);
+    assert.equal(typeof refused.code, "string");
+    assert.ok(refused.status >= 400 && refused.status < 500, JSON.stringify(refused));
+
+    // Forget, then terminate.
+    await page.evaluate(() => notaryClient.forget());
+    assert.deepEqual(await page.evaluate(() => failure(notaryClient.account())), {
+      isNotaryError: true,
+      code: "no_key",
+      status: null,
+    });
+    assert.deepEqual(
+      await page.evaluate(() => {
+        notaryClient.terminate();
+        return failure(notaryClient.keyInfo());
+      }),
+      { isNotaryError: true, code: "terminated", status: null },
+    );
+  });
+
+  test("a worker script that cannot load rejects every call with worker_error", async () => {
+    const result = await page.evaluate(async () => {
+      const { createWorkerClient, NotaryError } = await import("/pkg/worker-client.js");
+      const client = createWorkerClient({ baseUrl: location.origin, workerUrl: "/pkg/no-such-worker.js" });
+      try {
+        await client.deriveKey("a@example.com", "some password");
+        return { resolved: true };
+      } catch (e) {
+        return { isNotaryError: e instanceof NotaryError, code: e.code };
+      }
+    });
+    assert.deepEqual(result, { isNotaryError: true, code: "worker_error" });
+  });
+
+  test("the page requested nothing from any other origin", () => {
+    assert.ok(requested.length > 5);
+    assert.deepEqual(requested.filter((url) => !url.startsWith(`${origin}/`)), []);
+  });
+});
