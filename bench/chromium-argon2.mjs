@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+// Argon2id with the protocol's parameters (m = 64 MiB, t = 3, p = 1) and token signing in headless
+// Chromium (Debian's, through playwright-core): the package's SIMD and baseline builds and hash-wasm,
+// on a page served by a tiny local static server. Run on demand, usually through bench/client.sh.
+//
+//   node bench/chromium-argon2.mjs [--runs 7]
+//
+// Prints one JSON line per measurement, as bench/argon2.mjs does, with engine "chromium".
+
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { extname, join, normalize, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { KDF, PASSWORD, SALT } from "./argon2.mjs";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const ROUTES = {
+  "/pkg/": join(ROOT, "client-wasm/pkg"),
+  "/hash-wasm/": join(ROOT, "node_modules/hash-wasm/dist"),
+};
+const MIME = { ".js": "text/javascript", ".wasm": "application/wasm" };
+
+function option(name, fallback) {
+  const index = process.argv.indexOf(`--${name}`);
+  return index > 0 ? process.argv[index + 1] : fallback;
+}
+
+function serve(req, res) {
+  const { pathname } = new URL(req.url, "http://localhost");
+  if (pathname === "/") {
+    res.writeHead(200, { "content-type": "text/html" });
+    return res.end("<!doctype html><title>notary-client benchmark</title>");
+  }
+  for (const [prefix, dir] of Object.entries(ROUTES)) {
+    if (!pathname.startsWith(prefix)) continue;
+    const file = normalize(join(dir, decodeURIComponent(pathname.slice(prefix.length))));
+    if (file.startsWith(dir + sep) && existsSync(file) && statSync(file).isFile()) {
+      res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream" });
+      return res.end(readFileSync(file));
+    }
+  }
+  res.writeHead(404);
+  res.end();
+}
+
+/** Runs in the page: times `runs` derivations after a warm-up, with the given build. */
+async function packageInPage({ runs, answer, password, module }) {
+  const notary = await import("/pkg/index.js");
+  const loaded = await notary.ready(module ? { module: new URL(module, location.href) } : {});
+  const times = [];
+  for (let i = 0; i <= runs; i++) {
+    const started = performance.now();
+    notary.deriveKey(answer, password).free();
+    times.push(performance.now() - started);
+  }
+  let tokensPerSecond = null;
+  if (!module) {
+    const key = notary.deriveKey(answer, password);
+    const audience = "http://127.0.0.1:8787";
+    for (let i = 0; i < 500; i++) key.requestToken(audience, "GET", `${audience}/account`);
+    let count = 0;
+    const started = performance.now();
+    while (performance.now() - started < 1000) {
+      for (let i = 0; i < 100; i++) key.requestToken(audience, "GET", `${audience}/account`);
+      count += 100;
+    }
+    tokensPerSecond = Math.round(count / ((performance.now() - started) / 1000));
+    key.free();
+  }
+  return { simd: loaded.simd, runs_ms: times.slice(1), tokensPerSecond };
+}
+
+async function hashWasmInPage({ runs, salt, password, kdf }) {
+  const { argon2id } = await import("/hash-wasm/index.esm.js");
+  const saltBytes = Uint8Array.from(atob(salt.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+  const times = [];
+  for (let i = 0; i <= runs; i++) {
+    const started = performance.now();
+    await argon2id({
+      password,
+      salt: saltBytes,
+      parallelism: kdf.parallelism,
+      iterations: kdf.iterations,
+      memorySize: kdf.memory_kib,
+      hashLength: 32,
+      outputType: "binary",
+    });
+    times.push(performance.now() - started);
+  }
+  return { runs_ms: times.slice(1) };
+}
+
+async function main() {
+  if (!existsSync(join(ROUTES["/pkg/"], "package.json"))) {
+    throw new Error("client-wasm/pkg is missing: run bash client-wasm/scripts/build.sh");
+  }
+  const runs = Number(option("runs", "7"));
+  const server = createServer(serve);
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const userDataDir = mkdtempSync(join(tmpdir(), "notary-bench-chromium-"));
+  const browser = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROME_BIN || "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+  const round = (list) => list.map((ms) => Math.round(ms * 10) / 10);
+  const emit = (record) => console.log(JSON.stringify({ engine: "chromium", ...record }));
+  try {
+    const answer = { address: "alice@example.com", salt: SALT, kdf: KDF, kdf_version: 1 };
+    // A fresh page for each build: the glue keeps one instance per page.
+    for (const [impl, module] of [
+      ["wasm-simd", null],
+      ["wasm-baseline", "/pkg/wasm/notary_client_baseline_bg.wasm"],
+    ]) {
+      const page = await browser.newPage();
+      await page.goto(`${origin}/`);
+      const result = await page.evaluate(packageInPage, { runs, answer, password: PASSWORD, module });
+      if (impl === "wasm-simd" && !result.simd) throw new Error("Chromium did not load the SIMD build");
+      emit({ impl, runs_ms: round(result.runs_ms) });
+      if (result.tokensPerSecond) emit({ impl: "sign", tokens_per_s: result.tokensPerSecond });
+      await page.close();
+    }
+    const page = await browser.newPage();
+    await page.goto(`${origin}/`);
+    const result = await page.evaluate(hashWasmInPage, { runs, salt: SALT, password: PASSWORD, kdf: KDF });
+    emit({ impl: "hash-wasm", runs_ms: round(result.runs_ms) });
+  } finally {
+    await browser.close();
+    server.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
