@@ -207,6 +207,9 @@ test("sign up, confirm, change password, sign in, disable: the whole flow in the
   // --- Sign up, with the keyboard only ---
   await page.goto(`${stack.url}/`);
   await assertUsable("start page");
+  await page.setViewportSize({ width: 320, height: 640 });
+  await assertUsable("start page at 320 px");
+  await page.setViewportSize(PHONE);
   await shot("01-start-phone");
   const order = [];
   for (let i = 0; i < 12 && (await page.evaluate(() => document.activeElement?.id)) !== "signup-address"; i += 1) {
@@ -281,6 +284,9 @@ test("sign up, confirm, change password, sign in, disable: the whole flow in the
   const firstKeyId = await page.textContent("#account-key-id");
   assert.match(firstKeyId, /^[A-Za-z0-9_-]{43}$/);
   await assertUsable("account view");
+  await page.setViewportSize({ width: 320, height: 640 });
+  await assertUsable("account view at 320 px");
+  await page.setViewportSize(PHONE);
   await shot("05-account-phone");
 
   // An assertion signed by the first key is valid now.

@@ -10,7 +10,7 @@ export function checkAddress(input) {
   if (!value) return [[input, MESSAGES.address_required]];
   const at = value.indexOf("@");
   if (at < 1 || at !== value.lastIndexOf("@") || at === value.length - 1 || /\s/.test(value)) {
-    return [[input, MESSAGES.invalid_address]];
+    return [[input, MESSAGES.address_incomplete]];
   }
   return [];
 }

@@ -90,6 +90,7 @@ export const MESSAGES = {
 
   // The pages' own checks
   address_required: "Enter your email address.",
+  address_incomplete: "Enter the whole email address, for example name@example.com.",
   password_required: "Enter your password.",
   password_too_short: "The password must have at least 8 characters.",
   password_too_long: "The password can have at most 1024 characters.",
