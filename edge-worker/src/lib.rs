@@ -87,11 +87,26 @@ mod entry {
             })
     }
 
-    async fn serve(req: &mut Request, env: Env) -> ApiResult<Response> {
-        let config = Config::from_lookup(|name| env_text(&env, name)).map_err(|error| {
+    thread_local! {
+        /// The configuration, read once per isolate: vars and secrets are fixed for a deployed
+        /// version, and a new version (or `wrangler secret put`) starts new isolates.
+        static CONFIG: std::cell::RefCell<Option<Config>> = const { std::cell::RefCell::new(None) };
+    }
+
+    fn config(env: &Env) -> ApiResult<Config> {
+        if let Some(config) = CONFIG.with(|cell| cell.borrow().clone()) {
+            return Ok(config);
+        }
+        let config = Config::from_lookup(|name| env_text(env, name)).map_err(|error| {
             worker::console_error!("refusing to serve: {error}");
             ApiError::misconfigured()
         })?;
+        CONFIG.with(|cell| *cell.borrow_mut() = Some(config.clone()));
+        Ok(config)
+    }
+
+    async fn serve(req: &mut Request, env: Env) -> ApiResult<Response> {
+        let config = config(&env)?;
         let hasher = KeyedHasher::new(config.salt_secret.as_bytes());
         let client_group = client_ip::client_group(header(req, "cf-connecting-ip").as_deref());
         limits::enforce_client(&env, &config, &hasher, &client_group).await?;

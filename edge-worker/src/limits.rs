@@ -105,7 +105,9 @@ pub async fn enforce_client(
     let bucket = format!("ip:{}", hasher.hash("ip", client_group));
     let cache = env.kv("BLOCKED_IPS").ok();
     if let Some(cache) = &cache {
-        if let Ok(Some(until)) = cache.get(&bucket).text().await {
+        // KV's minimum edge cache time: a block may take up to a minute to show here, and until then
+        // the Durable Object refuses the client itself.
+        if let Ok(Some(until)) = cache.get(&bucket).cache_ttl(60).text().await {
             let until_ms = until.parse::<i64>().unwrap_or(0);
             let now = now_ms();
             if until_ms > now {

@@ -124,11 +124,12 @@ impl LimiterState {
     }
 
     /// When nothing in this state matters any more (Unix milliseconds): the end of the block and of
-    /// every window.
+    /// every window that has counted something.
     pub fn expires_at_ms(&self, rules: &[Rule]) -> i64 {
         self.windows
             .iter()
             .zip(rules)
+            .filter(|(window, _)| window.count > 0)
             .map(|(window, rule)| window.start_ms + window_ms(rule))
             .fold(self.blocked_until_ms, i64::max)
     }
@@ -143,50 +144,89 @@ fn ceil_secs(ms: i64) -> u64 {
 }
 
 /// The Durable Object class (`RATE_LIMITER` binding): one instance per bucket name.
+/// What a bucket keeps in its storage: its counters and the rules they count against (the alarm
+/// needs the rules to know when the counters expire).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stored {
+    /// The counters and block.
+    pub state: LimiterState,
+    /// The rules of the last call.
+    pub rules: Vec<Rule>,
+}
+
+impl Stored {
+    /// When the stored counters and block stop mattering (Unix milliseconds).
+    pub fn expires_at_ms(&self) -> i64 {
+        self.state.expires_at_ms(&self.rules)
+    }
+}
+
+/// The Durable Object class (`RATE_LIMITER` binding): one instance per bucket name.
 #[cfg(target_arch = "wasm32")]
 mod durable {
-    use super::{CheckRequest, LimiterState};
+    use super::{CheckRequest, Stored};
+    use std::cell::{Cell, RefCell};
     use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
 
-    const STATE_KEY: &str = "state";
-    const RULES_KEY: &str = "rules";
+    const KEY: &str = "bucket";
 
-    /// Counts calls of one bucket in its own storage (SQLite-backed class).
+    /// Counts calls of one bucket (SQLite-backed class). The counters live in memory and in storage
+    /// (written on every call, so an evicted object forgets nothing); an alarm deletes the storage once
+    /// every window and block has run out.
     #[durable_object(alarm)]
     pub struct RateLimiter {
         state: State,
+        cached: RefCell<Option<Stored>>,
+        alarm_pending: Cell<bool>,
+    }
+
+    impl RateLimiter {
+        async fn load(&self) -> Result<Stored> {
+            let cached = self.cached.borrow().clone();
+            match cached {
+                Some(stored) => Ok(stored),
+                None => Ok(self.state.storage().get(KEY).await?.unwrap_or_default()),
+            }
+        }
     }
 
     impl DurableObject for RateLimiter {
         fn new(state: State, _env: Env) -> Self {
-            Self { state }
+            Self {
+                state,
+                cached: RefCell::new(None),
+                alarm_pending: Cell::new(false),
+            }
         }
 
         async fn fetch(&self, mut req: Request) -> Result<Response> {
             let Ok(request) = req.json::<CheckRequest>().await else {
                 return Response::error("bad request", 400);
             };
+            let mut stored = self.load().await?;
+            let decision = stored.state.check(crate::time::now_ms(), &request);
+            stored.rules = request.rules;
+            let expires_at = stored.expires_at_ms();
+            *self.cached.borrow_mut() = Some(stored.clone());
             let storage = self.state.storage();
-            let mut state: LimiterState = storage.get(STATE_KEY).await?.unwrap_or_default();
-            let now = crate::time::now_ms();
-            let decision = state.check(now, &request);
-            storage.put(STATE_KEY, &state).await?;
-            storage.put(RULES_KEY, &request.rules).await?;
-            storage
-                .set_alarm(state.expires_at_ms(&request.rules))
-                .await?;
+            storage.put(KEY, &stored).await?;
+            // The alarm re-arms itself while the counters matter, so one pending alarm is enough.
+            if !self.alarm_pending.get() {
+                storage.set_alarm(expires_at).await?;
+                self.alarm_pending.set(true);
+            }
             Response::from_json(&decision)
         }
 
         async fn alarm(&self) -> Result<Response> {
             let storage = self.state.storage();
-            let state: Option<LimiterState> = storage.get(STATE_KEY).await?;
-            let rules: Vec<super::Rule> = storage.get(RULES_KEY).await?.unwrap_or_default();
-            let expires = state.map_or(0, |state| state.expires_at_ms(&rules));
-            if expires > crate::time::now_ms() {
-                storage.set_alarm(expires).await?;
+            let expires_at = self.load().await?.expires_at_ms();
+            if expires_at > crate::time::now_ms() {
+                storage.set_alarm(expires_at).await?;
             } else {
                 storage.delete_all().await?;
+                *self.cached.borrow_mut() = None;
+                self.alarm_pending.set(false);
             }
             Response::empty()
         }
@@ -291,6 +331,20 @@ mod tests {
             Decision::Limited { retry_after: 3000 }
         );
         assert_eq!(state.check(t + 3_600_000, &request), Decision::Allowed);
+    }
+
+    #[test]
+    fn stored_buckets_expire_with_their_last_window_or_block() {
+        let request = ip_rules(1, 1, 30);
+        let mut stored = Stored::default();
+        assert_eq!(stored.state.check(1_000, &request), Decision::Allowed);
+        stored.rules = request.rules.clone();
+        assert_eq!(stored.expires_at_ms(), 61_000);
+        assert!(matches!(
+            stored.state.check(2_000, &request),
+            Decision::Blocked { until_ms: 32_000 }
+        ));
+        assert_eq!(stored.expires_at_ms(), 32_000);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //   const res = await w.fetch("/salt", { json: { address: "a@example.com" } });
 //   await w.close();
 
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -49,12 +49,18 @@ async function freePort() {
   });
 }
 
-/** The pages: web/dist when it has been built, otherwise a temporary directory of stand-ins. */
+/**
+ * The pages, in a temporary directory: a snapshot of web/dist when it has been built (so a rebuild
+ * running meanwhile cannot change them under a test), otherwise stand-ins.
+ */
 function assetsDirectory() {
   const dist = join(ROOT, "web/dist");
-  if (MINIMAL_PAGES.every((page) => existsSync(join(dist, page)))) return { directory: dist, cleanup() {} };
   const directory = mkdtempSync(join(tmpdir(), "notary-pages-"));
-  for (const page of MINIMAL_PAGES) writeFileSync(join(directory, page), `<!doctype html><title>${page}</title>`);
+  if (MINIMAL_PAGES.every((page) => existsSync(join(dist, page)))) {
+    cpSync(dist, directory, { recursive: true });
+  } else {
+    for (const page of MINIMAL_PAGES) writeFileSync(join(directory, page), `<!doctype html><title>${page}</title>`);
+  }
   return { directory, cleanup: () => rmSync(directory, { recursive: true, force: true }) };
 }
 
