@@ -411,6 +411,12 @@ test("mistakes are explained in plain language, next to their cause", async () =
     timeout: 30_000,
   });
   assert.equal(await page.textContent("#account-state"), "Active");
+
+  // Signing out forgets the key and the remembered address.
+  await page.click("#account-sign-out");
+  await page.waitForURL(`${stack.url}/`);
+  await page.goto(`${stack.url}/account.html`);
+  assert.equal(await page.inputValue("#signin-address"), "");
 });
 
 test("a page whose scripts cannot load says so and disables its forms", async () => {

@@ -2,7 +2,7 @@
 // page after sign-in and by the confirm page after a confirmation, in the same page, so that the key the
 // person just made stays usable: status, change of password, a token for another service, disabling.
 
-import { closeNotary, notary } from "./notary.js";
+import { forgetAndClose, notary } from "./notary.js";
 import { forgetSession, rememberAddress, rememberStage } from "./session.js";
 import { checkNewPassword } from "./checks.js";
 import { MESSAGES } from "./messages.js";
@@ -81,8 +81,8 @@ function wireOnce() {
   wireStrengthHints(() => currentAddress, byId("account-view"));
 
   byId("account-refresh").addEventListener("click", () => refresh());
-  byId("account-sign-out").addEventListener("click", () => {
-    closeNotary();
+  byId("account-sign-out").addEventListener("click", async () => {
+    await forgetAndClose();
     forgetSession();
     window.location.assign("/");
   });
@@ -202,7 +202,7 @@ function wireDisable() {
         status.focus();
         try {
           await notary().disable();
-          closeNotary();
+          await forgetAndClose();
           forgetSession();
           rememberStage("disabled");
           showDisabled();

@@ -18,7 +18,19 @@ export function notary() {
   return client;
 }
 
-/** Forgets the key (the worker zeroises it) and stops the worker. */
+/** Has the worker zeroise the keys, then stops it: for signing out and after disabling. */
+export async function forgetAndClose() {
+  const current = client;
+  if (!current) return;
+  try {
+    await current.forget();
+  } catch {
+    /* the worker is gone already: its memory went with it */
+  }
+  closeNotary();
+}
+
+/** Stops the worker at once (the keys go with its memory): for leaving the page. */
 export function closeNotary() {
   const current = client;
   client = null;

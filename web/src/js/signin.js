@@ -28,8 +28,8 @@ export function wireSignIn({ prefix, view }) {
     await whileBusy(
       form,
       async () => {
-        const client = notary();
         try {
+          const client = notary();
           const derived = await client.deriveKey(address.value.trim(), password.value, {
             onProgress: feedback.progressListener(),
           });
@@ -38,7 +38,7 @@ export function wireSignIn({ prefix, view }) {
           try {
             account = await client.account();
           } catch (failure) {
-            await client.forget();
+            await client.forget().catch(() => {}); // the refusal is what matters
             throw failure;
           }
           password.value = "";
