@@ -49,7 +49,10 @@ step "client-wasm: assemble $pkg"
 rm -rf "$pkg"
 mkdir -p "$pkg/wasm"
 cp "$crate"/js/*.js "$crate"/js/*.d.ts "$crate/js/package.json" "$crate/README.md" "$pkg/"
-cp "$work/simd/bindgen/notary_client.js" "$work/simd/bindgen/notary_client.d.ts" "$pkg/wasm/"
+cp "$work/simd/bindgen/notary_client.js" "$pkg/wasm/"
+# The glue's classes also answer to Symbol.dispose where the engine has it, but declaring that member
+# needs TypeScript's esnext.disposable lib: consumers on an ES2022 lib would fail to type-check.
+grep -v '^\s*\[Symbol\.dispose\]()' "$work/simd/bindgen/notary_client.d.ts" >"$pkg/wasm/notary_client.d.ts"
 "$WASM_OPT_BIN" -Oz "${features[@]}" --strip-debug --strip-producers --strip-target-features \
   "$work/simd/bindgen/notary_client_bg.wasm" -o "$pkg/wasm/notary_client_bg.wasm"
 "$WASM_OPT_BIN" -Oz "${features[@]}" --strip-debug --strip-producers --strip-target-features \
