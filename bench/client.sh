@@ -69,6 +69,6 @@ for (const [engine, rate] of signing) console.log(`${engine}: ${rate} request to
 for (const file of readdirSync(wasmDir).filter((f) => f.endsWith(".wasm")).sort()) {
   const bytes = readFileSync(`${wasmDir}/${file}`);
   const gz = gzipSync(bytes, { level: 9 }).length;
-  console.log(`${file}: ${bytes.length} bytes raw (${(bytes.length / 1024).toFixed(1)} KiB), ${gz} bytes gzip -9 (${(gz / 1024).toFixed(1)} KiB)`);
+  console.log(`${file}: ${bytes.length} bytes raw (${(bytes.length / 1024).toFixed(1)} KiB), ${gz} bytes zlib level 9 (${(gz / 1024).toFixed(1)} KiB; client-wasm/scripts/build.sh prints gzip -9)`);
 }
 JS
