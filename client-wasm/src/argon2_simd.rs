@@ -381,6 +381,13 @@ pub fn derive_seed(
     if let Some(surplus) = memory.0.get_mut(block_count..) {
         surplus.iter_mut().for_each(Block::wipe);
     }
+    let missing = block_count.saturating_sub(memory.0.len());
+    memory.0.try_reserve_exact(missing).map_err(|_| {
+        NotaryError::local(
+            "weak_kdf_params",
+            "this device cannot allocate the memory these parameters need",
+        )
+    })?;
     memory.0.resize(block_count, Block::ZERO);
     let blocks = memory.0.as_mut_slice();
 
