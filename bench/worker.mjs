@@ -16,8 +16,9 @@
 // the worker and, locally, the D1 (SQLite), KV, queue and Durable Object simulators and the HTTP
 // server in that one process, so this is an upper bound of the CPU time Cloudflare would bill to the
 // worker. (workerd reports cpuTime 0 to tail workers locally, and attaching the V8 profiler through
-// the inspector changes what it measures, so neither is used.) The Rust computation alone is timed by
-// `cargo run --release -p notary-edge-worker --example compute_cost`.
+// the inspector changes what it measures, so neither is used.) The Rust computation alone is timed
+// natively by `cargo run --release -p notary-edge-worker --example compute_cost` and in WebAssembly by
+// `cargo test -p notary-edge-worker --target wasm32-unknown-unknown --test compute_cost -- --nocapture`.
 
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";

@@ -1,0 +1,100 @@
+//! What the worker computes in Rust for one request, without the runtime: shared by
+//! `examples/compute_cost.rs` (native) and `tests/compute_cost.rs` (WebAssembly under Node).
+
+// Measuring code, not a request path: fixed, valid inputs, so a failure is a bug worth a panic.
+#![allow(clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use notary_edge_worker::keyed_hash::KeyedHasher;
+use notary_edge_worker::ratelimit::{CheckRequest, Decision, LimiterState, Rule};
+use protocol::address::Address;
+use protocol::kdf::{KdfParams, Seed, KDF_PARAMS_VERSION};
+use protocol::keys::{KeyPair, PublicKey};
+use protocol::salt::Salt;
+use protocol::token::{self, Claims, Expectations, KeyRef, ParsedToken, TokenKind};
+
+const SALT_SECRET: &[u8] = b"local-development-salt-secret-not-for-production";
+const AUDIENCE: &str = "https://relying-party.example";
+const NOW: i64 = 1_800_000_010;
+
+/// `POST /salt`: canonicalise the address, compute its salt and the two keyed hashes (client and
+/// address buckets), and serialise the answer.
+pub fn salt_request(i: u32) -> Vec<u8> {
+    let hasher = KeyedHasher::new(SALT_SECRET);
+    let address = Address::parse(&format!("User{i}@Example.com")).expect("address");
+    let salt = Salt::for_address(SALT_SECRET, &address);
+    let bucket = hasher.hash("address", address.as_str());
+    let client = hasher.hash("ip", "203.0.113.7");
+    let body = serde_json::json!({
+        "address": address.as_str(),
+        "salt": salt.to_base64url(),
+        "kdf": KdfParams::CURRENT,
+        "kdf_version": KDF_PARAMS_VERSION,
+    });
+    let mut out = serde_json::to_vec(&body).expect("json");
+    out.extend_from_slice(bucket.as_bytes());
+    out.extend_from_slice(client.as_bytes());
+    out
+}
+
+/// Assertions signed by one key, with distinct `jti`s, and that key as D1 stores it.
+pub fn assertions(count: u32) -> (Vec<String>, String) {
+    let key = KeyPair::from_seed(&Seed::from_bytes([7; 32]));
+    let address = Address::parse("bench@example.com").expect("address");
+    let tokens = (0..count)
+        .map(|i| {
+            let mut jti = [0u8; 16];
+            jti[..4].copy_from_slice(&i.to_le_bytes());
+            let claims = Claims::new(&address, AUDIENCE, NOW - 10, 120, &jti);
+            token::sign(TokenKind::Assertion, &claims, &key).expect("sign")
+        })
+        .collect();
+    (tokens, protocol::b64::encode(key.public_key().to_bytes()))
+}
+
+/// `POST /admin/verify`: parse the token, decode the stored key, verify strictly, serialise the answer.
+pub fn verify_request(token: &str, stored_key: &str) -> Vec<u8> {
+    let parsed = ParsedToken::parse(token, TokenKind::Assertion).expect("parse");
+    let KeyRef::Registered(kid) = parsed.key_ref().expect("kid") else {
+        panic!("an assertion names its key by kid");
+    };
+    let bytes = protocol::b64::decode_array::<32>(stored_key).expect("stored key");
+    let public = PublicKey::from_bytes(&bytes).expect("key");
+    let expect = Expectations {
+        kind: TokenKind::Assertion,
+        audience: AUDIENCE,
+        now: NOW,
+    };
+    let verified = parsed.verify(&public, &expect).expect("verify");
+    let body = serde_json::json!({
+        "valid": true,
+        "claims": verified.claims,
+        "account": { "key_id": kid.as_str() },
+    });
+    serde_json::to_vec(&body).expect("json")
+}
+
+/// One rate-limiter call: deserialise the bucket, count, serialise it back.
+pub fn limiter_call(stored: &[u8], now_ms: i64) -> (Decision, Vec<u8>) {
+    let request = CheckRequest {
+        rules: vec![
+            Rule {
+                window_secs: 1,
+                limit: 1_000_000,
+                blocks: false,
+            },
+            Rule {
+                window_secs: 60,
+                limit: 60_000_000,
+                blocks: true,
+            },
+        ],
+        block_secs: 3600,
+    };
+    let mut state: LimiterState = if stored.is_empty() {
+        LimiterState::default()
+    } else {
+        serde_json::from_slice(stored).expect("state")
+    };
+    let decision = state.check(now_ms, &request);
+    (decision, serde_json::to_vec(&state).expect("json"))
+}
