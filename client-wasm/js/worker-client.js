@@ -10,6 +10,10 @@ import { NotaryError } from "./errors.js";
 
 export { NotaryError };
 
+function numberOrUndefined(value) {
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}
+
 /**
  * Starts the Web Worker and returns the client.
  * @param {{ baseUrl?: string, workerUrl?: string | URL }} [options] `baseUrl`: the Notary server
@@ -54,8 +58,8 @@ export function createWorkerClient({ baseUrl = globalThis.location?.origin, work
     if (data.ok) {
       call.resolve(data.value);
     } else {
-      const { code = "worker_error", message = "the worker failed", status } = data.error ?? {};
-      call.reject(new NotaryError(code, message, status));
+      const { code = "worker_error", message = "the worker failed", status, retryAfter } = data.error ?? {};
+      call.reject(new NotaryError(code, message, numberOrUndefined(status), numberOrUndefined(retryAfter)));
     }
   };
   worker.onerror = (event) => {

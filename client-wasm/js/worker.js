@@ -6,7 +6,7 @@
 // Messages in:  { id, op, args }
 // Messages out: { id, progress }              while an operation runs (key derivation)
 //               { id, ok: true, value }       when it succeeds
-//               { id, ok: false, error: { code, message, status } } when it fails
+//               { id, ok: false, error: { code, message, status, retryAfter } } when it fails
 
 import { NotaryClient, NotaryError, ready, releaseKdfMemory } from "./index.js";
 
@@ -118,7 +118,7 @@ const operations = {
 
 function serialise(error) {
   if (error instanceof NotaryError) {
-    return { code: error.code, message: error.message, status: error.status };
+    return { code: error.code, message: error.message, status: error.status, retryAfter: error.retryAfter };
   }
   return { code: "worker_error", message: String(error?.message ?? error) };
 }

@@ -1,5 +1,6 @@
 //! The one error type every export throws: a JavaScript `Error` named `NotaryError` with a stable
-//! machine-readable `code` and, when a server answered, its HTTP `status`.
+//! machine-readable `code`, when a server answered its HTTP `status`, and when the server said how
+//! long to wait (`Retry-After`, as with 429 `rate_limited`) that delay in seconds as `retryAfter`.
 
 use std::borrow::Cow;
 use wasm_bindgen::JsValue;
@@ -17,12 +18,13 @@ pub mod codes {
 }
 
 /// An error with a stable `code`, a plain-text `message` (never any secret) and, for answers from a
-/// server, the HTTP `status`.
+/// server, the HTTP `status` and the `Retry-After` delay when the server sent one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NotaryError {
     code: Cow<'static, str>,
     message: Cow<'static, str>,
     status: Option<u16>,
+    retry_after: Option<u32>,
 }
 
 impl NotaryError {
@@ -32,6 +34,7 @@ impl NotaryError {
             code: Cow::Borrowed(code),
             message: message.into(),
             status: None,
+            retry_after: None,
         }
     }
 
@@ -41,7 +44,15 @@ impl NotaryError {
             code: Cow::Owned(code),
             message: Cow::Owned(message),
             status: Some(status),
+            retry_after: None,
         }
+    }
+
+    /// The same error with the seconds the server asked the client to wait (its `Retry-After`).
+    #[must_use]
+    pub fn with_retry_after(mut self, seconds: Option<u32>) -> Self {
+        self.retry_after = seconds;
+        self
     }
 
     /// An argument from JavaScript is unusable.
@@ -63,6 +74,11 @@ impl NotaryError {
     pub fn status(&self) -> Option<u16> {
         self.status
     }
+
+    /// The seconds to wait before trying again, when the server said (`Retry-After`).
+    pub fn retry_after(&self) -> Option<u32> {
+        self.retry_after
+    }
 }
 
 impl From<protocol::Error> for NotaryError {
@@ -80,17 +96,19 @@ impl core::fmt::Display for NotaryError {
 impl std::error::Error for NotaryError {}
 
 impl From<NotaryError> for JsValue {
-    /// A JavaScript `Error` with `name` `"NotaryError"`, `code`, `message` and `status` (a number, or
-    /// `undefined` for errors raised locally). The package's `NotaryError` class recognises it with
-    /// `instanceof`.
+    /// A JavaScript `Error` with `name` `"NotaryError"`, `code`, `message`, `status` (a number, or
+    /// `undefined` for errors raised locally) and `retryAfter` (seconds, or `undefined` when the
+    /// server did not say). The package's `NotaryError` class recognises it with `instanceof`.
     fn from(error: NotaryError) -> Self {
         let js_error = js_sys::Error::new(&error.message);
         js_error.set_name("NotaryError");
         let object: JsValue = js_error.into();
         let status = error.status.map_or(JsValue::UNDEFINED, JsValue::from);
+        let retry_after = error.retry_after.map_or(JsValue::UNDEFINED, JsValue::from);
         // Reflect::set only fails on frozen objects or proxies; a fresh Error is neither.
         let _ = js_sys::Reflect::set(&object, &"code".into(), &JsValue::from_str(&error.code));
         let _ = js_sys::Reflect::set(&object, &"status".into(), &status);
+        let _ = js_sys::Reflect::set(&object, &"retryAfter".into(), &retry_after);
         object
     }
 }

@@ -74,7 +74,17 @@ pub async fn fetch(request: &Request) -> Result<Response> {
 /// `{"error", "message"}` becomes the error.
 async fn read_json(response: &Response, expect: &[Member]) -> Result<JsValue> {
     let status = response.status();
-    let unexpected = || unexpected_response(status);
+    let retry_after = if response.ok() {
+        None
+    } else {
+        response
+            .headers()
+            .get("Retry-After")
+            .ok()
+            .flatten()
+            .and_then(|value| parse_retry_after(&value, js_sys::Date::now()))
+    };
+    let unexpected = || unexpected_response(status).with_retry_after(retry_after);
     let text_promise = response.text().map_err(|_| unexpected())?;
     let text = JsFuture::from(text_promise).await.map_err(|_| {
         NotaryError::local(
@@ -88,13 +98,41 @@ async fn read_json(response: &Response, expect: &[Member]) -> Result<JsValue> {
         let error = body.as_ref().and_then(|body| {
             let code = shape::string(body, "error").ok()?;
             let message = shape::string(body, "message").unwrap_or_default();
-            Some(NotaryError::from_server(code, message, status))
+            Some(NotaryError::from_server(code, message, status).with_retry_after(retry_after))
         });
         return Err(error.unwrap_or_else(unexpected));
     }
     let body = body.ok_or_else(unexpected)?;
     shape::check(&body, expect).map_err(|_| unexpected())?;
     Ok(body)
+}
+
+/// The seconds a `Retry-After` header value asks for (RFC 9110, section 10.2.3): delta-seconds, or an
+/// HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`) counted from `now_ms` (a date already past gives 0).
+/// Anything else gives `None`; very large values saturate at `u32::MAX`.
+pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u32> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    if value.bytes().all(|byte| byte.is_ascii_digit()) {
+        // All digits: the only possible failure is overflow.
+        let seconds = value.parse::<u64>().unwrap_or(u64::MAX);
+        return Some(u32::try_from(seconds).unwrap_or(u32::MAX));
+    }
+    // Date.parse is lenient with free text; an HTTP date always ends in GMT.
+    if !value.ends_with(" GMT") {
+        return None;
+    }
+    let at_ms = js_sys::Date::parse(value);
+    if !at_ms.is_finite() {
+        return None;
+    }
+    let seconds = ((at_ms - now_ms) / 1000.0)
+        .ceil()
+        .clamp(0.0, f64::from(u32::MAX));
+    // In range and whole after the clamp and ceil, so the conversion is exact.
+    Some(seconds as u32)
 }
 
 /// An answer this client does not understand, with its status.

@@ -13,6 +13,7 @@
 use notary_client::client::{derive_key, normalize_base_url};
 use notary_client::derive::SaltAnswer;
 use notary_client::error::NotaryError;
+use notary_client::http::parse_retry_after;
 use notary_client::key::KeyPair;
 use protocol::token::{Expectations, KeyRef, ParsedToken, TokenKind};
 use wasm_bindgen::{JsCast, JsValue};
@@ -346,9 +347,56 @@ fn server_errors_keep_code_message_and_status() {
             .as_f64(),
         Some(429.0)
     );
+    assert!(js_sys::Reflect::get(&error, &"retryAfter".into())
+        .expect("retryAfter")
+        .is_undefined());
     let local: JsValue = NotaryError::local("network_error", "offline").into();
     assert!(js_sys::Reflect::get(&local, &"status".into())
         .expect("status")
         .is_undefined());
+    assert!(js_sys::Reflect::get(&local, &"retryAfter".into())
+        .expect("retryAfter")
+        .is_undefined());
     assert_eq!(error_code(local), "network_error");
+}
+
+#[wasm_bindgen_test]
+fn a_retry_after_reaches_javascript_as_seconds() {
+    let limited = NotaryError::from_server("rate_limited".into(), "slow down".into(), 429)
+        .with_retry_after(Some(42));
+    assert_eq!(limited.retry_after(), Some(42));
+    let error: JsValue = limited.into();
+    assert_eq!(
+        js_sys::Reflect::get(&error, &"retryAfter".into())
+            .expect("retryAfter")
+            .as_f64(),
+        Some(42.0)
+    );
+}
+
+#[wasm_bindgen_test]
+fn retry_after_values_are_read_as_rfc_9110_says() {
+    // 2015-10-21T07:28:00Z
+    let now_ms = 1_445_412_480_000.0;
+    let cases: &[(&str, Option<u32>)] = &[
+        ("0", Some(0)),
+        ("7", Some(7)),
+        (" 120 ", Some(120)),
+        ("0007", Some(7)),
+        ("4294967295", Some(u32::MAX)),
+        ("99999999999999999999999", Some(u32::MAX)),
+        ("Wed, 21 Oct 2015 07:28:30 GMT", Some(30)),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", Some(0)),
+        ("Wed, 21 Oct 2015 07:00:00 GMT", Some(0)),
+        ("Wed, 21 Oct 2015 08:28:00 GMT", Some(3600)),
+        ("", None),
+        ("-5", None),
+        ("1.5", None),
+        ("soon", None),
+        ("tomorrow GMT", None),
+        ("Wed, 21 Oct 2015 07:28:30", None),
+    ];
+    for (value, expected) in cases {
+        assert_eq!(parse_retry_after(value, now_ms), *expected, "{value:?}");
+    }
 }

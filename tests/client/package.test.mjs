@@ -273,8 +273,13 @@ describe("errors", () => {
     // A real HTTP server that misbehaves in the ways a client must survive.
     const server = createServer((req, res) => {
       if (req.url === "/salt") {
-        res.writeHead(429, { "content-type": "application/json" });
+        res.writeHead(429, { "content-type": "application/json", "retry-after": "17" });
         return res.end(JSON.stringify({ error: "rate_limited", message: "too many requests" }));
+      }
+      if (req.url === "/confirm") {
+        // Retry-After as an HTTP date, two minutes ahead, on an answer the client cannot read.
+        res.writeHead(503, { "content-type": "text/plain", "retry-after": new Date(Date.now() + 120_000).toUTCString() });
+        return res.end("down for maintenance");
       }
       if (req.url === "/signup") {
         res.writeHead(200, { "content-type": "text/html" });
@@ -287,9 +292,22 @@ describe("errors", () => {
     t.after(() => server.close());
     const client = new notary.NotaryClient(`http://127.0.0.1:${server.address().port}/`);
     const key = notary.deriveKey(saltAnswer(), PASSWORD);
-    await assert.rejects(client.salt("alice@example.com"), { name: "NotaryError", code: "rate_limited", status: 429, message: "too many requests" });
-    await assert.rejects(client.signup(key), { code: "unexpected_response", status: 200 });
-    await assert.rejects(client.account(key), { code: "unexpected_response", status: 502 });
+    await assert.rejects(client.salt("alice@example.com"), {
+      name: "NotaryError",
+      code: "rate_limited",
+      status: 429,
+      retryAfter: 17,
+      message: "too many requests",
+    });
+    await assert.rejects(client.signup(key), { code: "unexpected_response", status: 200, retryAfter: undefined });
+    await assert.rejects(client.account(key), { code: "unexpected_response", status: 502, retryAfter: undefined });
+    await assert.rejects(client.confirm(key, vectors("confirmation").tokens[0].token), (error) => {
+      assert.equal(error.code, "unexpected_response");
+      assert.equal(error.status, 503);
+      // The date has one-second resolution and some milliseconds passed on the way.
+      assert.ok(error.retryAfter >= 118 && error.retryAfter <= 120, String(error.retryAfter));
+      return true;
+    });
 
     const closed = createServer();
     await new Promise((resolve) => closed.listen(0, "127.0.0.1", resolve));
@@ -384,5 +402,54 @@ describe("the flows against the worker in workerd", { skip: !workerBuilt && "edg
     assert.equal((await answer.json()).error, "wrong_audience");
     elsewhere.free();
     key.free();
+  });
+});
+
+describe("rate limits of the worker in workerd reach the caller with Retry-After", { skip: !workerBuilt && "edge-worker/build is missing (bash edge-worker/build.sh)" }, () => {
+  test("one salt answer per address per minute: the second is refused with the seconds left", async () => {
+    const { startWorker } = await import("../support/worker.mjs");
+    const limited = await startWorker({ vars: { MAX_SALTS_PER_ADDRESS_PER_MINUTE: "1" } });
+    try {
+      const client = new notary.NotaryClient(limited.url);
+      const address = `client.limited.${Date.now().toString(36)}@example.com`;
+      await client.salt(address);
+      const error = await client.salt(address).then(
+        () => assert.fail("the second salt answer within a minute should be refused"),
+        (e) => e,
+      );
+      assert.ok(error instanceof notary.NotaryError, String(error));
+      assert.equal(error.code, "rate_limited");
+      assert.equal(error.status, 429);
+      assert.ok(Number.isInteger(error.retryAfter), String(error.retryAfter));
+      assert.ok(error.retryAfter >= 1 && error.retryAfter <= 60, String(error.retryAfter));
+      // The same refusal seen directly: the header the client read.
+      const raw = await limited.fetch("/salt", { json: { address } });
+      assert.equal(raw.status, 429);
+      const header = Number(raw.headers.get("retry-after"));
+      assert.ok(header >= 1 && header <= error.retryAfter, `${header} after ${error.retryAfter}`);
+      // Another address is not limited.
+      assert.equal((await client.salt(`other.${address}`)).address, `other.${address}`);
+      client.free();
+    } finally {
+      await limited.close();
+    }
+  });
+
+  test("one call per second from a network: the next is refused with Retry-After 1", async () => {
+    const { startWorker } = await import("../support/worker.mjs");
+    const limited = await startWorker({ vars: { MAX_CALLS_PER_SECOND: "1" } });
+    try {
+      const client = new notary.NotaryClient(limited.url);
+      await client.salt("first.call@example.com");
+      await assert.rejects(client.salt("second.call@example.com"), {
+        name: "NotaryError",
+        code: "rate_limited",
+        status: 429,
+        retryAfter: 1,
+      });
+      client.free();
+    } finally {
+      await limited.close();
+    }
   });
 });

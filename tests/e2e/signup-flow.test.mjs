@@ -457,8 +457,17 @@ test("a rate limit is explained, not swallowed", async () => {
       );
     };
     await attempt("unknown_key"); // one salt answer for this address per minute: the first is spent
+    const refusal = page.waitForResponse((response) => response.url().endsWith("/salt") && response.status() === 429);
     await attempt("rate_limited");
-    assert.match(await page.textContent("#signin-error"), /Too many attempts/);
+    // The page says how long to wait: the seconds of the server's Retry-After, carried by the
+    // client package's NotaryError from the Web Worker to the page.
+    const retryAfter = Number(await (await refusal).headerValue("retry-after"));
+    assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, String(retryAfter));
+    const text = await page.textContent("#signin-error");
+    assert.match(text, /Too many attempts/);
+    const unit = retryAfter === 1 ? "second" : "seconds";
+    assert.ok(text.includes(`Please wait ${retryAfter} ${unit}, then try again.`), text);
+    assert.equal(await page.getAttribute("#signin-error", "data-retry-after"), String(retryAfter));
     await shot("14-rate-limited-phone");
   } finally {
     await page.goto("about:blank");

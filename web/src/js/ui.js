@@ -121,7 +121,10 @@ export class Feedback {
   }
 }
 
-/** Fills an error box: the plain-language text, the server's words when we have no better ones, the code. */
+/**
+ * Fills an error box: the plain-language text (for a rate limit, how long to wait), the server's
+ * words when we have no better ones, the code.
+ */
 export function showError(box, error, context) {
   const explained = explain(error, context);
   const text = document.createElement("p");
@@ -138,6 +141,9 @@ export function showError(box, error, context) {
   parts.push(code);
   box.replaceChildren(...parts);
   box.dataset.code = explained.code;
+  // How long the server asked to wait (seconds), for scripts and tests; the text already says it.
+  if (explained.retryAfter) box.dataset.retryAfter = String(explained.retryAfter);
+  else delete box.dataset.retryAfter;
   box.hidden = false;
   box.focus();
   return explained;
