@@ -1,0 +1,116 @@
+// The package's TypeScript declarations as a consumer's compiler sees them: the packed tarball is
+// installed into a scratch project (tests/client/support.mjs), and the root's pinned `typescript`
+// runs `tsc --noEmit --strict` there, with the library declarations checked too (no skipLibCheck),
+// under `moduleResolution: nodenext` (module nodenext) and `bundler` (module esnext):
+//   - tests/client/types/consumer.ts imports every public export of `notary-client` and
+//     `notary-client/worker-client` and uses them in typed ways: no diagnostic allowed;
+//   - tests/client/types/misuse.ts holds deliberate mistakes, compiled on its own: it must fail with
+//     exactly the diagnostics its lines name (`// TSnnnn`), so a declaration that becomes `any` or
+//     loses a member shows up here.
+//
+// Needs `bash client-wasm/scripts/build.sh` and `npm install` (typescript in the root's devDependencies).
+
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { pathToFileURL } from "node:url";
+import { installPackedPackage, ROOT } from "./support.mjs";
+
+const TSC = join(ROOT, "node_modules/typescript/bin/tsc");
+const FIXTURES = join(ROOT, "tests/client/types");
+
+const RESOLUTIONS = {
+  nodenext: { module: "nodenext", moduleResolution: "nodenext" },
+  bundler: { module: "esnext", moduleResolution: "bundler" },
+};
+
+/** @type {ReturnType<typeof installPackedPackage>} */
+let scratch;
+
+before(() => {
+  assert.ok(existsSync(TSC), "node_modules/typescript is missing: run npm install at the repository root");
+  scratch = installPackedPackage();
+  for (const file of ["consumer.ts", "misuse.ts"]) copyFileSync(join(FIXTURES, file), join(scratch.dir, file));
+});
+
+after(() => scratch?.cleanup());
+
+/**
+ * Runs tsc on one file of the scratch project with one resolution mode.
+ * @returns {{ status: number | null, output: string, diagnostics: Array<{ file: string, line: number, code: string, text: string }> }}
+ */
+function compile(file, resolution) {
+  const config = join(scratch.dir, `tsconfig.${resolution}.${file}.json`);
+  writeFileSync(
+    config,
+    JSON.stringify(
+      {
+        compilerOptions: {
+          ...RESOLUTIONS[resolution],
+          target: "es2022",
+          lib: ["es2022", "dom"],
+          types: [],
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+        },
+        files: [file],
+      },
+      null,
+      2,
+    ),
+  );
+  const run = spawnSync(process.execPath, [TSC, "--noEmit", "--strict", "--pretty", "false", "-p", config], {
+    cwd: scratch.dir,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  const output = `${run.stdout}${run.stderr}`;
+  const diagnostics = [...output.matchAll(/^(\S+?)\((\d+),\d+\): error (TS\d+): (.*)$/gm)].map(
+    ([, path, line, code, text]) => ({ file: path, line: Number(line), code, text }),
+  );
+  return { status: run.status, output, diagnostics };
+}
+
+describe("the TypeScript declarations", () => {
+  test("the consumer imports every runtime export of both entry points", async () => {
+    const source = readFileSync(join(FIXTURES, "consumer.ts"), "utf8");
+    const imported = (specifier) => {
+      const names = [...source.matchAll(/^import \{([^}]*)\} from "([^"]+)";$/gm)]
+        .filter(([, , from]) => from === specifier)
+        .flatMap(([, list]) => list.split(",").map((name) => name.trim().split(/\s+as\s+/)[0]))
+        .filter(Boolean);
+      return names.sort();
+    };
+    const main = await import(pathToFileURL(join(scratch.installed, "node.js")).href);
+    const worker = await import(pathToFileURL(join(scratch.installed, "worker-client.js")).href);
+    assert.deepEqual(imported("notary-client"), Object.keys(main).sort());
+    assert.deepEqual(imported("notary-client/worker-client"), Object.keys(worker).sort());
+  });
+
+  for (const resolution of Object.keys(RESOLUTIONS)) {
+    test(`a strict consumer type-checks with moduleResolution ${resolution}`, () => {
+      const { status, output, diagnostics } = compile("consumer.ts", resolution);
+      assert.deepEqual(diagnostics, [], output);
+      assert.equal(status, 0, output);
+    });
+
+    test(`deliberate misuse fails with the expected errors (moduleResolution ${resolution})`, () => {
+      const source = readFileSync(join(scratch.dir, "misuse.ts"), "utf8").split("\n");
+      const expected = source
+        .map((text, index) => [index + 1, text.match(/\/\/ (TS\d+)$/)?.[1]])
+        .filter(([, code]) => code)
+        .map(([line, code]) => `misuse.ts:${line} ${code}`);
+      assert.ok(expected.length >= 8, "the misuse file names its expected errors");
+      const { status, output, diagnostics } = compile("misuse.ts", resolution);
+      assert.notEqual(status, 0, `tsc accepted misuse.ts:\n${output}`);
+      assert.deepEqual(
+        diagnostics.map((d) => `${d.file}:${d.line} ${d.code}`).sort(),
+        expected.sort(),
+        output,
+      );
+    });
+  }
+});

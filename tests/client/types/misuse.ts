@@ -1,0 +1,22 @@
+// Mistakes a consumer's compiler must catch: tests/client/types.test.mjs compiles this file on its
+// own with `tsc --noEmit --strict` and expects it to FAIL with exactly the diagnostic named at the end
+// of each marked line (`// TSnnnn`), and nothing else.
+
+import { KeyPair, NotaryClient, NotaryError, ready } from "notary-client";
+import { notAnExport } from "notary-client"; // TS2305
+import { createWorkerClient } from "notary-client/worker-client";
+
+export async function misuse(error: NotaryError): Promise<void> {
+  const wait: number = error.retryAfter; // TS2322
+  const status: string = error.status; // TS2322
+  const client = new NotaryClient("https://notary.example");
+  await client.salt(42); // TS2345
+  const key = new KeyPair(); // TS2673
+  key.token({ kind: "login", audience: "https://notary.example" }); // TS2322
+  const simd: string = (await ready()).simd; // TS2322
+  const notary = createWorkerClient({ baseUrl: "https://notary.example" });
+  await notary.deriveKey("a@example.com"); // TS2554
+  const keys = await notary.keyInfo();
+  const id: string = keys.current.keyId; // TS18047
+  console.log(notAnExport, wait, status, simd, id);
+}
