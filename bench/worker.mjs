@@ -18,7 +18,8 @@
 // worker. (workerd reports cpuTime 0 to tail workers locally, and attaching the V8 profiler through
 // the inspector changes what it measures, so neither is used.) The Rust computation alone is timed
 // natively by `cargo run --release -p notary-edge-worker --example compute_cost` and in WebAssembly by
-// `cargo test -p notary-edge-worker --target wasm32-unknown-unknown --test compute_cost -- --nocapture`.
+// `cargo test --release -p notary-edge-worker --target wasm32-unknown-unknown --test compute_cost -- --ignored --nocapture`
+// (both run by `npm run bench worker`).
 
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";

@@ -1,7 +1,8 @@
-//! The worker's own computation per request, compiled to WebAssembly and timed under Node
-//! (`cargo test -p notary-edge-worker --target wasm32-unknown-unknown -- --nocapture`): the Rust part
-//! of the CPU time Cloudflare bills, which must stay far below the free plan's 10 ms. Timed with
-//! `Date.now()` over many calls, so only the average is meaningful.
+//! A benchmark, not a test: the worker's own computation per request, compiled to WebAssembly and
+//! timed under Node — the Rust part of the CPU time Cloudflare bills, which must stay far below the
+//! free plan's 10 ms. Timed with `Date.now()` over many calls, so only the average is meaningful.
+//! Ignored by `cargo test`; `npm run bench worker` (bench/worker.mjs) runs it:
+//! `cargo test --release -p notary-edge-worker --target wasm32-unknown-unknown --test compute_cost -- --ignored --nocapture`.
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::indexing_slicing)]
 
@@ -22,11 +23,9 @@ fn ms_per_call(iterations: u32, mut f: impl FnMut(u32)) -> f64 {
     (js_sys::Date::now() - start) / f64::from(iterations)
 }
 
-/// Far below the 10 ms budget even on a slow, shared machine; the figures are printed.
-const BUDGET_MS: f64 = 2.0;
-
 #[wasm_bindgen_test]
-fn the_rust_work_of_a_request_takes_a_small_part_of_the_cpu_budget() {
+#[ignore = "benchmark: run by bench/worker.mjs"]
+fn rust_work_per_request() {
     let salt = ms_per_call(5_000, |i| {
         black_box(workload::salt_request(i));
     });
@@ -49,7 +48,4 @@ fn the_rust_work_of_a_request_takes_a_small_part_of_the_cpu_budget() {
         verify,
         limiter
     );
-    for (name, ms) in [("salt", salt), ("verify", verify), ("limiter", limiter)] {
-        assert!(ms < BUDGET_MS, "{name}: {ms} ms per call");
-    }
 }
