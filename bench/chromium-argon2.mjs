@@ -7,12 +7,11 @@
 //
 // Prints one JSON line per measurement, as bench/argon2.mjs does, with engine "chromium".
 
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
-import { tmpdir } from "node:os";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../tests/support/chromium.mjs";
 import { KDF, PASSWORD, SALT } from "./argon2.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -100,20 +99,7 @@ async function main() {
   const server = createServer(serve);
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   const origin = `http://127.0.0.1:${server.address().port}`;
-  const userDataDir = mkdtempSync(join(tmpdir(), "notary-bench-chromium-"));
-  const browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROME_BIN || "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  const browser = await launchChromium();
   const round = (list) => list.map((ms) => Math.round(ms * 10) / 10);
   const emit = (record) => console.log(JSON.stringify({ engine: "chromium", ...record }));
   try {
@@ -138,7 +124,6 @@ async function main() {
   } finally {
     await browser.close();
     server.close();
-    rmSync(userDataDir, { recursive: true, force: true });
   }
 }
 

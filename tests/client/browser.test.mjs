@@ -8,13 +8,12 @@
 // Needs `bash client-wasm/scripts/build.sh` and `bash edge-worker/build.sh`.
 
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
-import { tmpdir } from "node:os";
 import { extname, join, normalize, sep } from "node:path";
 import { after, before, describe, test } from "node:test";
 import * as jose from "jose";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../support/chromium.mjs";
 import { installPackedPackage, ROOT, vectors } from "./support.mjs";
 
 const workerBuilt = existsSync(join(ROOT, "edge-worker/build/index.js"));
@@ -28,7 +27,6 @@ let origin;
 /** @type {Awaited<ReturnType<typeof import("../support/worker.mjs").startWorker>>} */
 let w;
 let browser;
-let userDataDir;
 /** @type {import("playwright-core").Page} */
 let page;
 const requested = [];
@@ -80,20 +78,7 @@ before(async () => {
   origin = `http://127.0.0.1:${server.address().port}`;
   const { startWorker } = await import("../support/worker.mjs");
   w = await startWorker({ vars: { PUBLIC_URI: origin } });
-  userDataDir = mkdtempSync(join(tmpdir(), "notary-client-chromium-"));
-  browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROME_BIN || "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  browser = await launchChromium();
   browser.on("request", (request) => requested.push(request.url()));
   page = browser.pages()[0] ?? (await browser.newPage());
   await page.goto(`${origin}/`);
@@ -103,7 +88,6 @@ after(async () => {
   await browser?.close();
   await w?.close();
   await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   scratch?.cleanup();
 });
 

@@ -9,12 +9,11 @@
 // Needs `bash scripts/build.sh` first (client-wasm/pkg, web/dist, edge-worker/build).
 
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../support/chromium.mjs";
 import { startWorker } from "../support/worker.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -33,7 +32,6 @@ let stack;
 let browser;
 /** @type {import("playwright-core").Page} */
 let page;
-let userDataDir;
 const requested = [];
 
 before(async () => {
@@ -42,21 +40,7 @@ before(async () => {
   }
   mkdirSync(artifacts, { recursive: true });
   stack = await startWorker();
-  userDataDir = mkdtempSync(join(tmpdir(), "notary-e2e-chromium-"));
-  browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROME_BIN || "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-    viewport: PHONE,
-  });
+  browser = await launchChromium({ viewport: PHONE });
   browser.on("request", (request) => requested.push(request.url()));
   page = browser.pages()[0] ?? (await browser.newPage());
   page.on("request", (request) => requested.push(request.url()));
@@ -69,7 +53,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await stack?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
 
 const shot = (name, { fullPage = true } = {}) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage });
