@@ -7,32 +7,10 @@
 //! `max_retries` the message goes to the dead-letter queue, whose consumer tries once more and then
 //! records it in D1 (`undelivered`, without the token) and the audit log.
 
-use hmac::{Hmac, Mac};
+use protocol::confirmation;
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 
-/// Why a message is sent.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Purpose {
-    /// Confirms a new account.
-    Signup,
-    /// Confirms a new key for an account.
-    Change,
-    /// Tells the owner of an active account that someone tried to sign up with it (no token).
-    AlreadyRegistered,
-}
-
-impl Purpose {
-    /// The wire name.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Signup => "signup",
-            Self::Change => "change",
-            Self::AlreadyRegistered => "already_registered",
-        }
-    }
-}
+pub use protocol::confirmation::Purpose;
 
 /// The body POSTed to the mail system.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,11 +52,7 @@ impl Message {
             purpose,
             token: Some(token.to_owned()),
             expires_at: Some(expires_at),
-            link: format!(
-                "{public_uri}/confirm.html#token={token}&address={}&purpose={}",
-                percent_encode(address),
-                purpose.as_str()
-            ),
+            link: confirmation::link(public_uri, address, purpose, Some(token)),
         }
     }
 
@@ -89,38 +63,9 @@ impl Message {
             purpose: Purpose::AlreadyRegistered,
             token: None,
             expires_at: None,
-            link: format!("{public_uri}/"),
+            link: confirmation::link(public_uri, address, Purpose::AlreadyRegistered, None),
         }
     }
-}
-
-/// Percent-encodes everything except RFC 3986 unreserved characters.
-pub fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 3);
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
-/// The `Notary-Signature` header for `body` sent at `timestamp`.
-pub fn signature_header(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
-    let tag = match <Hmac<Sha256> as Mac>::new_from_slice(secret) {
-        Ok(mut mac) => {
-            mac.update(timestamp.to_string().as_bytes());
-            mac.update(b".");
-            mac.update(body);
-            mac.finalize().into_bytes()
-        }
-        // HMAC takes keys of any length.
-        Err(_) => Default::default(),
-    };
-    let hex: String = tag.iter().map(|byte| format!("{byte:02x}")).collect();
-    format!("t={timestamp},v1={hex}")
 }
 
 /// Longest delay between two delivery attempts, seconds.
@@ -180,7 +125,11 @@ mod consumer {
             return false;
         };
         let headers = Headers::new();
-        let signature = signature_header(config.confirmation_secret.as_bytes(), now_secs(), &body);
+        let signature = confirmation::delivery_signature(
+            config.confirmation_secret.as_bytes(),
+            now_secs(),
+            &body,
+        );
         let set = [
             headers.set("content-type", "application/json"),
             headers.set("idempotency-key", &delivery.idempotency_key),
@@ -332,25 +281,6 @@ mod tests {
             "already_registered"
         );
         assert_eq!(notice.token, None);
-    }
-
-    #[test]
-    fn signature_is_hmac_over_timestamp_dot_body() {
-        // RFC 4231 test case 2 shape: key "Jefe"; our message is "<t>.<body>".
-        let header = signature_header(b"Jefe", 0, b"what do ya want for nothing?");
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(b"Jefe").unwrap();
-        mac.update(b"0.what do ya want for nothing?");
-        let expected: String = mac
-            .finalize()
-            .into_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        assert_eq!(header, format!("t=0,v1={expected}"));
-        assert_ne!(
-            signature_header(b"Jefe", 1, b"what do ya want for nothing?"),
-            header
-        );
     }
 
     #[test]

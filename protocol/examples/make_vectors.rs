@@ -13,7 +13,7 @@ mod vector_schema;
 
 use protocol::address::Address;
 use protocol::b64;
-use protocol::confirmation::ConfirmationToken;
+use protocol::confirmation::{self, ConfirmationToken, Purpose};
 use protocol::kdf::{derive_seed, KdfParams, Password};
 use protocol::keys::{KeyPair, PublicKey};
 use protocol::salt::Salt;
@@ -1374,30 +1374,6 @@ fn mixed_order_key(key: &PublicKey, order8: &[u8]) -> Res<[u8; 32]> {
 // ---------------------------------------------------------------------------------------------
 // confirmation.json
 
-/// Percent-encodes every byte except RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`), with
-/// upper-case hex digits.
-fn percent_encode(text: &str) -> String {
-    let mut out = String::new();
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
-fn link(public_uri: &str, address: &str, purpose: &str, token: Option<&str>) -> String {
-    match token {
-        Some(token) => format!(
-            "{public_uri}/confirm.html#token={token}&address={}&purpose={purpose}",
-            percent_encode(address)
-        ),
-        None => format!("{public_uri}/"),
-    }
-}
-
 fn confirmation() -> Res<ConfirmationVectors> {
     let tokens: Vec<ConfirmationCase> = ["confirmation:confirm-signup", "confirmation:zeros"]
         .into_iter()
@@ -1417,17 +1393,25 @@ fn confirmation() -> Res<ConfirmationVectors> {
         .collect::<Res<_>>()?;
     let first = tokens.first().ok_or("no token")?.token.clone();
     let links = [
-        ("alice@example.com", "signup", Some(first.as_str())),
-        ("o'hara+tag@example.org", "change", Some(first.as_str())),
-        ("bob@xn--bcher-kva.example", "already_registered", None),
+        ("alice@example.com", Purpose::Signup, Some(first.as_str())),
+        (
+            "o'hara+tag@example.org",
+            Purpose::Change,
+            Some(first.as_str()),
+        ),
+        (
+            "bob@xn--bcher-kva.example",
+            Purpose::AlreadyRegistered,
+            None,
+        ),
     ]
     .into_iter()
     .map(|(address, purpose, token)| LinkCase {
         public_uri: AUDIENCE.into(),
         address: address.into(),
-        purpose: purpose.into(),
+        purpose: purpose.as_str().into(),
         token: token.map(Into::into),
-        link: link(AUDIENCE, address, purpose, token),
+        link: confirmation::link(AUDIENCE, address, purpose, token),
     })
     .collect();
 
@@ -1435,19 +1419,13 @@ fn confirmation() -> Res<ConfirmationVectors> {
     let body = format!(
         r#"{{"address":"alice@example.com","purpose":"signup","token":"{first}","expires_at":{},"link":"{}"}}"#,
         IAT + 3600,
-        link(AUDIENCE, "alice@example.com", "signup", Some(&first))
+        confirmation::link(AUDIENCE, "alice@example.com", Purpose::Signup, Some(&first))
     );
-    let signature_header = {
-        use hmac::{Hmac, Mac};
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(CONFIRMATION_SECRET.as_bytes())
-            .map_err(|_| "hmac key")?;
-        mac.update(format!("{timestamp}.").as_bytes());
-        mac.update(body.as_bytes());
-        format!(
-            "t={timestamp},v1={}",
-            hex::encode(mac.finalize().into_bytes())
-        )
-    };
+    let signature_header = confirmation::delivery_signature(
+        CONFIRMATION_SECRET.as_bytes(),
+        timestamp,
+        body.as_bytes(),
+    );
     Ok(ConfirmationVectors {
         description: "Confirmation tokens (32 random bytes, base64url; stored as base64url \
             SHA-256 of the token text), emailed links, and one signed delivery to CONFIRMATION_URI \

@@ -1,7 +1,11 @@
-//! Confirmation tokens: 256 random bits sent by email, stored by the server only as a SHA-256 hash.
+//! Confirmation tokens (256 random bits sent by email, stored by the server only as a SHA-256 hash),
+//! the links emails carry, and the signature on each delivery to the mail system
+//! (docs/protocol.md, "Confirmation tokens and links" and "Confirmation delivery").
 
 use crate::b64;
 use crate::error::{err, ErrorKind, Result};
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// Random bytes in a confirmation token.
@@ -44,6 +48,74 @@ impl core::fmt::Debug for ConfirmationToken {
     }
 }
 
+/// Why a confirmation message is sent: the `purpose` of links and deliveries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// Confirms a new account.
+    Signup,
+    /// Confirms a new key for an account.
+    Change,
+    /// Tells the owner of an active account that someone tried to sign up with it (no token).
+    AlreadyRegistered,
+}
+
+impl Purpose {
+    /// The wire name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Signup => "signup",
+            Self::Change => "change",
+            Self::AlreadyRegistered => "already_registered",
+        }
+    }
+}
+
+/// The link an email carries: `<public_uri>/confirm.html#token=<token>&address=<address>&purpose=<purpose>`
+/// with the address percent-encoded, or `<public_uri>/` when there is no token (`already_registered`).
+/// The token travels in the fragment, so it never reaches a server log or a `Referer`.
+pub fn link(public_uri: &str, address: &str, purpose: Purpose, token: Option<&str>) -> String {
+    match token {
+        Some(token) => format!(
+            "{public_uri}/confirm.html#token={token}&address={}&purpose={}",
+            percent_encode(address),
+            purpose.as_str()
+        ),
+        None => format!("{public_uri}/"),
+    }
+}
+
+/// Percent-encodes every byte except RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`), with
+/// upper-case hex digits.
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// The `Notary-Signature` header of a delivery sent at `timestamp`:
+/// `t=<timestamp>,v1=<hex HMAC-SHA256(secret, "<timestamp>." || body)>`.
+pub fn delivery_signature(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
+    let tag = match <Hmac<Sha256> as Mac>::new_from_slice(secret) {
+        Ok(mut mac) => {
+            mac.update(timestamp.to_string().as_bytes());
+            mac.update(b".");
+            mac.update(body);
+            mac.finalize().into_bytes()
+        }
+        // HMAC takes keys of any length.
+        Err(_) => Default::default(),
+    };
+    let hex: String = tag.iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("t={timestamp},v1={hex}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,5 +129,46 @@ mod tests {
         assert_eq!(token.storage_hash().len(), 43);
         assert!(ConfirmationToken::parse("short").is_err());
         assert_eq!(format!("{token:?}"), "ConfirmationToken(..)");
+    }
+
+    #[test]
+    fn links_carry_the_token_and_the_encoded_address_in_the_fragment() {
+        assert_eq!(
+            link("http://127.0.0.1:8787", "a+b@example.com", Purpose::Signup, Some("TOKEN")),
+            "http://127.0.0.1:8787/confirm.html#token=TOKEN&address=a%2Bb%40example.com&purpose=signup"
+        );
+        assert_eq!(
+            link("https://notary.example", "o'hara~x@example.org", Purpose::Change, Some("T")),
+            "https://notary.example/confirm.html#token=T&address=o%27hara~x%40example.org&purpose=change"
+        );
+        assert_eq!(
+            link(
+                "https://notary.example",
+                "a@example.com",
+                Purpose::AlreadyRegistered,
+                None
+            ),
+            "https://notary.example/"
+        );
+    }
+
+    #[test]
+    fn delivery_signature_is_hmac_over_timestamp_dot_body() {
+        // RFC 4231 section 4.3 (test case 2): HMAC-SHA256 with key "Jefe" over
+        // "what do ya want for nothing?"; here the signed message is "<t>.<body>", so split it there.
+        let header = delivery_signature(b"Jefe", 0, b"what do ya want for nothing?");
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(b"Jefe").unwrap();
+        mac.update(b"0.what do ya want for nothing?");
+        let expected: String = mac
+            .finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(header, format!("t=0,v1={expected}"));
+        assert_ne!(
+            delivery_signature(b"Jefe", 1, b"what do ya want for nothing?"),
+            header
+        );
     }
 }

@@ -15,7 +15,7 @@ mod vector_schema;
 
 use protocol::address::Address;
 use protocol::b64;
-use protocol::confirmation::ConfirmationToken;
+use protocol::confirmation::{self, ConfirmationToken, Purpose};
 use protocol::kdf::{derive_seed, Password, Seed};
 use protocol::keys::{KeyPair, PublicKey};
 use protocol::salt::Salt;
@@ -467,6 +467,17 @@ fn confirmation_tokens_links_and_delivery_as_recorded() {
 
     for link in &v.links {
         Address::from_canonical(&link.address).unwrap();
+        let purpose: Purpose = serde_json::from_value(serde_json::json!(link.purpose)).unwrap();
+        assert_eq!(
+            confirmation::link(
+                &link.public_uri,
+                &link.address,
+                purpose,
+                link.token.as_deref()
+            ),
+            link.link,
+            "the crate makes the recorded link"
+        );
         match &link.token {
             Some(token) => {
                 let prefix = format!("{}/confirm.html#", link.public_uri);
@@ -496,6 +507,15 @@ fn confirmation_tokens_links_and_delivery_as_recorded() {
     }
 
     let d = &v.delivery;
+    assert_eq!(
+        confirmation::delivery_signature(
+            d.confirmation_secret.as_bytes(),
+            d.timestamp,
+            d.body.as_bytes()
+        ),
+        d.signature_header,
+        "the crate makes the recorded Notary-Signature"
+    );
     let (t, mac) = d
         .signature_header
         .strip_prefix("t=")
