@@ -18,18 +18,17 @@
 // worker. (workerd reports cpuTime 0 to tail workers locally, and attaching the V8 profiler through
 // the inspector changes what it measures, so neither is used.) The Rust computation alone is timed
 // natively by `cargo run --release -p notary-edge-worker --example compute_cost` and in WebAssembly by
-// `cargo test --release -p notary-edge-worker --target wasm32-unknown-unknown --test compute_cost -- --ignored --nocapture`
+// `cargo test --release -p notary-edge-worker --target wasm32-unknown-unknown --test compute_cost -- --include-ignored --nocapture`
 // (both run by `npm run bench worker`).
 
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { startMailbox } from "../tools/mailbox.mjs";
 import { claimsFor, newKey, signToken } from "../tests/support/tokens.mjs";
-import { DEV_SECRETS, ROOT, startWorker } from "../tests/support/worker.mjs";
+import { DEV_SECRETS, freePort, ROOT, startWorker } from "../tests/support/worker.mjs";
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith("--") ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
@@ -47,17 +46,6 @@ const BENCH_LIMITS = {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const debug = (...parts) => process.env.BENCH_DEBUG && console.error("[bench]", ...parts);
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function run(command, argv, env) {
   return new Promise((resolve, reject) => {

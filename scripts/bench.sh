@@ -19,6 +19,6 @@ if [ "$which" = all ] || [ "$which" = worker ]; then
   node bench/worker.mjs
   step "worker: the Rust work of a request, natively and in WebAssembly under Node"
   cargo run --locked --release -q -p notary-edge-worker --example compute_cost
-  cargo test --locked --release -q -p notary-edge-worker --target wasm32-unknown-unknown --test compute_cost \
-    -- --ignored --nocapture 2>&1 | grep -E 'per call|test result'
+  cargo test --locked --release -p notary-edge-worker --target wasm32-unknown-unknown --test compute_cost \
+    -- --include-ignored --nocapture 2>&1 | grep -E 'per call|test result'
 fi

@@ -98,3 +98,49 @@ pub fn limiter_call(stored: &[u8], now_ms: i64) -> (Decision, Vec<u8>) {
     let decision = state.check(now_ms, &request);
     (decision, serde_json::to_vec(&state).expect("json"))
 }
+
+/// Average milliseconds per call of each job.
+pub struct Costs {
+    /// [`salt_request`].
+    pub salt: f64,
+    /// [`verify_request`].
+    pub verify: f64,
+    /// [`limiter_call`].
+    pub limiter: f64,
+}
+
+/// Times each job over `iterations` calls (after a warm-up of a tenth of them) with `clock`, which
+/// returns milliseconds since any fixed origin: `Instant` natively, `Date.now()` in WebAssembly.
+pub fn measure(clock: impl Fn() -> f64, iterations: u32) -> Costs {
+    let per_call = |count: u32, f: &mut dyn FnMut(u32)| {
+        for i in 0..count / 10 {
+            f(i);
+        }
+        let start = clock();
+        for i in 0..count {
+            f(i);
+        }
+        (clock() - start) / f64::from(count)
+    };
+    let salt = per_call(iterations, &mut |i| {
+        std::hint::black_box(salt_request(i));
+    });
+    let (tokens, stored_key) = assertions(1_000);
+    let verify = per_call(iterations / 10, &mut |i| {
+        std::hint::black_box(verify_request(
+            &tokens[i as usize % tokens.len()],
+            &stored_key,
+        ));
+    });
+    let mut bucket = Vec::new();
+    let limiter = per_call(iterations * 5, &mut |i| {
+        let (decision, stored) = limiter_call(&bucket, 1_700_000_000_000 + i64::from(i));
+        bucket = std::hint::black_box(stored);
+        std::hint::black_box(decision);
+    });
+    Costs {
+        salt,
+        verify,
+        limiter,
+    }
+}

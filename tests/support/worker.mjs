@@ -38,7 +38,7 @@ export const GENEROUS_LIMITS = {
 
 const MINIMAL_PAGES = ["index.html", "inbox.html", "confirm.html", "account.html"];
 
-async function freePort() {
+export async function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
