@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Builds the client package (client-wasm/pkg), the web pages (web/dist) and the worker
 # (edge-worker/build). Assumes scripts/setup.sh has run.
+#   scripts/build.sh               everything
+#   scripts/build.sh --no-worker   not the worker: for callers that go on to a wrangler command,
+#                                  which builds it through wrangler.toml's [build] command anyway
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -11,5 +14,7 @@ bash client-wasm/scripts/build.sh
 step "web: pages"
 bash web/build.sh
 
-step "edge-worker: worker-build --release"
-bash edge-worker/build.sh
+if [ "${1:-}" != "--no-worker" ]; then
+  step "edge-worker: worker-build --release"
+  bash edge-worker/build.sh
+fi

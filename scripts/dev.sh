@@ -7,7 +7,8 @@ source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 
 bash scripts/setup.sh --no-browser
-bash scripts/build.sh
+# wrangler dev builds the worker itself ([build] command in wrangler.toml).
+bash scripts/build.sh --no-worker
 
 [ -f .dev.vars ] || { cp .dev.vars.example .dev.vars; echo "created .dev.vars from .dev.vars.example"; }
 

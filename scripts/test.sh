@@ -31,9 +31,9 @@ step "wasm-bindgen tests in headless Chromium"
 WASM_BINDGEN_USE_BROWSER=1 WASM_BINDGEN_TEST_WEBDRIVER_JSON="$ROOT/tests/support/webdriver.json" \
   cargo test -p notary-client-wasm --target wasm32-unknown-unknown --locked
 
-bash scripts/build.sh
+bash scripts/build.sh --no-worker
 
-step "wrangler deploy --dry-run (bundle size)"
+step "wrangler deploy --dry-run: builds the worker ([build] command) and prints the bundle size"
 wrangler deploy --dry-run --outdir "$ROOT/target/deploy-dry-run" 2>&1 | grep -Ev '^\s*$'
 
 step "node --test: worker in workerd, npm package, browser end to end"
