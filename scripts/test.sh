@@ -17,6 +17,10 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo clippy (wasm32, -D warnings)"
 cargo clippy -p notary-client-wasm -p notary-edge-worker --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 
+step "cargo clippy (wasm32 with simd128: the SIMD Argon2id, -D warnings)"
+RUSTFLAGS="-C target-feature=+simd128" CARGO_TARGET_DIR="$ROOT/target/client-wasm/simd-test" \
+  cargo clippy -p notary-client-wasm --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+
 step "cargo test (native)"
 cargo test --workspace --locked
 

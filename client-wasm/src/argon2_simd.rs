@@ -155,34 +155,50 @@ fn half_round(v: &mut [v128; 8], rot_d: fn(v128) -> v128, rot_b: fn(v128) -> v12
     *b1 = rot_b(v128_xor(*b1, *c1));
 }
 
-/// The BLAKE2b round P on 16 words: columns, diagonalise, diagonals, undiagonalise.
+/// Diagonalise the 16 words in `v` (`forward`: (v4, v5, v6, v7) -> (v5, v6, v7, v4), c swaps its
+/// halves, (v12 .. v15) -> (v15, v12, v13, v14)) or undo it.
 #[inline(always)]
-fn permute(v: &mut [v128; 8]) {
-    half_round(v, rotr32, rotr24);
-    half_round(v, rotr16, rotr63);
+fn diagonalize(v: &mut [v128; 8], forward: bool) {
     let [_, _, b0, b1, c0, c1, d0, d1] = v;
-    // (v4, v5, v6, v7) -> (v5, v6, v7, v4); c swaps halves; (v12 .. v15) -> (v15, v12, v13, v14).
-    (*b0, *b1) = (
-        i64x2_shuffle::<1, 2>(*b0, *b1),
-        i64x2_shuffle::<1, 2>(*b1, *b0),
-    );
+    if forward {
+        (*b0, *b1) = (
+            i64x2_shuffle::<1, 2>(*b0, *b1),
+            i64x2_shuffle::<1, 2>(*b1, *b0),
+        );
+        (*d0, *d1) = (
+            i64x2_shuffle::<1, 2>(*d1, *d0),
+            i64x2_shuffle::<1, 2>(*d0, *d1),
+        );
+    } else {
+        (*b0, *b1) = (
+            i64x2_shuffle::<1, 2>(*b1, *b0),
+            i64x2_shuffle::<1, 2>(*b0, *b1),
+        );
+        (*d0, *d1) = (
+            i64x2_shuffle::<1, 2>(*d0, *d1),
+            i64x2_shuffle::<1, 2>(*d1, *d0),
+        );
+    }
     (*c0, *c1) = (*c1, *c0);
-    (*d0, *d1) = (
-        i64x2_shuffle::<1, 2>(*d1, *d0),
-        i64x2_shuffle::<1, 2>(*d0, *d1),
-    );
-    half_round(v, rotr32, rotr24);
-    half_round(v, rotr16, rotr63);
-    let [_, _, b0, b1, c0, c1, d0, d1] = v;
-    (*b0, *b1) = (
-        i64x2_shuffle::<1, 2>(*b1, *b0),
-        i64x2_shuffle::<1, 2>(*b0, *b1),
-    );
-    (*c0, *c1) = (*c1, *c0);
-    (*d0, *d1) = (
-        i64x2_shuffle::<1, 2>(*d0, *d1),
-        i64x2_shuffle::<1, 2>(*d1, *d0),
-    );
+}
+
+/// The BLAKE2b round P (columns, diagonalise, diagonals, undiagonalise) on two independent groups
+/// of 16 words, step by step in turn, so that the processor always has a second dependency chain to
+/// work on (about 5% faster in V8 than one group at a time).
+#[inline(always)]
+fn permute_pair(x: &mut [v128; 8], y: &mut [v128; 8]) {
+    half_round(x, rotr32, rotr24);
+    half_round(y, rotr32, rotr24);
+    half_round(x, rotr16, rotr63);
+    half_round(y, rotr16, rotr63);
+    diagonalize(x, true);
+    diagonalize(y, true);
+    half_round(x, rotr32, rotr24);
+    half_round(y, rotr32, rotr24);
+    half_round(x, rotr16, rotr63);
+    half_round(y, rotr16, rotr63);
+    diagonalize(x, false);
+    diagonalize(y, false);
 }
 
 /// The block being mixed: 8 rows of 8 vectors (16 words each).
@@ -190,46 +206,49 @@ type State = [[v128; 8]; 8];
 
 /// One step of the filling, as in the reference SSE code: `state` holds the previous block X;
 /// with Y = `reference` and R = X XOR Y, G(X, Y) = P(R) XOR R, with P applied to the eight rows and
-/// then to the eight columns of R seen as 8 x 8 vectors. The result is written to `out`, or XORed
-/// into it when `with_xor` (version 0x13, passes after the first); `state` ends as the block
-/// written, the next step's previous block.
+/// then to the eight columns of R seen as 8 x 8 vectors, two rows or two columns at a time. The
+/// result is written to `out`, or XORed into it when `with_xor` (version 0x13, passes after the
+/// first); `state` ends as the block written, the next step's previous block. `out` itself keeps R
+/// (XOR its old value) while P runs: a scratch block on the stack cost a `memory.fill` per block.
 #[inline(never)]
 fn fill_block(state: &mut State, reference: &Block, out: &mut Block, with_xor: bool) {
-    let zero = u64x2(0, 0);
-    let mut xy = [[zero; 8]; 8];
-    for ((s, xy), (y, old)) in state
-        .as_flattened_mut()
-        .iter_mut()
-        .zip(xy.as_flattened_mut().iter_mut())
-        .zip(reference.vectors().zip(out.vectors()))
-    {
-        *s = v128_xor(*s, y);
-        *xy = if with_xor { v128_xor(*s, old) } else { *s };
-    }
-    for row in state.iter_mut() {
-        permute(row);
-    }
-    for column in 0..8 {
-        let mut v = [zero; 8];
-        for (slot, row) in v.iter_mut().zip(state.iter()) {
-            if let Some(value) = row.get(column) {
-                *slot = *value;
-            }
+    let vectors = state.as_flattened_mut().iter_mut();
+    let pairs = reference.0.iter().zip(out.0.iter_mut());
+    // Two loops rather than a test in one: this runs for every block.
+    if with_xor {
+        for (s, (y, pair)) in vectors.zip(pairs) {
+            *s = v128_xor(*s, u64x2(y[0], y[1]));
+            let kept = v128_xor(*s, u64x2(pair[0], pair[1]));
+            *pair = [u64x2_extract_lane::<0>(kept), u64x2_extract_lane::<1>(kept)];
         }
-        permute(&mut v);
-        for (value, row) in v.iter().zip(state.iter_mut()) {
-            if let Some(slot) = row.get_mut(column) {
-                *slot = *value;
-            }
+    } else {
+        for (s, (y, pair)) in vectors.zip(pairs) {
+            *s = v128_xor(*s, u64x2(y[0], y[1]));
+            *pair = [u64x2_extract_lane::<0>(*s), u64x2_extract_lane::<1>(*s)];
         }
     }
-    for ((s, xy), pair) in state
-        .as_flattened_mut()
-        .iter_mut()
-        .zip(xy.as_flattened())
-        .zip(out.0.iter_mut())
-    {
-        *s = v128_xor(*s, *xy);
+    for rows in state.chunks_exact_mut(2) {
+        if let [x, y] = rows {
+            permute_pair(x, y);
+        }
+    }
+    for column in (0..8).step_by(2) {
+        let mut x = [u64x2(0, 0); 8];
+        let mut y = [u64x2(0, 0); 8];
+        for ((x, y), row) in x.iter_mut().zip(y.iter_mut()).zip(state.iter()) {
+            if let Some([a, b]) = row.get(column..column + 2) {
+                (*x, *y) = (*a, *b);
+            }
+        }
+        permute_pair(&mut x, &mut y);
+        for ((x, y), row) in x.iter().zip(y.iter()).zip(state.iter_mut()) {
+            if let Some([a, b]) = row.get_mut(column..column + 2) {
+                (*a, *b) = (*x, *y);
+            }
+        }
+    }
+    for (s, pair) in state.as_flattened_mut().iter_mut().zip(out.0.iter_mut()) {
+        *s = v128_xor(*s, u64x2(pair[0], pair[1]));
         *pair = [u64x2_extract_lane::<0>(*s), u64x2_extract_lane::<1>(*s)];
     }
 }
