@@ -10,7 +10,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { launchChromium } from "../tests/support/chromium.mjs";
 import { KDF, PASSWORD, SALT } from "./argon2.mjs";
 
@@ -24,6 +24,13 @@ const MIME = { ".js": "text/javascript", ".wasm": "application/wasm" };
 function option(name, fallback) {
   const index = process.argv.indexOf(`--${name}`);
   return index > 0 ? process.argv[index + 1] : fallback;
+}
+
+/** Serves the package and hash-wasm on 127.0.0.1 for the benchmark pages; resolves to its origin. */
+export async function startBenchServer() {
+  const server = createServer(serve);
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { origin: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
 }
 
 function serve(req, res) {
@@ -96,9 +103,8 @@ async function main() {
     throw new Error("client-wasm/pkg is missing: run bash client-wasm/scripts/build.sh");
   }
   const runs = Number(option("runs", "7"));
-  const server = createServer(serve);
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const origin = `http://127.0.0.1:${server.address().port}`;
+  const server = await startBenchServer();
+  const { origin } = server;
   const browser = await launchChromium();
   const round = (list) => list.map((ms) => Math.round(ms * 10) / 10);
   const emit = (record) => console.log(JSON.stringify({ engine: "chromium", ...record }));
@@ -127,4 +133,7 @@ async function main() {
   }
 }
 
-await main();
+// Run only when executed, not when bench/paired.mjs imports the server.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main();
+}

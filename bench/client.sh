@@ -9,6 +9,9 @@
 #
 # Each round runs every measurement once, in turn, so that a busy moment of the machine does not fall
 # on one implementation only; the table reports, for each, the fastest run and the median of all runs.
+# Then bench/paired.mjs times native, Node and Chromium side by side, one derivation each in turn
+# (runs x rounds triples), and the table adds the median of the ratios taken inside each triple: on a
+# shared host, whose speed drifts by tens of percent within seconds, the steadiest of the figures.
 # Builds client-wasm/pkg first when it is missing.
 set -euo pipefail
 source "$(dirname "$0")/../scripts/env.sh"
@@ -33,6 +36,8 @@ for round in $(seq 1 "$rounds"); do
   node bench/argon2.mjs --runs "$runs" | tee -a "$results"
   node bench/chromium-argon2.mjs --runs "$runs" | tee -a "$results"
 done
+step "side by side: native, Node and Chromium in turn ($((runs * rounds)) triples)"
+node bench/paired.mjs --native "$native" --triples "$((runs * rounds))" | tee -a "$results"
 
 step "results ($(nproc) cores, $(uname -m), Node $(node --version), $("$CHROME_BIN" --version 2>/dev/null))"
 node - "$results" client-wasm/pkg/wasm <<'JS'
@@ -42,7 +47,9 @@ const [results, wasmDir] = process.argv.slice(2);
 const records = readFileSync(results, "utf8").trim().split("\n").map((line) => JSON.parse(line));
 const runs = new Map();
 const signing = new Map();
+const triples = [];
 for (const r of records) {
+  if (r.triples) { triples.push(...r.triples); continue; }
   const name = `${r.engine} ${r.impl}`;
   if (r.runs_ms) runs.set(name, [...(runs.get(name) ?? []), ...r.runs_ms]);
   if (r.tokens_per_s) signing.set(r.engine, Math.max(signing.get(r.engine) ?? 0, r.tokens_per_s));
@@ -64,6 +71,13 @@ for (const engine of ["node", "chromium"]) {
   if (ours && theirs) {
     console.log(`${engine}: hash-wasm / wasm-simd = ${(stats(theirs).min / stats(ours).min).toFixed(2)}x (min), ${(stats(theirs).median / stats(ours).median).toFixed(2)}x (median)`);
   }
+}
+if (triples.length) {
+  const ratio = (engine) => stats(triples.map((t) => t[engine] / t.native));
+  const [node, chromium] = [ratio("node"), ratio("chromium")];
+  console.log(`side by side, ${triples.length} triples (native median ${stats(triples.map((t) => t.native)).median.toFixed(1)} ms): ` +
+    `node wasm-simd / native = ${node.median.toFixed(2)}x (median of the ratios; best ${node.min.toFixed(2)}x), ` +
+    `chromium wasm-simd / native = ${chromium.median.toFixed(2)}x (best ${chromium.min.toFixed(2)}x)`);
 }
 for (const [engine, rate] of signing) console.log(`${engine}: ${rate} request tokens signed per second (best of the rounds)`);
 for (const file of readdirSync(wasmDir).filter((f) => f.endsWith(".wasm")).sort()) {
