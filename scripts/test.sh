@@ -27,7 +27,7 @@ cargo test --workspace --locked
 step "wasm-bindgen tests under Node"
 cargo test -p notary-client-wasm --target wasm32-unknown-unknown --locked
 
-step "wasm-bindgen tests under Node, SIMD build (the hand-written WASM SIMD Argon2id against the argon2 crate)"
+step "wasm-bindgen tests under Node, SIMD build (the SIMD Argon2id kernel against the argon2 crate)"
 RUSTFLAGS="-C target-feature=+simd128" CARGO_TARGET_DIR="$ROOT/target/client-wasm/simd-test" \
   cargo test --release -p notary-client-wasm --target wasm32-unknown-unknown --locked
 

@@ -48,33 +48,16 @@ impl SaltAnswer {
     }
 }
 
-/// The Argon2 implementation of this build: WebAssembly SIMD where the build has `simd128`, else
-/// RustCrypto's `argon2` through `protocol::kdf`.
-mod backend {
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    pub use crate::argon2_simd::Memory;
-    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-    pub use protocol::kdf::KdfMemory as Memory;
-
-    use crate::error::Result;
-    use protocol::kdf::{KdfParams, Password, Seed};
-    use protocol::salt::Salt;
-
-    /// Argon2id(password, salt) with `params` (checked against the protocol's floor first).
-    pub fn derive_seed(
-        password: &Password,
-        salt: &Salt,
-        params: &KdfParams,
-        memory: &mut Memory,
-    ) -> Result<Seed> {
-        params.check()?;
-        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        let seed =
-            crate::argon2_simd::derive_seed(password.as_bytes(), salt.as_bytes(), params, memory)?;
-        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-        let seed = protocol::kdf::derive_seed_with_memory(password, salt, params, memory)?;
-        Ok(seed)
-    }
+/// Argon2id(password, salt) with `params` (checked against the protocol's floor first) in `memory`,
+/// through this crate's implementation (`crate::argon2`, SIMD or scalar as built).
+fn derive_with(
+    password: &Password,
+    salt: &Salt,
+    params: &KdfParams,
+    memory: &mut crate::argon2::Memory,
+) -> Result<Seed> {
+    params.check()?;
+    crate::argon2::derive_seed(password.as_bytes(), salt.as_bytes(), params, memory)
 }
 
 /// Whether this build derives keys with WebAssembly SIMD.
@@ -82,13 +65,13 @@ pub const SIMD: bool = cfg!(all(target_arch = "wasm32", target_feature = "simd12
 
 thread_local! {
     /// The Argon2 block buffer, kept between derivations: allocating 64 MiB afresh costs real time.
-    static KDF_MEMORY: RefCell<backend::Memory> = const { RefCell::new(backend::Memory::new()) };
+    static KDF_MEMORY: RefCell<crate::argon2::Memory> = const { RefCell::new(crate::argon2::Memory::new()) };
 }
 
 /// Argon2id(password, salt) with `params` through this build's implementation, in the kept buffer.
 pub fn derive_seed(password: &Password, salt: &Salt, params: &KdfParams) -> Result<Seed> {
     KDF_MEMORY.with(|memory| match memory.try_borrow_mut() {
-        Ok(mut memory) => backend::derive_seed(password, salt, params, &mut memory),
+        Ok(mut memory) => derive_with(password, salt, params, &mut memory),
         // Only reachable if a derivation re-entered itself, which single-threaded WASM cannot do.
         Err(_) => Err(NotaryError::local(
             "busy",
@@ -110,8 +93,8 @@ pub fn derive_key_pair(answer: &SaltAnswer, password: &Password) -> Result<(Addr
 pub fn release_kdf_memory() {
     KDF_MEMORY.with(|memory| {
         if let Ok(mut memory) = memory.try_borrow_mut() {
-            // Dropping the old buffer zeroises it (KdfMemory's Drop).
-            *memory = backend::Memory::new();
+            // Dropping the old buffer zeroises it (Memory's Drop).
+            *memory = crate::argon2::Memory::new();
         }
     });
 }

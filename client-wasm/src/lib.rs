@@ -11,8 +11,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-pub mod argon2_simd;
+pub mod argon2;
 pub mod client;
 pub mod derive;
 pub mod env;

@@ -1,10 +1,7 @@
-//! This build's Argon2id against RustCrypto's `argon2` crate, in WebAssembly.
-//!
-//! With `-C target-feature=+simd128` (the build the package ships to every current engine) the
-//! client derives with its own SIMD implementation, which is compared on many small parameter sets,
-//! odd memory sizes and several lanes; without SIMD it derives through the crate itself, and the
-//! floor-parameter test checks the plumbing (parameters, salt, password) only. Run the SIMD tests
-//! with (release: the SIMD code is not optimised in test builds otherwise):
+//! This build's Argon2id (`notary_client::argon2`) against RustCrypto's `argon2` crate, in
+//! WebAssembly, on many small parameter sets, odd memory sizes and several lanes, and at the floor.
+//! The plain build runs the scalar kernel; with `-C target-feature=+simd128` (the build the package
+//! ships to every current engine) the same tests run the SIMD kernel:
 //!
 //!     RUSTFLAGS="-C target-feature=+simd128" CARGO_TARGET_DIR=target/client-wasm/simd-test \
 //!       cargo test --release -p notary-client-wasm --target wasm32-unknown-unknown
@@ -57,10 +54,9 @@ fn floor_parameters_with_several_lanes_and_odd_memory() {
     }
 }
 
-#[cfg(target_feature = "simd128")]
 #[wasm_bindgen_test]
-fn simd_argon2id_matches_the_argon2_crate_on_small_parameters() {
-    use notary_client::argon2_simd::{derive_seed, Memory};
+fn argon2id_matches_the_argon2_crate_on_small_parameters() {
+    use notary_client::argon2::{derive_seed, Memory};
     // One buffer for all of them: it grows and shrinks between derivations as the client's does.
     let mut memory = Memory::new();
     let mut count = 0;
@@ -86,10 +82,9 @@ fn simd_argon2id_matches_the_argon2_crate_on_small_parameters() {
     assert!(count > 60, "{count} parameter sets");
 }
 
-#[cfg(target_feature = "simd128")]
 #[wasm_bindgen_test]
-fn simd_argon2id_refuses_parameters_it_cannot_run() {
-    use notary_client::argon2_simd::{derive_seed, Memory};
+fn argon2id_refuses_parameters_it_cannot_run() {
+    use notary_client::argon2::{derive_seed, Memory};
     let mut memory = Memory::new();
     for (m, t, p) in [(8, 1, 0), (15, 1, 2), (64, 0, 1)] {
         assert_eq!(

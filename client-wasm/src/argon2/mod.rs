@@ -1,24 +1,33 @@
-//! Argon2id (RFC 9106, version 0x13) with WebAssembly SIMD: the compression function G works on
-//! 128-bit vectors, two 64-bit words at a time, in the layout of the reference implementation's SSE
-//! code (`blamka-round-opt.h`). Built only when the target has `simd128`; the other build derives
-//! through the `argon2` crate (`protocol::kdf`).
+//! Argon2id (RFC 9106, version 0x13): H0, H', the memory filling and the final hash, written once,
+//! with the compression function G in one of two kernels chosen at build time:
 //!
-//! Why a second implementation: RustCrypto's portable code, auto-vectorised for `simd128`, spends
-//! most of G on 64-bit multiplications that V8 emulates with three `pmuludq` each; here one
-//! `extmul` multiplies the four low words of two BlaMka pairs at once. It follows RFC 9106
-//! section 3 step by step; the tests compare it with the `argon2` crate on many parameter sets and
-//! with the shared vectors, and `bench/client.sh` measures both.
+//! - [`simd`] (builds with `simd128`, every current engine): G on 128-bit vectors, two 64-bit words
+//!   at a time, in the layout of the reference implementation's SSE code (`blamka-round-opt.h`);
+//! - [`scalar`] (the baseline build, for engines without SIMD): G on 64-bit words.
+//!
+//! Why not RustCrypto's `argon2` crate, which the protocol crate uses natively: its portable code,
+//! auto-vectorised for `simd128`, spends most of G on 64-bit multiplications that V8 emulates with
+//! three `pmuludq` each, where the SIMD kernel's one `extmul` multiplies the low words of two BlaMka
+//! pairs at once; and one implementation for both builds keeps them from drifting apart. It follows
+//! RFC 9106 section 3 step by step; the tests compare it with the `argon2` crate on many parameter
+//! sets and with the shared vectors in both builds, and `bench/client.sh` measures both.
 
 use crate::error::{NotaryError, Result};
 use blake2::digest::{Update, VariableOutput};
 use blake2::Blake2bVar;
-use core::arch::wasm32::{
-    i32x4_shuffle, i64x2_add, i64x2_shl, i64x2_shuffle, i8x16_shuffle, u64x2,
-    u64x2_extmul_high_u32x4, u64x2_extmul_low_u32x4, u64x2_extract_lane, u64x2_shr, v128, v128_or,
-    v128_xor,
-};
 use protocol::kdf::{KdfParams, Seed, SEED_BYTES};
 use zeroize::Zeroize;
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+mod scalar;
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+use scalar as kernel;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+use simd as kernel;
+
+use kernel::{fill_block, first_word, state_of};
 
 /// 64-bit words in a 1 KiB block.
 const WORDS: usize = 128;
@@ -38,10 +47,6 @@ pub struct Block([[u64; 2]; VECTORS]);
 
 impl Block {
     const ZERO: Self = Self([[0; 2]; VECTORS]);
-
-    fn vectors(&self) -> impl Iterator<Item = v128> + '_ {
-        self.0.iter().map(|&[low, high]| u64x2(low, high))
-    }
 
     fn word(&self, index: usize) -> Option<u64> {
         self.0.as_flattened().get(index).copied()
@@ -101,165 +106,6 @@ impl Drop for Memory {
     fn drop(&mut self) {
         self.0.iter_mut().for_each(Block::wipe);
     }
-}
-
-// ---- the compression function G (RFC 9106 section 3.5) on vectors of two words ----
-
-/// BlaMka on two pairs of vectors: x + y + 2 * lo32(x) * lo32(y), lane by lane, for (x0, y0) and
-/// (x1, y1). The low words of both pairs are gathered with one shuffle per side, so that each
-/// `extmul` multiplies exactly the words it needs (V8 lowers it to one `pmuludq` on x86).
-#[inline(always)]
-fn blamka2(x0: v128, y0: v128, x1: v128, y1: v128) -> (v128, v128) {
-    let low_x = i32x4_shuffle::<0, 2, 4, 6>(x0, x1);
-    let low_y = i32x4_shuffle::<0, 2, 4, 6>(y0, y1);
-    let product0 = u64x2_extmul_low_u32x4(low_x, low_y);
-    let product1 = u64x2_extmul_high_u32x4(low_x, low_y);
-    (
-        i64x2_add(i64x2_add(x0, y0), i64x2_add(product0, product0)),
-        i64x2_add(i64x2_add(x1, y1), i64x2_add(product1, product1)),
-    )
-}
-
-#[inline(always)]
-fn rotr32(x: v128) -> v128 {
-    i32x4_shuffle::<1, 0, 3, 2>(x, x)
-}
-
-/// By shifts: V8 builds the byte-shuffle mask of a 24-bit rotation anew at every use.
-#[inline(always)]
-fn rotr24(x: v128) -> v128 {
-    v128_or(u64x2_shr(x, 24), i64x2_shl(x, 40))
-}
-
-/// V8 turns this byte shuffle into `pshuflw` + `pshufhw`.
-#[inline(always)]
-fn rotr16(x: v128) -> v128 {
-    i8x16_shuffle::<2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9>(x, x)
-}
-
-#[inline(always)]
-fn rotr63(x: v128) -> v128 {
-    v128_xor(u64x2_shr(x, 63), i64x2_add(x, x))
-}
-
-/// Four BlaMka G functions side by side on the 16 words of a row or a column, held as
-/// a0 = (v0, v1), a1 = (v2, v3), b0 = (v4, v5), ..., d1 = (v14, v15), as in the reference SSE code.
-#[inline(always)]
-fn half_round(v: &mut [v128; 8], rot_d: fn(v128) -> v128, rot_b: fn(v128) -> v128) {
-    let [a0, a1, b0, b1, c0, c1, d0, d1] = v;
-    (*a0, *a1) = blamka2(*a0, *b0, *a1, *b1);
-    *d0 = rot_d(v128_xor(*d0, *a0));
-    *d1 = rot_d(v128_xor(*d1, *a1));
-    (*c0, *c1) = blamka2(*c0, *d0, *c1, *d1);
-    *b0 = rot_b(v128_xor(*b0, *c0));
-    *b1 = rot_b(v128_xor(*b1, *c1));
-}
-
-/// Diagonalise the 16 words in `v` (`forward`: (v4, v5, v6, v7) -> (v5, v6, v7, v4), c swaps its
-/// halves, (v12 .. v15) -> (v15, v12, v13, v14)) or undo it.
-#[inline(always)]
-fn diagonalize(v: &mut [v128; 8], forward: bool) {
-    let [_, _, b0, b1, c0, c1, d0, d1] = v;
-    if forward {
-        (*b0, *b1) = (
-            i64x2_shuffle::<1, 2>(*b0, *b1),
-            i64x2_shuffle::<1, 2>(*b1, *b0),
-        );
-        (*d0, *d1) = (
-            i64x2_shuffle::<1, 2>(*d1, *d0),
-            i64x2_shuffle::<1, 2>(*d0, *d1),
-        );
-    } else {
-        (*b0, *b1) = (
-            i64x2_shuffle::<1, 2>(*b1, *b0),
-            i64x2_shuffle::<1, 2>(*b0, *b1),
-        );
-        (*d0, *d1) = (
-            i64x2_shuffle::<1, 2>(*d0, *d1),
-            i64x2_shuffle::<1, 2>(*d1, *d0),
-        );
-    }
-    (*c0, *c1) = (*c1, *c0);
-}
-
-/// The BLAKE2b round P (columns, diagonalise, diagonals, undiagonalise) on two independent groups
-/// of 16 words, step by step in turn, so that the processor always has a second dependency chain to
-/// work on (about 5% faster in V8 than one group at a time).
-#[inline(always)]
-fn permute_pair(x: &mut [v128; 8], y: &mut [v128; 8]) {
-    half_round(x, rotr32, rotr24);
-    half_round(y, rotr32, rotr24);
-    half_round(x, rotr16, rotr63);
-    half_round(y, rotr16, rotr63);
-    diagonalize(x, true);
-    diagonalize(y, true);
-    half_round(x, rotr32, rotr24);
-    half_round(y, rotr32, rotr24);
-    half_round(x, rotr16, rotr63);
-    half_round(y, rotr16, rotr63);
-    diagonalize(x, false);
-    diagonalize(y, false);
-}
-
-/// The block being mixed: 8 rows of 8 vectors (16 words each).
-type State = [[v128; 8]; 8];
-
-/// One step of the filling, as in the reference SSE code: `state` holds the previous block X;
-/// with Y = `reference` and R = X XOR Y, G(X, Y) = P(R) XOR R, with P applied to the eight rows and
-/// then to the eight columns of R seen as 8 x 8 vectors, two rows or two columns at a time. The
-/// result is written to `out`, or XORed into it when `with_xor` (version 0x13, passes after the
-/// first); `state` ends as the block written, the next step's previous block. `out` itself keeps R
-/// (XOR its old value) while P runs: a scratch block on the stack cost a `memory.fill` per block.
-#[inline(never)]
-fn fill_block(state: &mut State, reference: &Block, out: &mut Block, with_xor: bool) {
-    let vectors = state.as_flattened_mut().iter_mut();
-    let pairs = reference.0.iter().zip(out.0.iter_mut());
-    // Two loops rather than a test in one: this runs for every block.
-    if with_xor {
-        for (s, (y, pair)) in vectors.zip(pairs) {
-            *s = v128_xor(*s, u64x2(y[0], y[1]));
-            let kept = v128_xor(*s, u64x2(pair[0], pair[1]));
-            *pair = [u64x2_extract_lane::<0>(kept), u64x2_extract_lane::<1>(kept)];
-        }
-    } else {
-        for (s, (y, pair)) in vectors.zip(pairs) {
-            *s = v128_xor(*s, u64x2(y[0], y[1]));
-            *pair = [u64x2_extract_lane::<0>(*s), u64x2_extract_lane::<1>(*s)];
-        }
-    }
-    for rows in state.chunks_exact_mut(2) {
-        if let [x, y] = rows {
-            permute_pair(x, y);
-        }
-    }
-    for column in (0..8).step_by(2) {
-        let mut x = [u64x2(0, 0); 8];
-        let mut y = [u64x2(0, 0); 8];
-        for ((x, y), row) in x.iter_mut().zip(y.iter_mut()).zip(state.iter()) {
-            if let Some([a, b]) = row.get(column..column + 2) {
-                (*x, *y) = (*a, *b);
-            }
-        }
-        permute_pair(&mut x, &mut y);
-        for ((x, y), row) in x.iter().zip(y.iter()).zip(state.iter_mut()) {
-            if let Some([a, b]) = row.get_mut(column..column + 2) {
-                (*a, *b) = (*x, *y);
-            }
-        }
-    }
-    for (s, pair) in state.as_flattened_mut().iter_mut().zip(out.0.iter_mut()) {
-        *s = v128_xor(*s, u64x2(pair[0], pair[1]));
-        *pair = [u64x2_extract_lane::<0>(*s), u64x2_extract_lane::<1>(*s)];
-    }
-}
-
-/// The vectors of a block (the state before its first step).
-fn state_of(block: &Block) -> State {
-    let mut state = [[u64x2(0, 0); 8]; 8];
-    for (slot, value) in state.as_flattened_mut().iter_mut().zip(block.vectors()) {
-        *slot = value;
-    }
-    state
 }
 
 // ---- BLAKE2b parts: H0 and the variable-length hash H' (RFC 9106 sections 3.2 and 3.3) ----
@@ -514,7 +360,7 @@ fn fill_segment(blocks: &mut [Block], geometry: Geometry, at: Position) -> Resul
             }
             address.word(index % WORDS).ok_or_else(internal_error)?
         } else {
-            u64x2_extract_lane::<0>(state[0][0])
+            first_word(&state)
         };
         let reference_lane = if pass == 0 && slice == 0 {
             lane
@@ -551,4 +397,41 @@ fn fill_segment(blocks: &mut [Block], geometry: Geometry, at: Position) -> Resul
     }
     address.wipe();
     Ok(())
+}
+
+/// The scalar kernel natively, against RustCrypto's `argon2` (the WebAssembly builds, SIMD and
+/// scalar, run the same comparison in `tests/argon2.rs`).
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::{derive_seed, Memory};
+    use protocol::kdf::{KdfAlgorithm, KdfParams};
+
+    fn params(m: u32, t: u32, p: u32) -> KdfParams {
+        KdfParams {
+            algorithm: KdfAlgorithm::Argon2id,
+            version: 0x13,
+            memory_kib: m,
+            iterations: t,
+            parallelism: p,
+        }
+    }
+
+    #[test]
+    fn matches_the_argon2_crate_on_small_parameters() {
+        let mut memory = Memory::new();
+        for (m, t, p) in [(8, 1, 1), (64, 3, 1), (100, 2, 3), (263, 1, 4), (512, 3, 2)] {
+            let password = vec![b'p'; (m as usize + t as usize) % 70];
+            let salt = vec![b's'; 8 + (m as usize % 17)];
+            let ours = derive_seed(&password, &salt, &params(m, t, p), &mut memory).unwrap();
+            let mut expected = [0u8; 32];
+            argon2::Argon2::new(
+                argon2::Algorithm::Argon2id,
+                argon2::Version::V0x13,
+                argon2::Params::new(m, t, p, Some(32)).unwrap(),
+            )
+            .hash_password_into(&password, &salt, &mut expected)
+            .unwrap();
+            assert_eq!(ours.as_bytes(), &expected, "m={m} t={t} p={p}");
+        }
+    }
 }
