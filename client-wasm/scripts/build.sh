@@ -5,7 +5,7 @@
 # Two WebAssembly builds of the same crate, chosen at load time with WebAssembly.validate:
 #   wasm/notary_client_bg.wasm           -C target-feature=+simd128 (Argon2id with src/argon2/simd.rs)
 #   wasm/notary_client_baseline_bg.wasm  no SIMD (src/argon2/scalar.rs), for older engines
-# Each build has its own target directory, so neither RUSTFLAGS value touches the worker's build or
+# Each build has its own target directory, so neither set of flags touches the worker's build or
 # the default target directory. wasm-bindgen generates the same JavaScript glue for both (checked
 # below); wasm-opt -Oz then shrinks them. The sizes are printed at the end.
 set -euo pipefail
@@ -25,20 +25,28 @@ grep -q "\"version\": \"$version\"" "$crate/js/package.json" || {
   exit 1
 }
 
-build_variant() { # name rustflags
-  local name=$1 rustflags=$2 dir="$work/$1"
+# Paths of this machine (panic locations in dependencies) would otherwise end up in the .wasm files,
+# making their contents and sizes depend on where the crates were unpacked.
+cargo_home="${CARGO_HOME:-$HOME/.cargo}"
+remap=(--remap-path-prefix="$cargo_home=/cargo" --remap-path-prefix="$ROOT=/notary")
+
+build_variant() { # name rustflags...
+  local name=$1 dir="$work/$1"
+  shift
+  local flags
+  flags="$(printf '%s\x1f' "$@" "${remap[@]}")"
   step "client-wasm: cargo build ($name)"
   # strip = false keeps the target_features section that tells wasm-bindgen which features are on;
   # wasm-opt strips everything afterwards.
-  RUSTFLAGS="$rustflags" CARGO_TARGET_DIR="$dir" CARGO_PROFILE_RELEASE_STRIP=false \
+  CARGO_ENCODED_RUSTFLAGS="${flags%$'\x1f'}" CARGO_TARGET_DIR="$dir" CARGO_PROFILE_RELEASE_STRIP=false \
     cargo build --locked --release --target wasm32-unknown-unknown -p notary-client-wasm
   rm -rf "$dir/bindgen"
   "$WASM_BINDGEN_BIN" --target web --out-dir "$dir/bindgen" --out-name notary_client \
     "$dir/wasm32-unknown-unknown/release/notary_client.wasm"
 }
 
-build_variant simd "-C target-feature=+simd128"
-build_variant baseline ""
+build_variant simd -C target-feature=+simd128
+build_variant baseline
 
 cmp -s "$work/simd/bindgen/notary_client.js" "$work/baseline/bindgen/notary_client.js" || {
   echo "wasm-bindgen generated different glue for the SIMD and the baseline builds" >&2
