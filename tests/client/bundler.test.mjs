@@ -1,0 +1,201 @@
+// The packed npm package inside bundled applications: Vite 8 (Rolldown) and webpack 5, each with its
+// defaults, build the same small app in the scratch project, which installed the tarball and imports
+// "notary-client" and "notary-client/worker-client" by name. Each built app runs in headless Chromium
+// from a static server that forwards every other path to the real worker in workerd. For each
+// bundler: the build emitted both .wasm files, byte for byte; the main-thread API reproduces the
+// shared key vectors; the bundled Web Worker derives, through the server's salt answer, the same key
+// as the main thread; nothing was requested from another origin.
+//
+// Needs `bash client-wasm/scripts/build.sh` and `bash edge-worker/build.sh`.
+
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { extname, join, normalize, sep } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { launchChromium } from "../support/chromium.mjs";
+import { filesUnder, installPackedPackage, ROOT, vectors } from "./support.mjs";
+
+const workerBuilt = existsSync(join(ROOT, "edge-worker/build/index.js"));
+const MIME = { ".js": "text/javascript", ".wasm": "application/wasm", ".html": "text/html; charset=utf-8" };
+
+const indexHtml = (script) => `<!doctype html>
+<meta charset="utf-8">
+<title>bundled notary-client</title>
+${script}
+`;
+const MAIN_JS = `import { ready, deriveKey, NotaryError } from "notary-client";
+import { createWorkerClient } from "notary-client/worker-client";
+
+window.bundled = { ready, deriveKey, NotaryError, createWorkerClient };
+document.title = "bundled notary-client: loaded";
+`;
+
+/** @type {ReturnType<typeof installPackedPackage>} */
+let scratch;
+/** The output directory of each bundler, and the one the server currently serves at /. */
+const dists = {};
+let dist;
+let server;
+let origin;
+/** @type {Awaited<ReturnType<typeof import("../support/worker.mjs").startWorker>>} */
+let w;
+let browser;
+/** @type {import("playwright-core").Page} */
+let page;
+const requested = [];
+
+/** Serves the built app from dist (index.html at /); forwards the rest to the worker. */
+async function handle(req, res) {
+  const url = new URL(req.url, origin);
+  if (req.method === "GET") {
+    const path = url.pathname === "/" ? "index.html" : decodeURIComponent(url.pathname.slice(1));
+    const file = normalize(join(dist, path));
+    if (file.startsWith(dist + sep) && existsSync(file) && statSync(file).isFile()) {
+      res.writeHead(200, {
+        "content-type": MIME[extname(file)] ?? "application/octet-stream",
+        "cache-control": "no-store",
+      });
+      return res.end(readFileSync(file));
+    }
+  }
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  const headers = Object.fromEntries(
+    Object.entries(req.headers).filter(([name]) => !["host", "connection", "content-length"].includes(name)),
+  );
+  const answer = await fetch(`${w.url}${req.url}`, {
+    method: req.method,
+    headers,
+    body: chunks.length ? Buffer.concat(chunks) : undefined,
+  });
+  const forwarded = [...answer.headers].filter(
+    ([name]) => !["content-encoding", "content-length", "transfer-encoding", "connection"].includes(name),
+  );
+  res.writeHead(answer.status, Object.fromEntries(forwarded));
+  res.end(Buffer.from(await answer.arrayBuffer()));
+}
+
+/** Builds the app with Vite into `out`; Vite writes index.html itself. */
+async function buildWithVite(out) {
+  writeFileSync(join(scratch.dir, "index.html"), indexHtml('<script type="module" src="./main.js"></script>'));
+  const { build } = await import("vite");
+  await build({ root: scratch.dir, configFile: false, logLevel: "warn", build: { outDir: out, emptyOutDir: true } });
+}
+
+/** Builds the app with webpack into `out`, then adds the page that loads the bundle. */
+async function buildWithWebpack(out) {
+  const { default: webpack } = await import("webpack");
+  const stats = await new Promise((resolve, reject) =>
+    webpack(
+      { mode: "production", context: scratch.dir, entry: "./main.js", output: { path: out, clean: true } },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    ),
+  );
+  assert.equal(stats.hasErrors(), false, stats.toString("errors-only"));
+  writeFileSync(join(out, "index.html"), indexHtml('<script defer src="./main.js"></script>'));
+}
+
+before(async () => {
+  if (!workerBuilt) return;
+  scratch = installPackedPackage();
+  writeFileSync(join(scratch.dir, "main.js"), MAIN_JS);
+  dists.vite = join(scratch.dir, "dist-vite");
+  await buildWithVite(dists.vite);
+  dists.webpack = join(scratch.dir, "dist-webpack");
+  await buildWithWebpack(dists.webpack);
+
+  server = createServer((req, res) =>
+    handle(req, res).catch((error) => {
+      res.writeHead(500);
+      res.end(String(error));
+    }),
+  );
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  origin = `http://127.0.0.1:${server.address().port}`;
+  const { startWorker } = await import("../support/worker.mjs");
+  w = await startWorker({ vars: { PUBLIC_URI: origin } });
+  browser = await launchChromium();
+  browser.on("request", (request) => requested.push(request.url()));
+});
+
+/** Serves the app `bundler` built at / and opens it in a new page. */
+async function openApp(bundler) {
+  dist = dists[bundler];
+  page = await browser.newPage();
+  await page.goto(`${origin}/`);
+  await page.waitForFunction(() => document.title === "bundled notary-client: loaded");
+}
+
+const sha256 = (file) => createHash("sha256").update(readFileSync(file)).digest("hex");
+
+after(async () => {
+  await browser?.close();
+  await w?.close();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+  scratch?.cleanup();
+});
+
+for (const bundler of ["vite", "webpack"]) {
+  describe(`notary-client bundled by ${bundler}`, { skip: !workerBuilt && "edge-worker/build is missing (bash edge-worker/build.sh)" }, () => {
+    before(() => openApp(bundler));
+    after(() => page?.close());
+
+    test("the build emits both .wasm files, byte for byte", () => {
+      const emitted = filesUnder(dists[bundler])
+        .filter((file) => file.endsWith(".wasm"))
+        .map((file) => sha256(join(dists[bundler], file)))
+        .sort();
+      const packaged = ["wasm/notary_client_bg.wasm", "wasm/notary_client_baseline_bg.wasm"]
+        .map((file) => sha256(join(scratch.installed, file)))
+        .sort();
+      assert.deepEqual(emitted, packaged);
+    });
+
+    test("the main-thread API loads the SIMD build and reproduces the shared key vectors", async () => {
+      const derivations = vectors("keys").derivations;
+      const result = await page.evaluate(async (derivations) => {
+        const loaded = await bundled.ready();
+        const kids = derivations.map((d) => {
+          const key = bundled.deriveKey({ address: d.address, salt: d.salt, kdf: d.kdf, kdf_version: 1 }, d.password);
+          const kid = key.keyId;
+          key.free();
+          return kid;
+        });
+        return { loaded, kids };
+      }, derivations);
+      assert.deepEqual(result.loaded, { simd: true });
+      assert.deepEqual(result.kids, derivations.map((d) => d.kid));
+    });
+
+    test("the bundled Web Worker derives the same key as the main thread from the server's salt", async () => {
+      const address = `bundled.${Date.now().toString(36)}@example.com`;
+      const result = await page.evaluate(async (address) => {
+        const client = bundled.createWorkerClient({ baseUrl: location.origin });
+        const ready = await client.ready;
+        const phases = [];
+        const info = await client.deriveKey(address, "bundled app password", {
+          onProgress: (event) => phases.push(event.phase),
+        });
+        const answer = await (
+          await fetch("/salt", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ address }) })
+        ).json();
+        const key = bundled.deriveKey(answer, "bundled app password");
+        const mainThreadKeyId = key.keyId;
+        key.free();
+        client.terminate();
+        return { ready, phases, workerKeyId: info.keyId, mainThreadKeyId };
+      }, address);
+      assert.deepEqual(result.ready, { simd: true, baseUrl: origin });
+      assert.deepEqual(result.phases, ["start", "done"]);
+      assert.match(result.workerKeyId, /^[A-Za-z0-9_-]{43}$/);
+      assert.equal(result.workerKeyId, result.mainThreadKeyId);
+    });
+  });
+}
+
+test("the apps requested nothing from any other origin", { skip: !workerBuilt && "edge-worker/build is missing" }, () => {
+  assert.ok(requested.filter((url) => url.endsWith(".wasm")).length >= 2, JSON.stringify(requested));
+  assert.deepEqual(requested.filter((url) => !url.startsWith(`${origin}/`)), []);
+});
