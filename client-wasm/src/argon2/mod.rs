@@ -1,9 +1,9 @@
 //! Argon2id (RFC 9106, version 0x13): H0, H', the memory filling and the final hash, written once,
 //! with the compression function G in one of two kernels chosen at build time:
 //!
-//! - [`simd`] (builds with `simd128`, every current engine): G on 128-bit vectors, two 64-bit words
+//! - `simd.rs` (builds with `simd128`, every current engine): G on 128-bit vectors, two 64-bit words
 //!   at a time, in the layout of the reference implementation's SSE code (`blamka-round-opt.h`);
-//! - [`scalar`] (the baseline build, for engines without SIMD): G on 64-bit words.
+//! - `scalar.rs` (the baseline build, for engines without SIMD): G on 64-bit words.
 //!
 //! Why not RustCrypto's `argon2` crate, which the protocol crate uses natively: its portable code,
 //! auto-vectorised for `simd128`, spends most of G on 64-bit multiplications that V8 emulates with
