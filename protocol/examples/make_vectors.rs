@@ -910,15 +910,13 @@ fn tokens(keys: &KeyVectors, pairs: &[(String, KeyPair)]) -> Res<TokenVectors> {
         r#"{{"sub":"alice@example.com","aud":"{big_aud}","iat":{IAT},"exp":{exp},"jti":"{}"}}"#,
         b64::encode(fixed_bytes::<16>("jti:big")?)
     );
-    b.add(CaseSpec {
-        ..base(
-            "too-large",
-            "more than 4096 bytes (checked before anything else)",
-            forge(&disable_header, &big, alice),
-            TokenKind::Disable,
-            Some("alice"),
-        )
-    })?;
+    b.add(alice_disable(
+        "too-large",
+        "more than 4096 bytes (checked before anything else)",
+        &disable_header,
+        &big,
+        alice,
+    ))?;
     let mut short_sig = disable.clone();
     short_sig.truncate(disable.len() - 3);
     b.add(base(
@@ -930,17 +928,26 @@ fn tokens(keys: &KeyVectors, pairs: &[(String, KeyPair)]) -> Res<TokenVectors> {
     ))?;
 
     // JSON.
-    b.add(base("duplicate-header-member", "duplicate member names", forge(&format!(r#"{{"alg":"EdDSA","typ":"notary-disable+jwt","kid":"{alice_kid}","kid":"{alice_kid}"}}"#), &plain_claims("dup-h"), alice), TokenKind::Disable, Some("alice")))?;
+    let duplicate_kid = format!(
+        r#"{{"alg":"EdDSA","typ":"notary-disable+jwt","kid":"{alice_kid}","kid":"{alice_kid}"}}"#
+    );
+    b.add(alice_disable(
+        "duplicate-header-member",
+        "duplicate member names",
+        &duplicate_kid,
+        &plain_claims("dup-h"),
+        alice,
+    ))?;
     let dup_claims = format!(
         r#"{{"sub":"alice@example.com","sub":"bob@example.com","aud":"{AUDIENCE}","iat":{IAT},"exp":{exp},"jti":"{}"}}"#,
         b64::encode(fixed_bytes::<16>("jti:dup")?)
     );
-    b.add(base(
+    b.add(alice_disable(
         "duplicate-claim",
         "duplicate member names",
-        forge(&disable_header, &dup_claims, alice),
-        TokenKind::Disable,
-        Some("alice"),
+        &disable_header,
+        &dup_claims,
+        alice,
     ))?;
     for (name, member) in [
         ("jku", r#""jku":"https://attacker.example/keys""#),
@@ -952,121 +959,127 @@ fn tokens(keys: &KeyVectors, pairs: &[(String, KeyPair)]) -> Res<TokenVectors> {
         let header =
             format!(r#"{{"alg":"EdDSA","typ":"notary-disable+jwt","kid":"{alice_kid}",{member}}}"#);
         let case_name = format!("header-{name}");
-        b.add(base(
+        b.add(alice_disable(
             &case_name,
             "header members other than alg, typ and kid/jwk are refused",
-            forge(&header, &plain_claims(name), alice),
-            TokenKind::Disable,
-            Some("alice"),
+            &header,
+            &plain_claims(name),
+            alice,
         ))?;
     }
     let crit_array = format!(
         r#"{{"alg":"EdDSA","typ":"notary-disable+jwt","kid":"{alice_kid}","crit":["exp"]}}"#
     );
-    b.add(base(
+    b.add(alice_disable(
         "header-crit-array",
         "crit in its usual array form",
-        forge(&crit_array, &plain_claims("crit-array"), alice),
-        TokenKind::Disable,
-        Some("alice"),
+        &crit_array,
+        &plain_claims("crit-array"),
+        alice,
     ))?;
     let array_header = format!(r#"["EdDSA","notary-disable+jwt","{alice_kid}"]"#);
-    b.add(base(
+    b.add(alice_disable(
         "header-array",
         "the header must be a JSON object (not an array of its values)",
-        forge(&array_header, &plain_claims("array"), alice),
-        TokenKind::Disable,
-        Some("alice"),
+        &array_header,
+        &plain_claims("array"),
+        alice,
     ))?;
     let null_jwk =
         format!(r#"{{"alg":"EdDSA","typ":"notary-disable+jwt","kid":"{alice_kid}","jwk":null}}"#);
-    b.add(base(
+    b.add(alice_disable(
         "header-null-member",
         "null is not a value of any member",
-        forge(&null_jwk, &plain_claims("null"), alice),
-        TokenKind::Disable,
-        Some("alice"),
+        &null_jwk,
+        &plain_claims("null"),
+        alice,
     ))?;
-    let unknown_claim = format!(
-        r#"{{"sub":"alice@example.com","aud":"{AUDIENCE}","iat":{IAT},"exp":{exp},"jti":"{}","admin":true}}"#,
-        b64::encode(fixed_bytes::<16>("jti:unknown")?)
-    );
-    b.add(base(
-        "unknown-claim",
-        "claims other than the protocol's are refused",
-        forge(&disable_header, &unknown_claim, alice),
-        TokenKind::Disable,
-        Some("alice"),
-    ))?;
-    let float_iat = format!(
-        r#"{{"sub":"alice@example.com","aud":"{AUDIENCE}","iat":{IAT}.0,"exp":{exp},"jti":"{}"}}"#,
-        b64::encode(fixed_bytes::<16>("jti:float")?)
-    );
-    b.add(base(
-        "iat-not-integer",
-        "iat and exp are integers",
-        forge(&disable_header, &float_iat, alice),
-        TokenKind::Disable,
-        Some("alice"),
-    ))?;
-    let aud_array = format!(
-        r#"{{"sub":"alice@example.com","aud":["{AUDIENCE}"],"iat":{IAT},"exp":{exp},"jti":"{}"}}"#,
-        b64::encode(fixed_bytes::<16>("jti:aud-array")?)
-    );
-    b.add(base(
-        "aud-array",
-        "aud is one string, never an array",
-        forge(&disable_header, &aud_array, alice),
-        TokenKind::Disable,
-        Some("alice"),
-    ))?;
+    // Claims that break one rule each, under the plain header.
+    let jti = |label: &str| -> Res<String> { Ok(b64::encode(fixed_bytes::<16>(label)?)) };
+    for (name, comment, claims) in [
+        (
+            "unknown-claim",
+            "claims other than the protocol's are refused",
+            format!(
+                r#"{{"sub":"alice@example.com","aud":"{AUDIENCE}","iat":{IAT},"exp":{exp},"jti":"{}","admin":true}}"#,
+                jti("jti:unknown")?
+            ),
+        ),
+        (
+            "iat-not-integer",
+            "iat and exp are integers",
+            format!(
+                r#"{{"sub":"alice@example.com","aud":"{AUDIENCE}","iat":{IAT}.0,"exp":{exp},"jti":"{}"}}"#,
+                jti("jti:float")?
+            ),
+        ),
+        (
+            "aud-array",
+            "aud is one string, never an array",
+            format!(
+                r#"{{"sub":"alice@example.com","aud":["{AUDIENCE}"],"iat":{IAT},"exp":{exp},"jti":"{}"}}"#,
+                jti("jti:aud-array")?
+            ),
+        ),
+    ] {
+        b.add(alice_disable(
+            name,
+            comment,
+            &disable_header,
+            &claims,
+            alice,
+        ))?;
+    }
     let spaced_header =
         format!(r#"{{ "typ": "notary-disable+jwt", "alg": "EdDSA", "kid": "{alice_kid}" }}"#);
-    b.add(base("header-white-space-and-order", "accepted: JSON white space and member order are free (the signature covers the bytes as sent)", forge(&spaced_header, &plain_claims("spaced"), alice), TokenKind::Disable, Some("alice")))?;
+    b.add(alice_disable(
+        "header-white-space-and-order",
+        "accepted: JSON white space and member order are free (the signature covers the bytes as sent)",
+        &spaced_header,
+        &plain_claims("spaced"),
+        alice,
+    ))?;
 
     // Claims.
-    let upper_sub = format!(
-        r#"{{"sub":"Alice@example.com","aud":"{AUDIENCE}","iat":{IAT},"exp":{exp},"jti":"{}"}}"#,
-        b64::encode(fixed_bytes::<16>("jti:upper")?)
-    );
-    b.add(base(
-        "sub-not-canonical",
-        "sub must be the canonical address",
-        forge(&disable_header, &upper_sub, alice),
-        TokenKind::Disable,
-        Some("alice"),
-    ))?;
-    let short_jti = format!(
-        r#"{{"sub":"alice@example.com","aud":"{AUDIENCE}","iat":{IAT},"exp":{exp},"jti":"{}"}}"#,
-        b64::encode(fixed_bytes::<15>("jti:short")?)
-    );
-    b.add(base(
-        "jti-15-bytes",
-        "jti needs at least 128 bits",
-        forge(&disable_header, &short_jti, alice),
-        TokenKind::Disable,
-        Some("alice"),
-    ))?;
-    let no_jti =
-        format!(r#"{{"sub":"alice@example.com","aud":"{AUDIENCE}","iat":{IAT},"exp":{exp}}}"#);
-    b.add(base(
-        "jti-missing",
-        "jti is required",
-        forge(&disable_header, &no_jti, alice),
-        TokenKind::Disable,
-        Some("alice"),
-    ))?;
-    let no_exp = format!(
-        r#"{{"sub":"alice@example.com","aud":"{AUDIENCE}","iat":{IAT},"jti":"{}"}}"#,
-        b64::encode(fixed_bytes::<16>("jti:no-exp")?)
-    );
-    b.add(base(
-        "exp-missing",
-        "exp is required",
-        forge(&disable_header, &no_exp, alice),
-        TokenKind::Disable,
-        Some("alice"),
-    ))?;
+    for (name, comment, claims) in [
+        (
+            "sub-not-canonical",
+            "sub must be the canonical address",
+            format!(
+                r#"{{"sub":"Alice@example.com","aud":"{AUDIENCE}","iat":{IAT},"exp":{exp},"jti":"{}"}}"#,
+                jti("jti:upper")?
+            ),
+        ),
+        (
+            "jti-15-bytes",
+            "jti needs at least 128 bits",
+            format!(
+                r#"{{"sub":"alice@example.com","aud":"{AUDIENCE}","iat":{IAT},"exp":{exp},"jti":"{}"}}"#,
+                b64::encode(fixed_bytes::<15>("jti:short")?)
+            ),
+        ),
+        (
+            "jti-missing",
+            "jti is required",
+            format!(r#"{{"sub":"alice@example.com","aud":"{AUDIENCE}","iat":{IAT},"exp":{exp}}}"#),
+        ),
+        (
+            "exp-missing",
+            "exp is required",
+            format!(
+                r#"{{"sub":"alice@example.com","aud":"{AUDIENCE}","iat":{IAT},"jti":"{}"}}"#,
+                jti("jti:no-exp")?
+            ),
+        ),
+    ] {
+        b.add(alice_disable(
+            name,
+            comment,
+            &disable_header,
+            &claims,
+            alice,
+        ))?;
+    }
     let confirm_header =
         format!(r#"{{"alg":"EdDSA","typ":"notary-confirm+jwt","kid":"{alice_kid}"}}"#);
     b.add(base(
@@ -1357,6 +1370,23 @@ fn base<'a>(
         now: NOW,
         request: None,
     }
+}
+
+/// A disable token that Alice's key signs over `header` and `claims` exactly as given (see `forge`).
+fn alice_disable<'a>(
+    name: &'a str,
+    comment: &'a str,
+    header: &str,
+    claims: &str,
+    alice: &KeyPair,
+) -> CaseSpec<'a> {
+    base(
+        name,
+        comment,
+        forge(header, claims, alice),
+        TokenKind::Disable,
+        Some("alice"),
+    )
 }
 
 /// `key + T` for a point `T` of order 8: a key with a small-order component.
