@@ -135,38 +135,48 @@ impl Store {
         self.db.prepare(sql).bind(args).map_err(internal("bind"))
     }
 
+    /// The first row `sql` yields with `args`, if any; `what` names the query in the logs.
+    async fn first<T: serde::de::DeserializeOwned>(
+        &self,
+        sql: &str,
+        args: &[JsValue],
+        what: &'static str,
+    ) -> ApiResult<Option<T>> {
+        self.statement(sql, args)?
+            .first::<T>(None)
+            .await
+            .map_err(internal(what))
+    }
+
     /// `GET /health`: a query against the migrated schema.
     pub async fn health(&self) -> ApiResult<()> {
-        self.statement(
+        self.first::<serde_json::Value>(
             "SELECT (SELECT COUNT(*) FROM accounts WHERE 0) + (SELECT COUNT(*) FROM confirmations WHERE 0) + (SELECT COUNT(*) FROM replay WHERE 0) AS n",
             &[],
-        )?
-        .first::<serde_json::Value>(None)
+            "health",
+        )
         .await
         .map(|_| ())
-        .map_err(internal("health"))
     }
 
     /// The active account with this key, if any.
     pub async fn active_account_by_key(&self, key_id: &str) -> ApiResult<Option<Account>> {
-        self.statement(
+        self.first::<Account>(
             "SELECT * FROM accounts WHERE key_id = ?1 AND status = 'active'",
             &[text(key_id)],
-        )?
-        .first::<Account>(None)
+            "account by key",
+        )
         .await
-        .map_err(internal("account by key"))
     }
 
     /// The active account with this address, if any.
     pub async fn active_account_by_address(&self, address: &str) -> ApiResult<Option<Account>> {
-        self.statement(
+        self.first::<Account>(
             "SELECT * FROM accounts WHERE address = ?1 AND status = 'active'",
             &[text(address)],
-        )?
-        .first::<Account>(None)
+            "account by address",
+        )
         .await
-        .map_err(internal("account by address"))
     }
 
     /// Records a token's `jti` for its key until `expires_at`; `false` when it was already recorded
@@ -216,14 +226,13 @@ impl Store {
         token_hash: &str,
         now: i64,
     ) -> ApiResult<Option<PendingConfirmation>> {
-        self.statement(
+        self.first::<PendingConfirmation>(
             "SELECT address, purpose, key_id, public_key FROM confirmations \
              WHERE token_hash = ?1 AND used_at IS NULL AND expires_at > ?2",
             &[text(token_hash), int(now)],
-        )?
-        .first::<PendingConfirmation>(None)
+            "pending confirmation",
+        )
         .await
-        .map_err(internal("pending confirmation"))
     }
 
     /// Uses a signup confirmation, in one transaction: marks it used with this request's `marker`
