@@ -1,6 +1,6 @@
 // The packed npm package in headless Chromium (Debian's, driven by playwright-core): its browser
 // files are served by a tiny local static server that passes every other path to the real worker in
-// workerd, so pages and API share one origin as in production (PUBLIC_URI is that origin). In the
+// workerd (startSameOriginServer), so pages and API share one origin as in production. In the
 // page: the main-thread API loads the SIMD build and reproduces the shared key vectors; the Web Worker
 // client runs the whole flow (with progress events, the page's thread free while the key is derived),
 // and its errors arrive as NotaryErrors with stable codes.
@@ -8,21 +8,20 @@
 // Needs `bash client-wasm/scripts/build.sh` and `bash edge-worker/build.sh`.
 
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { createServer } from "node:http";
-import { extname, join, normalize, sep } from "node:path";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import * as jose from "jose";
 import { launchChromium } from "../support/chromium.mjs";
-import { installPackedPackage, ROOT, vectors } from "./support.mjs";
+import { installPackedPackage, ROOT, startSameOriginServer, vectors } from "./support.mjs";
 
 const workerBuilt = existsSync(join(ROOT, "edge-worker/build/index.js"));
-const MIME = { ".js": "text/javascript", ".wasm": "application/wasm", ".json": "application/json", ".html": "text/html" };
 const PAGE = `<!doctype html><meta charset="utf-8"><title>notary-client in Chromium</title><p>notary-client test page</p>`;
 
 /** @type {ReturnType<typeof installPackedPackage>} */
 let scratch;
-let server;
+/** @type {Awaited<ReturnType<typeof startSameOriginServer>>} */
+let app;
 let origin;
 /** @type {Awaited<ReturnType<typeof import("../support/worker.mjs").startWorker>>} */
 let w;
@@ -31,53 +30,15 @@ let browser;
 let page;
 const requested = [];
 
-/** Serves /pkg/* from the installed package and / as the test page; forwards the rest to the worker. */
-async function handle(req, res) {
-  const url = new URL(req.url, origin);
-  if (req.method === "GET" && url.pathname === "/") {
-    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-    return res.end(PAGE);
-  }
-  if (req.method === "GET" && url.pathname.startsWith("/pkg/")) {
-    const file = normalize(join(scratch.installed, decodeURIComponent(url.pathname.slice(5))));
-    if (!file.startsWith(scratch.installed + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404);
-      return res.end();
-    }
-    res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream" });
-    return res.end(readFileSync(file));
-  }
-  const chunks = [];
-  for await (const chunk of req) chunks.push(chunk);
-  const headers = Object.fromEntries(
-    Object.entries(req.headers).filter(([name]) => !["host", "connection", "content-length"].includes(name)),
-  );
-  const answer = await fetch(`${w.url}${req.url}`, {
-    method: req.method,
-    headers,
-    body: chunks.length ? Buffer.concat(chunks) : undefined,
-  });
-  // fetch has already decoded the body: drop the headers that describe the encoded one.
-  const forwarded = [...answer.headers].filter(
-    ([name]) => !["content-encoding", "content-length", "transfer-encoding", "connection"].includes(name),
-  );
-  res.writeHead(answer.status, Object.fromEntries(forwarded));
-  res.end(Buffer.from(await answer.arrayBuffer()));
-}
-
 before(async () => {
   if (!workerBuilt) return;
   scratch = installPackedPackage();
-  server = createServer((req, res) =>
-    handle(req, res).catch((error) => {
-      res.writeHead(500);
-      res.end(String(error));
-    }),
-  );
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  origin = `http://127.0.0.1:${server.address().port}`;
-  const { startWorker } = await import("../support/worker.mjs");
-  w = await startWorker({ vars: { PUBLIC_URI: origin } });
+  app = await startSameOriginServer((pathname) => {
+    if (pathname === "/") return { html: PAGE };
+    if (pathname.startsWith("/pkg/")) return { dir: scratch.installed, path: pathname.slice(5) };
+    return null;
+  });
+  ({ origin, worker: w } = app);
   browser = await launchChromium();
   browser.on("request", (request) => requested.push(request.url()));
   page = browser.pages()[0] ?? (await browser.newPage());
@@ -86,8 +47,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  await w?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+  await app?.close();
   scratch?.cleanup();
 });
 

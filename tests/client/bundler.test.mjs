@@ -1,7 +1,8 @@
 // The packed npm package inside bundled applications: Vite 8 (Rolldown) and webpack 5, each with its
 // defaults, build the same small app in the scratch project, which installed the tarball and imports
 // "notary-client" and "notary-client/worker-client" by name. Each built app runs in headless Chromium
-// from a static server that forwards every other path to the real worker in workerd. For each
+// from a static server that forwards every other path to the real worker in workerd
+// (startSameOriginServer). For each
 // bundler: the build emitted both .wasm files, byte for byte; the main-thread API reproduces the
 // shared key vectors; the bundled Web Worker derives, through the server's salt answer, the same key
 // as the main thread; nothing was requested from another origin.
@@ -10,15 +11,13 @@
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import { extname, join, normalize, sep } from "node:path";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { launchChromium } from "../support/chromium.mjs";
-import { filesUnder, installPackedPackage, ROOT, vectors } from "./support.mjs";
+import { filesUnder, installPackedPackage, ROOT, startSameOriginServer, vectors } from "./support.mjs";
 
 const workerBuilt = existsSync(join(ROOT, "edge-worker/build/index.js"));
-const MIME = { ".js": "text/javascript", ".wasm": "application/wasm", ".html": "text/html; charset=utf-8" };
 
 const indexHtml = (script) => `<!doctype html>
 <meta charset="utf-8">
@@ -37,45 +36,13 @@ let scratch;
 /** The output directory of each bundler, and the one the server currently serves at /. */
 const dists = {};
 let dist;
-let server;
+/** @type {Awaited<ReturnType<typeof startSameOriginServer>>} */
+let app;
 let origin;
-/** @type {Awaited<ReturnType<typeof import("../support/worker.mjs").startWorker>>} */
-let w;
 let browser;
 /** @type {import("playwright-core").Page} */
 let page;
 const requested = [];
-
-/** Serves the built app from dist (index.html at /); forwards the rest to the worker. */
-async function handle(req, res) {
-  const url = new URL(req.url, origin);
-  if (req.method === "GET") {
-    const path = url.pathname === "/" ? "index.html" : decodeURIComponent(url.pathname.slice(1));
-    const file = normalize(join(dist, path));
-    if (file.startsWith(dist + sep) && existsSync(file) && statSync(file).isFile()) {
-      res.writeHead(200, {
-        "content-type": MIME[extname(file)] ?? "application/octet-stream",
-        "cache-control": "no-store",
-      });
-      return res.end(readFileSync(file));
-    }
-  }
-  const chunks = [];
-  for await (const chunk of req) chunks.push(chunk);
-  const headers = Object.fromEntries(
-    Object.entries(req.headers).filter(([name]) => !["host", "connection", "content-length"].includes(name)),
-  );
-  const answer = await fetch(`${w.url}${req.url}`, {
-    method: req.method,
-    headers,
-    body: chunks.length ? Buffer.concat(chunks) : undefined,
-  });
-  const forwarded = [...answer.headers].filter(
-    ([name]) => !["content-encoding", "content-length", "transfer-encoding", "connection"].includes(name),
-  );
-  res.writeHead(answer.status, Object.fromEntries(forwarded));
-  res.end(Buffer.from(await answer.arrayBuffer()));
-}
 
 /** Builds the app with Vite into `out`; Vite writes index.html itself. */
 async function buildWithVite(out) {
@@ -106,16 +73,9 @@ before(async () => {
   dists.webpack = join(scratch.dir, "dist-webpack");
   await buildWithWebpack(dists.webpack);
 
-  server = createServer((req, res) =>
-    handle(req, res).catch((error) => {
-      res.writeHead(500);
-      res.end(String(error));
-    }),
-  );
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  origin = `http://127.0.0.1:${server.address().port}`;
-  const { startWorker } = await import("../support/worker.mjs");
-  w = await startWorker({ vars: { PUBLIC_URI: origin } });
+  // The app the current suite opens is served at /: index.html and what the bundler emitted.
+  app = await startSameOriginServer((pathname) => ({ dir: dist, path: pathname === "/" ? "index.html" : pathname.slice(1) }));
+  origin = app.origin;
   browser = await launchChromium();
   browser.on("request", (request) => requested.push(request.url()));
 });
@@ -132,8 +92,7 @@ const sha256 = (file) => createHash("sha256").update(readFileSync(file)).digest(
 
 after(async () => {
   await browser?.close();
-  await w?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+  await app?.close();
   scratch?.cleanup();
 });
 
