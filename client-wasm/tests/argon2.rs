@@ -1,11 +1,10 @@
-//! This build's Argon2id (`notary_client::argon2`) against RustCrypto's `argon2` crate, in
-//! WebAssembly, on many small parameter sets, odd memory sizes and several lanes, and at the floor.
-//! The plain build runs the scalar kernel; with `-C target-feature=+simd128` (the build the package
-//! ships to every current engine) the same tests run the SIMD kernel:
+//! This build's Argon2id (`notary_client::argon2`) against RustCrypto's `argon2` crate, on many
+//! small parameter sets, odd memory sizes and several lanes, and at the floor. Natively and in the
+//! plain WebAssembly build they run the scalar kernel; with `-C target-feature=+simd128` (the build
+//! the package ships to every current engine) the same tests run the SIMD kernel:
 //!
 //!     RUSTFLAGS="-C target-feature=+simd128" CARGO_TARGET_DIR=target/client-wasm/simd-test \
 //!       cargo test --release -p notary-client-wasm --target wasm32-unknown-unknown
-#![cfg(target_arch = "wasm32")]
 // Test code: clippy.toml allows these inside #[test] functions; the helpers and the
 // #[wasm_bindgen_test] functions here are test code too.
 #![allow(
@@ -18,6 +17,7 @@
 use notary_client::derive;
 use protocol::kdf::{KdfAlgorithm, KdfParams, Password};
 use protocol::salt::Salt;
+#[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test;
 
 fn reference(password: &[u8], salt: &[u8], m: u32, t: u32, p: u32) -> [u8; 32] {
@@ -40,7 +40,8 @@ fn params(m: u32, t: u32, p: u32) -> KdfParams {
     }
 }
 
-#[wasm_bindgen_test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn floor_parameters_with_several_lanes_and_odd_memory() {
     let password = Password::from_normalized("correct horse battery".into()).expect("password");
     let salt = Salt::from_bytes(*b"0123456789abcdef");
@@ -54,7 +55,8 @@ fn floor_parameters_with_several_lanes_and_odd_memory() {
     }
 }
 
-#[wasm_bindgen_test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn argon2id_matches_the_argon2_crate_on_small_parameters() {
     use notary_client::argon2::{derive_seed, Memory};
     // One buffer for all of them: it grows and shrinks between derivations as the client's does.
@@ -82,7 +84,8 @@ fn argon2id_matches_the_argon2_crate_on_small_parameters() {
     assert!(count > 60, "{count} parameter sets");
 }
 
-#[wasm_bindgen_test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn argon2id_refuses_parameters_it_cannot_run() {
     use notary_client::argon2::{derive_seed, Memory};
     let mut memory = Memory::new();
