@@ -14,6 +14,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { argon2id } from "hash-wasm";
+import { signingRate } from "./signing.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PKG = join(ROOT, "client-wasm/pkg");
@@ -45,19 +46,6 @@ async function timeRunsAsync(runs, derive) {
     times.push(performance.now() - started);
   }
   return times.slice(1).map((ms) => Math.round(ms * 10) / 10);
-}
-
-/** Request tokens (the kind a client signs most) made in about one second. */
-function signingRate(key) {
-  const audience = "http://127.0.0.1:8787";
-  for (let i = 0; i < 500; i++) key.requestToken(audience, "GET", `${audience}/account`);
-  let count = 0;
-  const started = performance.now();
-  while (performance.now() - started < 1000) {
-    for (let i = 0; i < 100; i++) key.requestToken(audience, "GET", `${audience}/account`);
-    count += 100;
-  }
-  return Math.round(count / ((performance.now() - started) / 1000));
 }
 
 async function main() {
