@@ -1,7 +1,8 @@
 // Assembles web/dist from web/src and the client package's browser files. Run by web/build.sh.
 //
-// - HTML: `<!-- include: name.html key=value ... -->` is replaced by web/src/partials/name.html, in
-//   which `{{key}}` is replaced by value (partials may include partials).
+// - HTML: `<!-- include: name.html key=value key="a value with spaces" ... -->` is replaced by
+//   web/src/partials/name.html, in which `{{key}}` is replaced by value (partials may include
+//   partials).
 // - Everything else under web/src (except partials/) is copied as is.
 // - The browser files of client-wasm/pkg (JavaScript, the Web Worker script, the .wasm) are copied to
 //   dist/vendor/notary-client/, so the pages never load anything from another host.
@@ -57,12 +58,12 @@ function main() {
 
 function expandIncludes(text, from, depth) {
   if (depth > 8) fail(`${from}: includes nested more than 8 deep`);
-  return text.replace(/<!--\s*include:\s*([\w.-]+\.html)((?:\s+[\w-]+=[^\s>]+)*)\s*-->/g, (_, name, args) => {
+  return text.replace(/<!--\s*include:\s*([\w.-]+\.html)((?:\s+[\w-]+=(?:"[^"]*"|[^\s>"]+))*)\s*-->/g, (_, name, args) => {
     const path = join(partialsDir, name);
     if (!existsSync(path)) fail(`${from}: no partial ${name}`);
     let partial = readFileSync(path, "utf8");
-    for (const [, key, value] of args.matchAll(/([\w-]+)=([^\s>]+)/g)) {
-      partial = partial.replaceAll(`{{${key}}}`, value);
+    for (const [, key, quoted, bare] of args.matchAll(/([\w-]+)=(?:"([^"]*)"|([^\s>"]+))/g)) {
+      partial = partial.replaceAll(`{{${key}}}`, quoted ?? bare);
     }
     const left = partial.match(/\{\{[\w-]+\}\}/);
     if (left) fail(`${from}: partial ${name} needs a value for ${left[0]}`);
