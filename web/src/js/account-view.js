@@ -11,6 +11,7 @@ import {
   clearFieldErrors,
   Feedback,
   formatTime,
+  onKeyFormSubmit,
   reportFieldProblems,
   showError,
   whileBusy,
@@ -97,27 +98,17 @@ function wireChangePassword() {
   const password = /** @type {HTMLInputElement} */ (byId("change-password"));
   const repeat = /** @type {HTMLInputElement} */ (byId("change-password-repeat"));
   const feedback = new Feedback("change");
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    feedback.clear();
-    if (!reportFieldProblems(checkNewPassword(password, repeat))) return;
-    await whileBusy(
-      form,
-      async () => {
-        try {
-          const client = notary();
-          await client.deriveNewKey(password.value, { onProgress: feedback.progressListener() });
-          await client.changePassword();
-          form.reset();
-          rememberStage("change_sent");
-          window.location.assign("/inbox.html?purpose=change");
-        } catch (failure) {
-          feedback.fail(failure, "change");
-        }
-      },
-      { focusTarget: feedback.status },
-    );
+  onKeyFormSubmit(form, feedback, {
+    check: () => checkNewPassword(password, repeat),
+    action: "change",
+    task: async () => {
+      const client = notary();
+      await client.deriveNewKey(password.value, { onProgress: feedback.progressListener() });
+      await client.changePassword();
+      form.reset();
+      rememberStage("change_sent");
+      window.location.assign("/inbox.html?purpose=change");
+    },
   });
 }
 

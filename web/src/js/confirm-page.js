@@ -6,7 +6,7 @@ import { showAccountView } from "./account-view.js";
 import { checkPassword } from "./checks.js";
 import { notary } from "./notary.js";
 import { rememberAddress, rememberStage } from "./session.js";
-import { byId, clearFieldErrors, Feedback, reportFieldProblems, showError, whileBusy, wireShowPasswords } from "./ui.js";
+import { byId, Feedback, onKeyFormSubmit, showError, wireShowPasswords } from "./ui.js";
 
 const CONFIRMATION_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -63,38 +63,28 @@ function setUp({ token, address, purpose }) {
   wireShowPasswords(form);
   password.focus();
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    feedback.clear();
-    if (!reportFieldProblems(checkPassword(password))) return;
-    await whileBusy(
-      form,
-      async () => {
-        try {
-          const client = notary();
-          await client.deriveKey(address, password.value, { onProgress: feedback.progressListener() });
-          feedback.say("Confirming…");
-          const answer = await client.confirm(token);
-          password.value = "";
-          rememberAddress(answer?.address ?? address);
-          rememberStage("active");
-          feedback.say(purpose === "change" ? "Your new password is active." : "Your account is active.", {
-            success: true,
-          });
-          await showAccountView({ replacing: view });
-          const status = byId("account-status");
-          status.classList.add("success");
-          status.textContent =
-            purpose === "change"
-              ? "Confirmed: your new password is now the only one that works."
-              : "Confirmed: your account is active.";
-        } catch (failure) {
-          feedback.fail(failure, "confirm");
-        }
-      },
-      { focusTarget: feedback.status },
-    );
+  onKeyFormSubmit(form, feedback, {
+    check: () => checkPassword(password),
+    action: "confirm",
+    task: async () => {
+      const client = notary();
+      await client.deriveKey(address, password.value, { onProgress: feedback.progressListener() });
+      feedback.say("Confirming…");
+      const answer = await client.confirm(token);
+      password.value = "";
+      rememberAddress(answer?.address ?? address);
+      rememberStage("active");
+      feedback.say(purpose === "change" ? "Your new password is active." : "Your account is active.", {
+        success: true,
+      });
+      await showAccountView({ replacing: view });
+      const status = byId("account-status");
+      status.classList.add("success");
+      status.textContent =
+        purpose === "change"
+          ? "Confirmed: your new password is now the only one that works."
+          : "Confirmed: your account is active.";
+    },
   });
 }
 

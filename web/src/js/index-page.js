@@ -4,15 +4,7 @@ import { checkAddress, checkNewPassword } from "./checks.js";
 import { notary } from "./notary.js";
 import { rememberAddress, rememberStage } from "./session.js";
 import { wireSignIn } from "./signin.js";
-import {
-  byId,
-  clearFieldErrors,
-  Feedback,
-  reportFieldProblems,
-  whileBusy,
-  wireShowPasswords,
-  wireStrengthHints,
-} from "./ui.js";
+import { byId, Feedback, onKeyFormSubmit, wireShowPasswords, wireStrengthHints } from "./ui.js";
 
 const view = byId("signed-out-view");
 const form = /** @type {HTMLFormElement} */ (byId("signup-form"));
@@ -25,32 +17,21 @@ wireShowPasswords(form);
 wireStrengthHints(() => address.value.trim(), form);
 wireSignIn({ prefix: "signin", view });
 
-form.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  clearFieldErrors(form);
-  feedback.clear();
-  const problems = [...checkAddress(address), ...checkNewPassword(password, repeat)];
-  if (!reportFieldProblems(problems)) return;
-  await whileBusy(
-    form,
-    async () => {
-      try {
-        const client = notary();
-        const derived = await client.deriveKey(address.value.trim(), password.value, {
-          onProgress: feedback.progressListener(),
-        });
-        feedback.say("Sending the public half of your key…");
-        await client.signup();
-        rememberAddress(derived?.address ?? address.value.trim());
-        rememberStage("signup_sent");
-        form.reset();
-        window.location.assign("/inbox.html?purpose=signup");
-      } catch (failure) {
-        feedback.fail(failure, "signup");
-      }
-    },
-    { focusTarget: feedback.status },
-  );
+onKeyFormSubmit(form, feedback, {
+  check: () => [...checkAddress(address), ...checkNewPassword(password, repeat)],
+  action: "signup",
+  task: async () => {
+    const client = notary();
+    const derived = await client.deriveKey(address.value.trim(), password.value, {
+      onProgress: feedback.progressListener(),
+    });
+    feedback.say("Sending the public half of your key…");
+    await client.signup();
+    rememberAddress(derived?.address ?? address.value.trim());
+    rememberStage("signup_sent");
+    form.reset();
+    window.location.assign("/inbox.html?purpose=signup");
+  },
 });
 
 // Tells js/boot.js that this page started.

@@ -6,7 +6,7 @@ import { showAccountView } from "./account-view.js";
 import { checkAddress, checkPassword } from "./checks.js";
 import { notary } from "./notary.js";
 import { rememberAddress, rememberedAddress } from "./session.js";
-import { byId, clearFieldErrors, Feedback, reportFieldProblems, whileBusy, wireShowPasswords } from "./ui.js";
+import { byId, Feedback, onKeyFormSubmit, wireShowPasswords } from "./ui.js";
 
 /**
  * Wires the sign-in form with id prefix `prefix` (partials/signin-form.html).
@@ -20,36 +20,26 @@ export function wireSignIn({ prefix, view }) {
   wireShowPasswords(form.parentElement ?? document);
   if (!address.value) address.value = rememberedAddress();
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    feedback.clear();
-    if (!reportFieldProblems([...checkAddress(address), ...checkPassword(password)])) return;
-    await whileBusy(
-      form,
-      async () => {
-        try {
-          const client = notary();
-          const derived = await client.deriveKey(address.value.trim(), password.value, {
-            onProgress: feedback.progressListener(),
-          });
-          feedback.say("Checking your account…");
-          let account;
-          try {
-            account = await client.account();
-          } catch (failure) {
-            await client.forget().catch(() => {}); // the refusal is what matters
-            throw failure;
-          }
-          password.value = "";
-          rememberAddress(derived?.address ?? account.address);
-          feedback.say("Signed in.", { success: true });
-          await showAccountView({ replacing: view, account });
-        } catch (failure) {
-          feedback.fail(failure, "signin");
-        }
-      },
-      { focusTarget: feedback.status },
-    );
+  onKeyFormSubmit(form, feedback, {
+    check: () => [...checkAddress(address), ...checkPassword(password)],
+    action: "signin",
+    task: async () => {
+      const client = notary();
+      const derived = await client.deriveKey(address.value.trim(), password.value, {
+        onProgress: feedback.progressListener(),
+      });
+      feedback.say("Checking your account…");
+      let account;
+      try {
+        account = await client.account();
+      } catch (failure) {
+        await client.forget().catch(() => {}); // the refusal is what matters
+        throw failure;
+      }
+      password.value = "";
+      rememberAddress(derived?.address ?? account.address);
+      feedback.say("Signed in.", { success: true });
+      await showAccountView({ replacing: view, account });
+    },
   });
 }

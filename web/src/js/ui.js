@@ -167,6 +167,34 @@ export async function whileBusy(form, task, { focusTarget } = {}) {
   }
 }
 
+/**
+ * The submit of a form that makes a key: clears earlier errors and feedback, stops at the field
+ * problems `check()` reports, then runs `task` with the form busy; a failure is shown in `feedback`
+ * as one of `action` (see `Feedback.fail`).
+ * @param {HTMLFormElement} form
+ * @param {Feedback} feedback
+ * @param {{ check: () => Array<unknown>, action: string, task: () => Promise<void> }} handler
+ */
+export function onKeyFormSubmit(form, feedback, { check, action, task }) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    feedback.clear();
+    if (!reportFieldProblems(check())) return;
+    await whileBusy(
+      form,
+      async () => {
+        try {
+          await task();
+        } catch (failure) {
+          feedback.fail(failure, action);
+        }
+      },
+      { focusTarget: feedback.status },
+    );
+  });
+}
+
 /** Wires every "show passwords" checkbox (`data-show-passwords="<form id>"`). */
 export function wireShowPasswords(root = document) {
   for (const box of root.querySelectorAll("input[data-show-passwords]")) {
