@@ -1,11 +1,12 @@
 //! `NotaryClient`: the whole flows against a Notary server, with `fetch` from WebAssembly.
 
-use crate::derive::{self, SaltAnswer};
+use crate::derive;
 use crate::error::{codes, NotaryError, Result};
 use crate::http::{self, JsonCall};
 use crate::key::SERVER_TOKEN_LIFETIME_SECS;
 use crate::key::{body_bytes, KeyMaterial, KeyPair, Purpose};
 use crate::shape::Member;
+use protocol::salt::SaltAnswer;
 use protocol::token::HttpRequest;
 use serde::Serialize;
 use std::future::Future;
@@ -88,7 +89,7 @@ impl NotaryClient {
             }
             .send()
             .await?;
-            check_salt_address(&typed, &SaltAnswer::from_js(&answer)?)?;
+            check_salt_address(&typed, &derive::salt_answer_from_js(&answer)?)?;
             Ok(answer)
         }))
     }
@@ -236,7 +237,7 @@ pub fn derive_key(
     #[wasm_bindgen(js_name = saltAnswer, unchecked_param_type = "SaltAnswer")] salt_answer: JsValue,
     password: js_sys::JsString,
 ) -> Result<KeyPair> {
-    let answer = SaltAnswer::from_js(&salt_answer)?;
+    let answer = derive::salt_answer_from_js(&salt_answer)?;
     let password = derive::password_from_js(&password)?;
     let (address, pair) = derive::derive_key_pair(&answer, &password)?;
     Ok(KeyPair::from_material(KeyMaterial::new(address, pair)))

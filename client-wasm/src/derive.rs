@@ -1,77 +1,60 @@
-//! Key derivation inside WebAssembly: the salt answer and the password in, a key pair out. The seed and
-//! the Argon2 working memory never leave WASM memory and are zeroised when dropped.
+//! Key derivation inside WebAssembly: the salt answer and the password in, a key pair out, through the
+//! protocol's Argon2id (`protocol::kdf`, with its SIMD kernel in the SIMD build). The seed and the
+//! Argon2 working memory never leave WASM memory and are zeroised when dropped.
 
 use crate::error::{NotaryError, Result};
 use crate::shape;
-use crate::signer::Ed25519Key;
 use protocol::address::Address;
-use protocol::kdf::{KdfAlgorithm, KdfParams, Password, Seed};
-use protocol::salt::Salt;
+use protocol::kdf::{self, KdfAlgorithm, KdfMemory, KdfParams, Password};
+use protocol::keys::{KeyPair, Seed};
+use protocol::salt::{Salt, SaltAnswer};
+use protocol::ErrorKind;
 use std::cell::RefCell;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
-/// The answer of `POST /salt`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SaltAnswer {
-    /// The canonical address.
-    pub address: String,
-    /// 16 bytes, base64url.
-    pub salt: String,
-    /// The Argon2id parameters to use.
-    pub kdf: KdfParams,
-    /// The version of the parameter set.
-    pub kdf_version: u32,
+/// Reads the salt answer from the JavaScript object `POST /salt` returned (`JSON.parse` has already
+/// parsed it), in the order docs/protocol.md section 5 gives: a `kdf_version` this client implements
+/// first (`unsupported_kdf_version`), then `kdf` with no member besides the known ones
+/// (`weak_kdf_params`), then the values. Members missing or of the wrong type are `invalid_argument`;
+/// other top-level members are ignored. [`SaltAnswer::check`] checks the values before deriving.
+pub fn salt_answer_from_js(answer: &JsValue) -> Result<SaltAnswer> {
+    let kdf_version = shape::u32(answer, "kdf_version")?;
+    kdf::check_kdf_version(kdf_version)?;
+    let kdf = shape::object(answer, "kdf")?;
+    let members: Vec<String> = js_sys::Object::keys(kdf.unchecked_ref::<js_sys::Object>())
+        .iter()
+        .filter_map(|name| name.as_string())
+        .collect();
+    KdfParams::check_members(members.iter().map(String::as_str))?;
+    Ok(SaltAnswer {
+        address: shape::string(answer, "address")?,
+        salt: shape::string(answer, "salt")?,
+        kdf: KdfParams {
+            algorithm: KdfAlgorithm::from_name(&shape::string(&kdf, "algorithm")?)?,
+            version: shape::u32(&kdf, "version")?,
+            memory_kib: shape::u32(&kdf, "memory_kib")?,
+            iterations: shape::u32(&kdf, "iterations")?,
+            parallelism: shape::u32(&kdf, "parallelism")?,
+        },
+        kdf_version,
+    })
 }
-
-impl SaltAnswer {
-    /// Reads a salt answer from the JavaScript object `POST /salt` returned.
-    pub fn from_js(answer: &JsValue) -> Result<Self> {
-        let kdf = shape::object(answer, "kdf")?;
-        if shape::string(&kdf, "algorithm")? != "argon2id" {
-            return Err(NotaryError::local(
-                protocol::ErrorKind::WeakKdfParams.code(),
-                "the only key-derivation algorithm is argon2id",
-            ));
-        }
-        Ok(Self {
-            address: shape::string(answer, "address")?,
-            salt: shape::string(answer, "salt")?,
-            kdf: KdfParams {
-                algorithm: KdfAlgorithm::Argon2id,
-                version: shape::u32(&kdf, "version")?,
-                memory_kib: shape::u32(&kdf, "memory_kib")?,
-                iterations: shape::u32(&kdf, "iterations")?,
-                parallelism: shape::u32(&kdf, "parallelism")?,
-            },
-            kdf_version: shape::u32(answer, "kdf_version")?,
-        })
-    }
-}
-
-/// Argon2id(password, salt) with `params` (checked against the protocol's floor first) in `memory`,
-/// through this crate's implementation (`crate::argon2`, SIMD or scalar as built).
-fn derive_with(
-    password: &Password,
-    salt: &Salt,
-    params: &KdfParams,
-    memory: &mut crate::argon2::Memory,
-) -> Result<Seed> {
-    params.check()?;
-    crate::argon2::derive_seed(password.as_bytes(), salt.as_bytes(), params, memory)
-}
-
-/// Whether this build derives keys with WebAssembly SIMD.
-pub const SIMD: bool = cfg!(all(target_arch = "wasm32", target_feature = "simd128"));
 
 thread_local! {
-    /// The Argon2 block buffer, kept between derivations: allocating 64 MiB afresh costs real time.
-    static KDF_MEMORY: RefCell<crate::argon2::Memory> = const { RefCell::new(crate::argon2::Memory::new()) };
+    /// The Argon2 working memory, kept between derivations: allocating 64 MiB afresh costs real time.
+    static KDF_MEMORY: RefCell<KdfMemory> = const { RefCell::new(KdfMemory::new()) };
 }
 
-/// Argon2id(password, salt) with `params` through this build's implementation, in the kept buffer.
+/// Argon2id(password, salt) with `params` (checked against the protocol's floor first), in the kept
+/// working memory.
 pub fn derive_seed(password: &Password, salt: &Salt, params: &KdfParams) -> Result<Seed> {
     KDF_MEMORY.with(|memory| match memory.try_borrow_mut() {
-        Ok(mut memory) => derive_with(password, salt, params, &mut memory),
+        Ok(mut memory) => Ok(kdf::derive_seed_with_memory(
+            password,
+            salt,
+            params,
+            &mut memory,
+        )?),
         // Only reachable if a derivation re-entered itself, which single-threaded WASM cannot do.
         Err(_) => Err(NotaryError::local(
             "busy",
@@ -80,21 +63,20 @@ pub fn derive_seed(password: &Password, salt: &Salt, params: &KdfParams) -> Resu
     })
 }
 
-/// Derives the key pair of `password` for the account the salt answer names, with the answer's
-/// parameters (refused below the protocol's floor). Returns the canonical address with it.
-pub fn derive_key_pair(answer: &SaltAnswer, password: &Password) -> Result<(Address, Ed25519Key)> {
-    let address = Address::from_canonical(&answer.address)?;
-    let salt = Salt::from_base64url(&answer.salt)?;
+/// Derives the key pair of `password` for the account the salt answer names, once the answer passes
+/// the client's checks ([`SaltAnswer::check`]). Returns the canonical address with it.
+pub fn derive_key_pair(answer: &SaltAnswer, password: &Password) -> Result<(Address, KeyPair)> {
+    let (address, salt) = answer.check()?;
     let seed = derive_seed(password, &salt, &answer.kdf)?;
-    Ok((address, Ed25519Key::from_seed(&seed)?))
+    Ok((address, KeyPair::from_seed(&seed)))
 }
 
-/// Zeroises the kept Argon2 buffer and returns it to the allocator.
+/// Zeroises the kept Argon2 working memory and returns it to the allocator.
 pub fn release_kdf_memory() {
     KDF_MEMORY.with(|memory| {
         if let Ok(mut memory) = memory.try_borrow_mut() {
-            // Dropping the old buffer zeroises it (Memory's Drop).
-            *memory = crate::argon2::Memory::new();
+            // Dropping the old buffer zeroises it (KdfMemory's Drop).
+            *memory = KdfMemory::new();
         }
     });
 }
@@ -105,14 +87,15 @@ pub fn release_kdf_memory() {
 pub fn password_from_js(password: &js_sys::JsString) -> Result<Password> {
     let normalized = password.normalize("NFKC");
     if !normalized.is_valid_utf16() {
-        return Err(NotaryError::local(
-            protocol::ErrorKind::InvalidPassword.code(),
+        return Err(protocol::Error::new(
+            ErrorKind::InvalidPassword,
             "the password contains an unpaired surrogate",
-        ));
+        )
+        .into());
     }
     // Valid UTF-16 converts to UTF-8 without loss; Password owns the String and zeroises it on drop.
-    let text = normalized.as_string().ok_or(NotaryError::local(
-        protocol::ErrorKind::InvalidPassword.code(),
+    let text = normalized.as_string().ok_or(protocol::Error::new(
+        ErrorKind::InvalidPassword,
         "the password must be a string",
     ))?;
     Ok(Password::from_normalized(text)?)

@@ -4,10 +4,9 @@
 use crate::env;
 use crate::error::{NotaryError, Result};
 use crate::shape;
-use crate::signer::Ed25519Key;
 use protocol::address::Address;
 use protocol::confirmation::ConfirmationToken;
-use protocol::keys::{KeyId, Signer as _};
+use protocol::keys::{self, KeyId};
 use protocol::token::{self, Claims, HttpRequest, TokenKind, MAX_LIFETIME_SECS};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -52,14 +51,14 @@ impl Purpose<'_> {
 /// The secret key, the account's canonical address and the key id. The secret is zeroised when the
 /// last handle to it is dropped (ed25519-dalek's `ExpandedSecretKey` zeroises itself).
 pub struct KeyMaterial {
-    key: Ed25519Key,
+    key: keys::KeyPair,
     address: Address,
     key_id: KeyId,
 }
 
 impl KeyMaterial {
     /// Wraps a derived key pair for `address`.
-    pub fn new(address: Address, key: Ed25519Key) -> Self {
+    pub fn new(address: Address, key: keys::KeyPair) -> Self {
         let key_id = key.public_key().key_id();
         Self {
             key,
@@ -79,7 +78,7 @@ impl KeyMaterial {
     }
 
     /// The signing key.
-    pub fn key(&self) -> &Ed25519Key {
+    pub fn key(&self) -> &keys::KeyPair {
         &self.key
     }
 
@@ -109,7 +108,7 @@ impl KeyMaterial {
             }
             Purpose::Signup | Purpose::Change | Purpose::Disable | Purpose::Assertion => {}
         }
-        Ok(token::sign_with(purpose.kind(), &claims, &self.key)?)
+        Ok(token::sign(purpose.kind(), &claims, &self.key)?)
     }
 
     /// [`KeyMaterial::token_at`] now, with a fresh random `jti`.

@@ -11,7 +11,6 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod argon2;
 pub mod client;
 pub mod derive;
 pub mod env;
@@ -19,7 +18,6 @@ pub mod error;
 pub mod http;
 pub mod key;
 pub mod shape;
-pub mod signer;
 
 pub use client::{derive_key, NotaryClient};
 pub use error::NotaryError;

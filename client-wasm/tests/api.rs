@@ -11,7 +11,7 @@
 )]
 
 use notary_client::client::{derive_key, normalize_base_url};
-use notary_client::derive::SaltAnswer;
+use notary_client::derive::salt_answer_from_js;
 use notary_client::error::NotaryError;
 use notary_client::http::parse_retry_after;
 use notary_client::key::KeyPair;
@@ -295,14 +295,14 @@ fn derive_key_refuses_bad_answers_and_passwords() {
 
 #[wasm_bindgen_test]
 fn salt_answers_are_read_from_plain_objects() {
-    let answer = SaltAnswer::from_js(&salt_answer()).expect("answer");
+    let answer = salt_answer_from_js(&salt_answer()).expect("answer");
     assert_eq!(answer.address, "alice@example.com");
     assert_eq!(answer.kdf.memory_kib, 19_456);
     let fractional = object(
         r#"{"address":"a@example.com","salt":"x","kdf":{"algorithm":"argon2id","version":19,"memory_kib":19456.5,"iterations":2,"parallelism":1},"kdf_version":1}"#,
     );
     assert_eq!(
-        SaltAnswer::from_js(&fractional)
+        salt_answer_from_js(&fractional)
             .err()
             .map(|e| e.code().to_owned()),
         Some("invalid_argument".to_owned())

@@ -1,7 +1,7 @@
 //! The shared vectors of tests/vectors reproduced by the client, in WebAssembly (under Node and in
-//! Chromium): key derivation through this build's Argon2id (with the password normalised by the
-//! engine's `String.prototype.normalize`), the client's own Ed25519 signer, and every valid token
-//! byte for byte.
+//! Chromium): key derivation through the protocol's Argon2id as this build compiles it (with the
+//! password normalised by the engine's `String.prototype.normalize`), the protocol's key pair, and
+//! every valid token byte for byte.
 #![cfg(target_arch = "wasm32")]
 // Test code: clippy.toml allows these inside #[test] functions; the helpers and the
 // #[wasm_bindgen_test] functions here are test code too.
@@ -12,14 +12,13 @@
     clippy::indexing_slicing
 )]
 
-use notary_client::derive::{self, SaltAnswer};
+use notary_client::derive;
 use notary_client::key::{KeyMaterial, Purpose};
-use notary_client::signer::Ed25519Key;
 use protocol::address::Address;
 use protocol::b64;
-use protocol::kdf::{KdfAlgorithm, KdfParams, Seed};
-use protocol::keys::Signer as _;
-use protocol::salt::Salt;
+use protocol::kdf::{KdfAlgorithm, KdfParams};
+use protocol::keys::{KeyPair, Seed};
+use protocol::salt::{Salt, SaltAnswer};
 use protocol::token::HttpRequest;
 use serde_json::Value;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -174,10 +173,7 @@ fn every_valid_token_is_reproduced_byte_for_byte() {
             .expect("the token's key");
         let claims = &expected["claims"];
         let address = Address::from_canonical(text(claims, "sub")).expect("sub");
-        let material = KeyMaterial::new(
-            address,
-            Ed25519Key::from_seed(&seed(seed_hex)).expect("key"),
-        );
+        let material = KeyMaterial::new(address, KeyPair::from_seed(&seed(seed_hex)));
         let iat = claims["iat"].as_i64().expect("iat");
         let lifetime = claims["exp"].as_i64().expect("exp") - iat;
         let jti = b64::decode(text(claims, "jti")).expect("jti");

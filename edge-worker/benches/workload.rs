@@ -7,8 +7,8 @@
 use notary_edge_worker::keyed_hash::KeyedHasher;
 use notary_edge_worker::ratelimit::{CheckRequest, Decision, LimiterState, Rule};
 use protocol::address::Address;
-use protocol::kdf::{KdfParams, Seed, KDF_PARAMS_VERSION};
-use protocol::keys::{KeyPair, PublicKey};
+use protocol::kdf::{KdfParams, KDF_PARAMS_VERSION};
+use protocol::keys::{KeyPair, PublicKey, Seed};
 use protocol::salt::Salt;
 use protocol::token::{self, Claims, Expectations, KeyRef, ParsedToken, TokenKind};
 

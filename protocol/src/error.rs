@@ -17,6 +17,8 @@ pub enum ErrorKind {
     InvalidSalt,
     /// Key-derivation parameters below the client's floor or above its ceiling, or unknown.
     WeakKdfParams,
+    /// The salt answer's `kdf_version` names a derivation scheme the client does not implement.
+    UnsupportedKdfVersion,
     /// The token is not a well-formed compact JWS of this protocol.
     InvalidToken,
     /// The `alg` header is not exactly `EdDSA`.
@@ -54,6 +56,7 @@ impl ErrorKind {
             Self::InvalidPassword => "invalid_password",
             Self::InvalidSalt => "invalid_salt",
             Self::WeakKdfParams => "weak_kdf_params",
+            Self::UnsupportedKdfVersion => "unsupported_kdf_version",
             Self::InvalidToken => "invalid_token",
             Self::UnsupportedAlgorithm => "unsupported_algorithm",
             Self::WrongTokenType => "wrong_token_type",
@@ -79,18 +82,20 @@ impl ErrorKind {
             Self::InvalidAddress
             | Self::InvalidPassword
             | Self::InvalidSalt
-            | Self::WeakKdfParams => 400,
+            | Self::WeakKdfParams
+            | Self::UnsupportedKdfVersion => 400,
             Self::InvalidKey | Self::WeakKey => 422,
             _ => 401,
         }
     }
 
     /// All kinds, for documentation and exhaustive tests.
-    pub const ALL: [ErrorKind; 17] = [
+    pub const ALL: [ErrorKind; 18] = [
         Self::InvalidAddress,
         Self::InvalidPassword,
         Self::InvalidSalt,
         Self::WeakKdfParams,
+        Self::UnsupportedKdfVersion,
         Self::InvalidToken,
         Self::UnsupportedAlgorithm,
         Self::WrongTokenType,

@@ -1,4 +1,5 @@
-//! Per-address salts: `HMAC-SHA256(SALT_SECRET, canonical address)`, first 16 bytes.
+//! Per-address salts, `HMAC-SHA256(SALT_SECRET, canonical address)`, first 16 bytes, and the salt
+//! answer that carries them with the key-derivation parameters (docs/protocol.md sections 4 and 9.2).
 //!
 //! Deterministic and stateless, so the answer for an address that has no account is computed exactly
 //! like the answer for one that has: the salt endpoint reveals nothing about which addresses exist.
@@ -6,7 +7,9 @@
 use crate::address::Address;
 use crate::b64;
 use crate::error::{err, ErrorKind, Result};
+use crate::kdf::{check_kdf_version, KdfParams, KDF_PARAMS_VERSION};
 use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 /// Salt length in bytes (RFC 9106 section 3.1 recommends 16).
@@ -52,6 +55,46 @@ impl Salt {
     }
 }
 
+/// The answer of `POST /salt`: the server builds it with [`SaltAnswer::new`], a client checks it with
+/// [`SaltAnswer::check`] before deriving. Members other than these four are ignored; inside `kdf`
+/// they are refused (serde refuses them, and [`KdfParams::check_members`] serves a client that reads
+/// the object member by member).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaltAnswer {
+    /// The canonical address.
+    pub address: String,
+    /// The salt, 16 bytes as base64url.
+    pub salt: String,
+    /// The Argon2id parameters.
+    pub kdf: KdfParams,
+    /// The version of the parameter set ([`KDF_PARAMS_VERSION`]).
+    pub kdf_version: u32,
+}
+
+impl SaltAnswer {
+    /// The server's answer for `address`: its salt under `secret` and the parameters in force.
+    pub fn new(secret: &[u8], address: &Address) -> Self {
+        Self {
+            address: address.as_str().to_owned(),
+            salt: Salt::for_address(secret, address).to_base64url(),
+            kdf: KdfParams::CURRENT,
+            kdf_version: KDF_PARAMS_VERSION,
+        }
+    }
+
+    /// What a client checks before deriving, in this order: a `kdf_version` it implements
+    /// (`unsupported_kdf_version`), parameters within the floor and ceiling (`weak_kdf_params`), a
+    /// canonical address (`invalid_address`) and a 16-byte salt (`invalid_salt`). Returns the
+    /// address, the `sub` of every token, and the salt.
+    pub fn check(&self) -> Result<(Address, Salt)> {
+        check_kdf_version(self.kdf_version)?;
+        self.kdf.check()?;
+        let address = Address::from_canonical(&self.address)?;
+        let salt = Salt::from_base64url(&self.salt)?;
+        Ok((address, salt))
+    }
+}
+
 /// HMAC accepts keys of any length, so `new_from_slice` cannot fail; this keeps the code panic-free
 /// without an `unwrap`.
 #[cold]
@@ -62,6 +105,7 @@ fn unreachable_hmac() -> Hmac<Sha256> {
 #[cfg(all(test, feature = "address"))]
 mod tests {
     use super::*;
+    use crate::kdf::KdfAlgorithm;
 
     #[test]
     fn is_the_truncated_hmac_of_the_canonical_address() {
@@ -94,5 +138,94 @@ mod tests {
         assert_eq!(Salt::from_base64url(&salt.to_base64url()), Ok(salt));
         assert!(Salt::from_base64url("AAAA").is_err());
         assert!(Salt::from_base64url(&format!("{}=", salt.to_base64url())).is_err());
+    }
+
+    #[test]
+    fn the_servers_answer_serialises_as_documented_and_passes_the_clients_checks() {
+        let address = Address::parse("Alice@Example.com").unwrap();
+        let answer = SaltAnswer::new(b"notary-test-vectors-salt-secret", &address);
+        assert_eq!(
+            serde_json::to_string(&answer).unwrap(),
+            r#"{"address":"alice@example.com","salt":"Na_mKGw0GDhz3GNYQigbhw","kdf":{"algorithm":"argon2id","version":19,"memory_kib":65536,"iterations":3,"parallelism":1},"kdf_version":1}"#
+        );
+        let (checked, salt) = answer.check().unwrap();
+        assert_eq!(checked, address);
+        assert_eq!(salt.to_base64url(), answer.salt);
+    }
+
+    #[test]
+    fn a_client_refuses_unknown_versions_first_then_weak_parameters_then_bad_values() {
+        let good = SaltAnswer::new(b"secret", &Address::parse("bob@example.com").unwrap());
+        let weak = KdfParams {
+            memory_kib: 1024,
+            ..KdfParams::CURRENT
+        };
+        let cases = [
+            (
+                SaltAnswer {
+                    kdf_version: 2,
+                    kdf: weak,
+                    ..good.clone()
+                },
+                ErrorKind::UnsupportedKdfVersion,
+            ),
+            (
+                SaltAnswer {
+                    kdf_version: 0,
+                    ..good.clone()
+                },
+                ErrorKind::UnsupportedKdfVersion,
+            ),
+            (
+                SaltAnswer {
+                    kdf: weak,
+                    address: "Bob@example.com".into(),
+                    ..good.clone()
+                },
+                ErrorKind::WeakKdfParams,
+            ),
+            (
+                SaltAnswer {
+                    address: "Bob@example.com".into(),
+                    salt: "AAAA".into(),
+                    ..good.clone()
+                },
+                ErrorKind::InvalidAddress,
+            ),
+            (
+                SaltAnswer {
+                    salt: format!("{}=", good.salt),
+                    ..good.clone()
+                },
+                ErrorKind::InvalidSalt,
+            ),
+        ];
+        for (answer, kind) in cases {
+            assert_eq!(
+                answer.check().map(|_| ()).map_err(|e| e.kind()),
+                Err(kind),
+                "{answer:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_members_are_refused_inside_kdf_only() {
+        let good = r#""kdf":{"algorithm":"argon2id","version":19,"memory_kib":19456,"iterations":2,"parallelism":1}"#;
+        let extra = r#""kdf":{"algorithm":"argon2id","version":19,"memory_kib":19456,"iterations":2,"parallelism":1,"secret":"x"}"#;
+        let answer = |kdf: &str| {
+            format!(
+                r#"{{"address":"a@example.com","salt":"Na_mKGw0GDhz3GNYQigbhw",{kdf},"kdf_version":1,"audience":"x"}}"#
+            )
+        };
+        let parsed: SaltAnswer = serde_json::from_str(&answer(good)).unwrap();
+        assert_eq!(parsed.kdf.algorithm, KdfAlgorithm::Argon2id);
+        assert!(parsed.check().is_ok());
+        assert!(serde_json::from_str::<SaltAnswer>(&answer(extra)).is_err());
+        assert!(KdfParams::check_members(KdfParams::MEMBERS).is_ok());
+        assert_eq!(
+            KdfParams::check_members(["algorithm", "secret"]).map_err(|e| e.kind()),
+            Err(ErrorKind::WeakKdfParams)
+        );
     }
 }

@@ -6,7 +6,7 @@ use crate::address::Address;
 use crate::b64;
 use crate::confirmation::ConfirmationToken;
 use crate::error::{err, ErrorKind, Result};
-use crate::keys::{Jwk, KeyId, KeyPair, PublicKey, Signer};
+use crate::keys::{Jwk, KeyId, KeyPair, PublicKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -239,11 +239,6 @@ impl Claims {
 /// Signs `claims` as a token of `kind` with `key`. The header carries `jwk` for signup and change and
 /// `kid` otherwise. Refuses claims whose shape does not fit the kind.
 pub fn sign(kind: TokenKind, claims: &Claims, key: &KeyPair) -> Result<String> {
-    sign_with(kind, claims, key)
-}
-
-/// [`sign`] with any [`Signer`] of the key.
-pub fn sign_with(kind: TokenKind, claims: &Claims, key: &dyn Signer) -> Result<String> {
     claims.check_shape(kind)?;
     let public = key.public_key();
     let header = Header {

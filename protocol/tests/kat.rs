@@ -12,8 +12,7 @@
 )]
 
 use protocol::b64;
-use protocol::kdf::Seed;
-use protocol::keys::{Jwk, KeyPair, PublicKey};
+use protocol::keys::{Jwk, KeyPair, PublicKey, Seed};
 use protocol::token::ParsedToken;
 use protocol::ErrorKind;
 use sha2::{Digest, Sha256};

@@ -8,8 +8,7 @@ use crate::error::ApiResult;
 use crate::http::{json_response, read_json};
 use crate::limits::{enforce_address, AddressAction};
 use protocol::address::Address;
-use protocol::kdf::{KdfParams, KDF_PARAMS_VERSION};
-use protocol::salt::Salt;
+use protocol::salt::SaltAnswer;
 use worker::{Request, Response};
 
 #[derive(serde::Deserialize)]
@@ -23,14 +22,6 @@ pub async fn salt(req: &mut Request, ctx: &RequestContext) -> ApiResult<Response
     let body: SaltBody = read_json(req).await?;
     let address = Address::parse(&body.address)?;
     enforce_address(ctx, AddressAction::Salt, address.as_str()).await?;
-    let salt = Salt::for_address(ctx.config.salt_secret.as_bytes(), &address);
-    Ok(json_response(
-        200,
-        &serde_json::json!({
-            "address": address.as_str(),
-            "salt": salt.to_base64url(),
-            "kdf": KdfParams::CURRENT,
-            "kdf_version": KDF_PARAMS_VERSION,
-        }),
-    ))
+    let answer = SaltAnswer::new(ctx.config.salt_secret.as_bytes(), &address);
+    Ok(json_response(200, &serde_json::json!(answer)))
 }

@@ -12,6 +12,8 @@ export const MESSAGES = {
     "The server sent data this page can't use, so nothing was signed. Reload the page and try again; if it keeps happening, the service is misconfigured.",
   weak_kdf_params:
     "The server asked for key-making settings outside the safe range this page accepts, so it stopped to protect your password. Nothing was sent. Please try again later.",
+  unsupported_kdf_version:
+    "The server asked for a way of making your key that this page doesn't know, so it stopped to protect your password. Nothing was sent. Reload the page to get the current version and try again.",
 
   // Protocol: tokens and keys
   invalid_token:

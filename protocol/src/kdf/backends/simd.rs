@@ -21,7 +21,7 @@
 //! 32 x 32 -> 64-bit multiply: one was proposed (WebAssembly/simd#175) and the `extmul`
 //! instructions adopted instead.
 
-use super::Block;
+use crate::kdf::argon2id::Block;
 use core::arch::wasm32::{
     i32x4_shuffle, i64x2_add, i64x2_shl, i64x2_shuffle, i8x16_shuffle, u64x2,
     u64x2_extmul_high_u32x4, u64x2_extmul_low_u32x4, u64x2_extract_lane, u64x2_shr, v128, v128_or,
@@ -125,7 +125,7 @@ fn permute_pair(x: &mut [v128; 8], y: &mut [v128; 8]) {
 }
 
 /// The block being mixed: 8 rows of 8 vectors (16 words each).
-pub(super) type State = [[v128; 8]; 8];
+pub(in crate::kdf) type State = [[v128; 8]; 8];
 
 /// One step of the filling, as in the reference SSE code: `state` holds the previous block X;
 /// with Y = `reference` and R = X XOR Y, G(X, Y) = P(R) XOR R, with P applied to the eight rows and
@@ -134,7 +134,12 @@ pub(super) type State = [[v128; 8]; 8];
 /// first); `state` ends as the block written, the next step's previous block. `out` itself keeps R
 /// (XOR its old value) while P runs: a scratch block on the stack cost a `memory.fill` per block.
 #[inline(never)]
-pub(super) fn fill_block(state: &mut State, reference: &Block, out: &mut Block, with_xor: bool) {
+pub(in crate::kdf) fn fill_block(
+    state: &mut State,
+    reference: &Block,
+    out: &mut Block,
+    with_xor: bool,
+) {
     let vectors = state.as_flattened_mut().iter_mut();
     let pairs = reference.0.iter().zip(out.0.iter_mut());
     // Two loops rather than a test in one: this runs for every block.
@@ -177,7 +182,7 @@ pub(super) fn fill_block(state: &mut State, reference: &Block, out: &mut Block, 
 }
 
 /// The vectors of a block (the state before its first step).
-pub(super) fn state_of(block: &Block) -> State {
+pub(in crate::kdf) fn state_of(block: &Block) -> State {
     let mut state = [[u64x2(0, 0); 8]; 8];
     for (slot, &[low, high]) in state.as_flattened_mut().iter_mut().zip(block.0.iter()) {
         *slot = u64x2(low, high);
@@ -186,6 +191,6 @@ pub(super) fn state_of(block: &Block) -> State {
 }
 
 /// The first word of the block in `state`, which gives the next block's reference (J1, J2).
-pub(super) fn first_word(state: &State) -> u64 {
+pub(in crate::kdf) fn first_word(state: &State) -> u64 {
     u64x2_extract_lane::<0>(state[0][0])
 }

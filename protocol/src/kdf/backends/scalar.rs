@@ -1,10 +1,10 @@
-//! The compression function G (RFC 9106 section 3.5) on 64-bit words, for engines without
-//! WebAssembly SIMD.
+//! The compression function G (RFC 9106 section 3.5) on 64-bit words: the portable kernel, for
+//! native builds and for WebAssembly engines without SIMD (the client package's baseline build).
 
-use super::Block;
+use crate::kdf::argon2id::Block;
 
 /// The block being mixed, as its 128 words (in the pairs of [`Block`]).
-pub(super) type State = Block;
+pub(in crate::kdf) type State = Block;
 
 /// BlaMka: x + y + 2 * lo32(x) * lo32(y), modulo 2^64.
 #[inline(always)]
@@ -47,7 +47,12 @@ fn permute(v: &mut [u64; 16]) {
 /// XORed into it when `with_xor`; `state` ends as the block written. `out` keeps R (XOR its old
 /// value) while P runs.
 #[inline(never)]
-pub(super) fn fill_block(state: &mut State, reference: &Block, out: &mut Block, with_xor: bool) {
+pub(in crate::kdf) fn fill_block(
+    state: &mut State,
+    reference: &Block,
+    out: &mut Block,
+    with_xor: bool,
+) {
     let words = state.0.as_flattened_mut().iter_mut();
     let pairs = reference
         .0
@@ -101,11 +106,11 @@ pub(super) fn fill_block(state: &mut State, reference: &Block, out: &mut Block, 
 }
 
 /// The state before a block's first step: the block itself.
-pub(super) fn state_of(block: &Block) -> State {
+pub(in crate::kdf) fn state_of(block: &Block) -> State {
     *block
 }
 
 /// The first word of the block in `state`, which gives the next block's reference (J1, J2).
-pub(super) fn first_word(state: &State) -> u64 {
+pub(in crate::kdf) fn first_word(state: &State) -> u64 {
     state.0[0][0]
 }
