@@ -112,6 +112,17 @@ fn addresses() -> Res<AddressVectors> {
         ("empty domain label", "alice@example..com".into()),
         ("trailing dot in domain", "alice@example.com.".into()),
         ("IP literal", "alice@[127.0.0.1]".into()),
+        ("symbol in the domain (U+2603 SNOWMAN): UTS #46 allows it, IDNA2008 would not", "a@\u{2603}.example".into()),
+        ("emoji in the domain (U+1F600)", "a@\u{1F600}.example".into()),
+        ("a character assigned in Unicode 18.0 (U+3D000): tables older than the pinned ones refuse it", "a@\u{3D000}.example".into()),
+        ("sharp s in the domain: non-transitional processing keeps it (not ss)", "a@stra\u{DF}e.example".into()),
+        ("sharp s in the local part: not ASCII", "stra\u{DF}e@example.com".into()),
+        ("full-width letters in the domain are mapped to ASCII", "alice@\u{FF45}\u{FF58}\u{FF41}\u{FF4D}\u{FF50}\u{FF4C}\u{FF45}.\u{FF43}\u{FF4F}\u{FF4D}".into()),
+        ("full-width letters in the local part: not ASCII", "\u{FF41}\u{FF4C}\u{FF49}\u{FF43}\u{FF45}@example.com".into()),
+        ("IDEOGRAPHIC FULL STOP separates labels", "alice@example\u{3002}com".into()),
+        ("soft hyphen (U+00AD) in the domain is ignored", "alice@exam\u{AD}ple.com".into()),
+        ("soft hyphen in the local part: not ASCII", "ali\u{AD}ce@example.com".into()),
+        ("ZERO WIDTH JOINER outside its contexts (CheckJoiners)", "alice@exa\u{200D}mple.com".into()),
     ];
     let secret = SALT_SECRET.as_bytes();
     let cases = inputs
@@ -619,6 +630,8 @@ const TYP_AND_ALG: &[Case] = &[
            header: &[Set("typ", r#""JWT""#), Drop("kid")], expect: parse_fails(WrongTokenType), ..DISABLE },
     Case { name: "typ-missing", comment: "typ is required", jti: "typ-missing",
            header: &[Drop("typ")], expect: parse_fails(InvalidToken), ..DISABLE },
+    Case { name: "typ-not-string", comment: "typ is a string: any other JSON value makes the header malformed",
+           jti: "typ-not-string", header: &[Set("typ", "true")], expect: parse_fails(InvalidToken), ..DISABLE },
     Case { name: "typ-case", comment: "typ is compared exactly", jti: "typ-case",
            header: &[Set("typ", r#""Notary-Disable+JWT""#)], expect: parse_fails(WrongTokenType), ..DISABLE },
     Case { name: "alg-none", comment: "alg none with an empty signature", jti: "alg-none",
@@ -630,6 +643,10 @@ const TYP_AND_ALG: &[Case] = &[
            header: &[Set("alg", r#""Ed25519""#)], expect: parse_fails(UnsupportedAlgorithm), ..DISABLE },
     Case { name: "alg-missing", comment: "alg is required", jti: "alg-missing",
            header: &[Drop("alg")], expect: parse_fails(InvalidToken), ..DISABLE },
+    Case { name: "alg-not-string", comment: "alg is a string: any other JSON value makes the header malformed",
+           jti: "alg-not-string", header: &[Set("alg", "1")], expect: parse_fails(InvalidToken), ..DISABLE },
+    Case { name: "alg-lower-case", comment: "alg is compared exactly", jti: "alg-lower-case",
+           header: &[Set("alg", r#""eddsa""#)], expect: parse_fails(UnsupportedAlgorithm), ..DISABLE },
 ];
 
 /// The compact serialisation and base64url (sections 1 and 7.1).
@@ -704,6 +721,14 @@ const CLAIMS: &[Case] = &[
            claims: &[Drop("jti")], expect: parse_fails(InvalidToken), ..DISABLE },
     Case { name: "exp-missing", comment: "exp is required", jti: "jti:no-exp",
            claims: &[Drop("exp")], expect: parse_fails(InvalidToken), ..DISABLE },
+    Case { name: "iat-exponent", comment: "integers are written without exponent, even when the value is whole (1767225600)",
+           jti: "iat-exponent", claims: &[Set("iat", "17672256e2")], expect: parse_fails(InvalidToken), ..DISABLE },
+    Case { name: "iat-string", comment: "iat is a JSON number, not a string", jti: "iat-string",
+           claims: &[Set("iat", r#""1767225600""#)], expect: parse_fails(InvalidToken), ..DISABLE },
+    Case { name: "exp-beyond-i64", comment: "exp = 2^63 is outside the signed 64-bit range", jti: "exp-beyond-i64",
+           claims: &[Set("exp", "9223372036854775808")], expect: parse_fails(InvalidToken), ..DISABLE },
+    Case { name: "iat-below-i64", comment: "iat = -2^63 - 1 is outside the signed 64-bit range", jti: "iat-below-i64",
+           claims: &[Set("iat", "-9223372036854775809")], expect: parse_fails(InvalidToken), ..DISABLE },
     Case { name: "confirm-without-confirmation", comment: "a confirm token carries the emailed token", jti: "confirm-none",
            claims: &[Drop("confirmation")], expect: verify_fails(InvalidToken), ..CONFIRM },
     Case { name: "confirmation-malformed", comment: "the confirmation claim is 32 bytes of base64url", jti: "jti:bad-confirmation",
@@ -746,6 +771,18 @@ const KEYS: &[Case] = &[
     Case { name: "jwk-with-private-part", comment: "the jwk has exactly kty, crv and x", jti: "jwk-d",
            header: &[Set("jwk", r#"{"kty":"OKP","crv":"Ed25519","x":"{x}","d":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}"#)],
            expect: parse_fails(InvalidToken), ..SIGNUP },
+    Case { name: "jwk-with-kid", comment: "the jwk has exactly kty, crv and x, not even RFC 7517's kid", jti: "jwk-kid",
+           header: &[Set("jwk", r#"{"kty":"OKP","crv":"Ed25519","x":"{x}","kid":"{kid}"}"#)],
+           expect: parse_fails(InvalidToken), ..SIGNUP },
+    Case { name: "jwk-without-x", comment: "the jwk has exactly kty, crv and x", jti: "jwk-no-x",
+           header: &[Set("jwk", r#"{"kty":"OKP","crv":"Ed25519"}"#)], expect: parse_fails(InvalidToken), ..SIGNUP },
+    Case { name: "jwk-x-not-string", comment: "x is a string", jti: "jwk-x-number",
+           header: &[Set("jwk", r#"{"kty":"OKP","crv":"Ed25519","x":42}"#)], expect: parse_fails(InvalidToken), ..SIGNUP },
+    Case { name: "jwk-not-object", comment: "the jwk is a JSON object, not the JWK serialised into a string", jti: "jwk-string",
+           header: &[Set("jwk", r#""{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"{x}\"}""#)],
+           expect: parse_fails(InvalidToken), ..SIGNUP },
+    Case { name: "jwk-kty-ec", comment: "kty must be OKP", jti: "jwk-ec",
+           header: &[Set("jwk", r#"{"kty":"EC","crv":"Ed25519","x":"{x}"}"#)], expect: parse_fails(InvalidKey), ..SIGNUP },
     Case { name: "jwk-x25519", comment: "crv must be Ed25519", jti: "x25519",
            header: &[Set("jwk", r#"{"kty":"OKP","crv":"X25519","x":"{x}"}"#)], expect: parse_fails(InvalidKey), ..SIGNUP },
     // x = 01 00 .. 00
@@ -772,6 +809,20 @@ const KEYS: &[Case] = &[
     Case { name: "jwk-short", comment: "x must be 32 bytes", jti: "short-x",
            header: &[Set("jwk", r#"{"kty":"OKP","crv":"Ed25519","x":"CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQ"}"#)],
            expect: parse_fails(InvalidKey), ..SIGNUP },
+    Case { name: "jwk-long", comment: "x must be 32 bytes (alice's key and one byte more)", jti: "long-x",
+           header: &[Set("jwk", r#"{"kty":"OKP","crv":"Ed25519","x":"{x}A"}"#)], expect: parse_fails(InvalidKey), ..SIGNUP },
+    // alice's x with its last character E written as F
+    Case { name: "jwk-x-trailing-bits", comment: "x is canonical base64url: the same 32 bytes with a trailing bit set",
+           jti: "x-trailing-bits",
+           header: &[Set("jwk", r#"{"kty":"OKP","crv":"Ed25519","x":"uowYijXsLfKkCeRxG4KcYCPWzofQnYTZafSLQhZJJEF"}"#)],
+           expect: parse_fails(InvalidKey), ..SIGNUP },
+    Case { name: "jwk-x-padded", comment: "x is unpadded base64url", jti: "x-padded",
+           header: &[Set("jwk", r#"{"kty":"OKP","crv":"Ed25519","x":"{x}="}"#)], expect: parse_fails(InvalidKey), ..SIGNUP },
+    // x = 01 00 .. 00 80
+    Case { name: "jwk-identity-sign-bit", comment: "x = 0 with the sign bit set: a non-canonical encoding of the identity",
+           jti: "identity-sign-bit",
+           header: &[Set("jwk", r#"{"kty":"OKP","crv":"Ed25519","x":"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAIA"}"#)],
+           expect: parse_fails(WeakKey), ..SIGNUP },
 ];
 
 /// A point of order 8 (hex). Added to alice's key it gives `{mixed_x}`.
