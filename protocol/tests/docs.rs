@@ -89,6 +89,33 @@ fn every_documented_token_is_a_vector_and_every_kind_is_shown() {
 }
 
 #[test]
+fn every_case_the_document_names_is_a_vector_case() {
+    let v: TokenVectors =
+        serde_json::from_str(include_str!("../../tests/vectors/tokens.json")).unwrap();
+    // Back-quoted lower-case words with a hyphen are case names, apart from these.
+    let not_cases = [
+        "alice-new",
+        "dot-atom-text",
+        "notary-protocol",
+        "notary-test-vectors-confirmation-secret",
+        "notary-test-vectors-salt-secret",
+    ];
+    let named: Vec<&str> = DOC
+        .split(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '`'))
+        .filter_map(|word| word.strip_prefix('`')?.strip_suffix('`'))
+        .filter(|word| word.starts_with(|c: char| c.is_ascii_lowercase()) && word.contains('-'))
+        .filter(|word| !word.contains('`') && !not_cases.contains(word))
+        .collect();
+    assert!(named.len() >= 30, "{named:?}");
+    for name in named {
+        assert!(
+            v.cases.iter().any(|c| c.name == name),
+            "docs/protocol.md names a case that tokens.json does not have: {name}"
+        );
+    }
+}
+
+#[test]
 fn documented_values_are_the_crates() {
     let kdf = serde_json::to_string(&KdfParams::CURRENT).unwrap();
     assert!(DOC.contains(&kdf), "the KdfParams JSON");

@@ -90,6 +90,23 @@ fn addresses_canonicalise_and_salt_as_recorded() {
             _ => panic!("{:?}: exactly one of canonical and error", case.input),
         }
     }
+    // docs/protocol.md section 3 names these IDNA inputs: symbols and emoji, a character of the
+    // pinned Unicode version, sharp s, full-width letters, the soft hyphen.
+    for input in [
+        "a@\u{2603}.example",
+        "a@\u{1F600}.example",
+        "a@\u{3D000}.example",
+        "a@stra\u{DF}e.example",
+        "stra\u{DF}e@example.com",
+        "alice@\u{FF45}\u{FF58}\u{FF41}\u{FF4D}\u{FF50}\u{FF4C}\u{FF45}.\u{FF43}\u{FF4F}\u{FF4D}",
+        "alice@exam\u{AD}ple.com",
+        "ali\u{AD}ce@example.com",
+    ] {
+        assert!(
+            v.cases.iter().any(|c| c.input == input),
+            "missing address case {input:?}"
+        );
+    }
 }
 
 #[test]
@@ -370,6 +387,24 @@ fn every_case_reaches_its_recorded_result() {
         "wrong-audience-trailing-slash",
         "jwk-identity-point",
         "jwk-mixed-order",
+        // docs/protocol.md 7.2 and 7.7: absent or non-string alg/typ are malformed headers.
+        "alg-missing",
+        "alg-not-string",
+        "typ-missing",
+        "typ-not-string",
+        // Section 6: a jwk that is not an object of exactly three strings is a malformed header;
+        // one whose values are wrong is an invalid or weak key.
+        "jwk-not-object",
+        "jwk-with-kid",
+        "jwk-x-not-string",
+        "jwk-kty-ec",
+        "jwk-x-trailing-bits",
+        "jwk-identity-sign-bit",
+        // Section 7.3: iat and exp are integers of the signed 64-bit range, without exponent.
+        "iat-exponent",
+        "iat-negative-zero",
+        "exp-beyond-i64",
+        "iat-below-i64",
     ] {
         assert!(names.contains(name), "missing case {name}");
     }
