@@ -1,14 +1,18 @@
-//! The endpoints. [`route`] maps method and path to a handler; the handlers live one per module.
+//! The endpoints. [`route`] maps method and path to a handler; each path's handlers live in the module
+//! named after it (`/signature` in `signature`, `/admin/*` in `admin`). `proposal` holds what
+//! `/signup` and `PATCH /signature` share.
 
 mod account;
 mod admin;
 mod confirm;
 mod health;
-mod keys;
+mod proposal;
 mod salt;
+mod signature;
+mod signup;
 
 use crate::context::RequestContext;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ServerCode};
 use worker::{Method, Request, Response};
 
 /// Which endpoint a request is for.
@@ -47,15 +51,14 @@ pub fn route(method: &Method, path: &str) -> ApiResult<Endpoint> {
         "/account" => &[(Method::Get, Account)],
         "/admin/verify" => &[(Method::Post, AdminVerify)],
         "/admin/disable" => &[(Method::Post, AdminDisable)],
-        _ => return Err(ApiError::new(404, "not_found", "no such endpoint")),
+        _ => return Err(ApiError::new(ServerCode::NotFound, "no such endpoint")),
     };
     candidates
         .iter()
         .find(|(allowed, _)| allowed == method)
         .map(|(_, endpoint)| *endpoint)
         .ok_or(ApiError::new(
-            405,
-            "method_not_allowed",
+            ServerCode::MethodNotAllowed,
             "this endpoint does not take this method",
         ))
 }
@@ -69,10 +72,10 @@ pub async fn handle(
     match endpoint {
         Endpoint::Health => health::health(ctx).await,
         Endpoint::Salt => salt::salt(req, ctx).await,
-        Endpoint::Signup => keys::signup(req, ctx).await,
-        Endpoint::ChangeKey => keys::change(req, ctx).await,
+        Endpoint::Signup => signup::signup(req, ctx).await,
+        Endpoint::ChangeKey => signature::change(req, ctx).await,
         Endpoint::Confirm => confirm::confirm(req, ctx).await,
-        Endpoint::Disable => account::disable(req, ctx).await,
+        Endpoint::Disable => signature::disable(req, ctx).await,
         Endpoint::Account => account::account(req, ctx).await,
         Endpoint::AdminVerify => admin::verify(req, ctx).await,
         Endpoint::AdminDisable => admin::disable(req, ctx).await,
