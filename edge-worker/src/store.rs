@@ -42,7 +42,7 @@ pub enum ConfirmOutcome {
     NotApplied,
     /// Another active account already has this key.
     KeyInUse,
-    /// Another active account already has this address.
+    /// The address already has an active account (another of its signups was confirmed).
     AddressTaken,
 }
 
@@ -213,9 +213,10 @@ impl Store {
     }
 
     /// Uses a signup confirmation, in one transaction: marks it used with this request's `marker`
-    /// (only if still unused and unexpired), creates the active account from it only if this request's
-    /// marker is the one recorded, and retires the address's other pending signups. Of any number of
-    /// concurrent calls, exactly one can see `Applied`.
+    /// (only if still unused and unexpired) and creates the active account from it only if this
+    /// request's marker is the one recorded. Of any number of concurrent calls, exactly one can see
+    /// `Applied`. The address's other pending signups stay as they are: once it is active their
+    /// confirmation conflicts with it (`AddressTaken`), and disabling the account retires them.
     pub async fn confirm_signup(
         &self,
         token_hash: &str,
@@ -234,14 +235,28 @@ impl Store {
                  WHERE token_hash = ?1 AND used_by = ?2",
                 &[text(token_hash), text(marker), int(now)],
             )?,
-            self.statement(
-                "UPDATE confirmations SET used_at = ?3 \
-                 WHERE used_at IS NULL AND purpose = 'signup' \
-                 AND address = (SELECT address FROM confirmations WHERE token_hash = ?1 AND used_by = ?2)",
-                &[text(token_hash), text(marker), int(now)],
-            )?,
         ];
-        self.run_confirmation(statements, 1).await
+        match self.run_confirmation(statements, 1).await? {
+            // Both unique indexes refuse a second signup of one address with one key, and SQLite
+            // reports only one of them (here the key's): the address decides the answer.
+            ConfirmOutcome::KeyInUse if self.address_is_active(token_hash).await? => {
+                Ok(ConfirmOutcome::AddressTaken)
+            }
+            outcome => Ok(outcome),
+        }
+    }
+
+    /// Whether the address of the confirmation `token_hash` has an active account.
+    async fn address_is_active(&self, token_hash: &str) -> ApiResult<bool> {
+        let row = self
+            .first::<serde_json::Value>(
+                "SELECT 1 AS active FROM accounts WHERE status = 'active' \
+                 AND address = (SELECT address FROM confirmations WHERE token_hash = ?1)",
+                &[text(token_hash)],
+                "address is active",
+            )
+            .await?;
+        Ok(row.is_some())
     }
 
     /// Uses a key-change confirmation, in one transaction: marks it used with `marker`, then replaces
