@@ -161,6 +161,12 @@ mod worker_glue {
         json_response_with(status, body, "no-store", None)
     }
 
+    /// A 200 JSON answer that any cache may keep for `max_age_secs`.
+    pub fn cacheable_json_response(body: &serde_json::Value, max_age_secs: u32) -> Response {
+        let cache_control = format!("public, max-age={max_age_secs}");
+        json_response_with(200, body, &cache_control, None)
+    }
+
     /// The JSON error answer, with `Retry-After` for 429.
     pub fn error_response(error: &ApiError) -> Response {
         json_response_with(error.status, &error.body(), "no-store", error.retry_after)

@@ -1,6 +1,6 @@
 //! The endpoints. [`route`] maps method and path to a handler; each path's handlers live in the module
-//! named after it (`/signature` in `signature`, `/admin/*` in `admin`). `proposal` holds what
-//! `/signup` and `PATCH /signature` share.
+//! named after it (`/signature` in `signature`, `/admin/*` in `admin`, `/.well-known/notary` in
+//! `well_known`). `proposal` holds what `/signup` and `PATCH /signature` share.
 
 mod account;
 mod admin;
@@ -10,6 +10,7 @@ mod proposal;
 mod salt;
 mod signature;
 mod signup;
+mod well_known;
 
 use crate::context::RequestContext;
 use crate::error::{ApiError, ApiResult, ServerCode};
@@ -20,6 +21,8 @@ use worker::{Method, Request, Response};
 pub enum Endpoint {
     /// `GET /health`.
     Health,
+    /// `GET /.well-known/notary`.
+    WellKnown,
     /// `POST /salt`.
     Salt,
     /// `POST /signup`.
@@ -44,6 +47,7 @@ pub fn route(method: &Method, path: &str) -> ApiResult<Endpoint> {
     use Endpoint::*;
     let candidates: &[(Method, Endpoint)] = match path {
         "/health" => &[(Method::Get, Health)],
+        "/.well-known/notary" => &[(Method::Get, WellKnown)],
         "/salt" => &[(Method::Post, Salt)],
         "/signup" => &[(Method::Post, Signup)],
         "/confirm" => &[(Method::Post, Confirm)],
@@ -71,6 +75,7 @@ pub async fn handle(
 ) -> ApiResult<Response> {
     match endpoint {
         Endpoint::Health => health::health(ctx).await,
+        Endpoint::WellKnown => Ok(well_known::discovery(ctx)),
         Endpoint::Salt => salt::salt(req, ctx).await,
         Endpoint::Signup => signup::signup(req, ctx).await,
         Endpoint::ChangeKey => signature::change(req, ctx).await,
