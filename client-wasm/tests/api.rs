@@ -56,10 +56,10 @@ fn now() -> i64 {
 /// Parses and verifies a token the way the server does, with the key's public key.
 fn verify(token: &str, kind: TokenKind, key: &KeyPair, audience: &str) -> protocol::token::Claims {
     let parsed = ParsedToken::parse(token, kind).expect("parse");
-    let public = match parsed.key_ref().expect("key ref") {
+    let public = match parsed.key_ref() {
         KeyRef::Embedded(public) => {
             assert_eq!(public.key_id().as_str(), key.key_id());
-            public
+            *public
         }
         KeyRef::Registered(kid) => {
             assert_eq!(kid.as_str(), key.key_id());
@@ -75,7 +75,6 @@ fn verify(token: &str, kind: TokenKind, key: &KeyPair, audience: &str) -> protoc
         }
     };
     let expect = Expectations {
-        kind,
         audience,
         now: now(),
     };

@@ -10,7 +10,7 @@ use protocol::address::Address;
 use protocol::kdf::{KdfParams, KDF_PARAMS_VERSION};
 use protocol::keys::{KeyPair, PublicKey, Seed};
 use protocol::salt::Salt;
-use protocol::token::{self, Claims, Expectations, KeyRef, ParsedToken, TokenKind};
+use protocol::token::{self, Claims, Expectations, ParsedToken, RegisteredKind, TokenKind};
 
 const SALT_SECRET: &[u8] = b"local-development-salt-secret-not-for-production";
 const AUDIENCE: &str = "https://relying-party.example";
@@ -22,8 +22,8 @@ pub fn salt_request(i: u32) -> Vec<u8> {
     let hasher = KeyedHasher::new(SALT_SECRET);
     let address = Address::parse(&format!("User{i}@Example.com")).expect("address");
     let salt = Salt::for_address(SALT_SECRET, &address);
-    let bucket = hasher.hash("address", address.as_str());
-    let client = hasher.hash("ip", "203.0.113.7");
+    let bucket = hasher.address(address.as_str());
+    let client = hasher.client("203.0.113.7");
     let body = serde_json::json!({
         "address": address.as_str(),
         "salt": salt.to_base64url(),
@@ -53,14 +53,11 @@ pub fn assertions(count: u32) -> (Vec<String>, String) {
 
 /// `POST /admin/verify`: parse the token, decode the stored key, verify strictly, serialise the answer.
 pub fn verify_request(token: &str, stored_key: &str) -> Vec<u8> {
-    let parsed = ParsedToken::parse(token, TokenKind::Assertion).expect("parse");
-    let KeyRef::Registered(kid) = parsed.key_ref().expect("kid") else {
-        panic!("an assertion names its key by kid");
-    };
+    let (parsed, kid) =
+        ParsedToken::parse_registered(token, RegisteredKind::Assertion).expect("parse");
     let bytes = protocol::b64::decode_array::<32>(stored_key).expect("stored key");
     let public = PublicKey::from_bytes(&bytes).expect("key");
     let expect = Expectations {
-        kind: TokenKind::Assertion,
         audience: AUDIENCE,
         now: NOW,
     };

@@ -1,9 +1,11 @@
-//! Configuration: the vars of wrangler.toml and the three secrets, read and checked on every request.
+//! Configuration: the vars of wrangler.toml and the three secrets ([`Setting`]), read and checked
+//! once per isolate (`bindings::config`).
 //!
 //! The worker refuses to serve (503 `misconfigured`) when a secret is missing, or, unless `PUBLIC_URI`
 //! is a loopback URL (local development), when a secret is one of the published development values or
 //! shorter than [`MIN_SECRET_BYTES`].
 
+use crate::bindings::Setting;
 use core::fmt;
 
 /// Shortest secret accepted outside local development, in bytes.
@@ -73,22 +75,25 @@ impl fmt::Debug for Secret {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfigError {
     /// A required secret is not set or empty.
-    MissingSecret(&'static str),
+    MissingSecret(Setting),
     /// A secret is a published development value or too short, outside local development.
-    WeakSecret(&'static str),
+    WeakSecret(Setting),
     /// A var does not parse or is out of range.
-    InvalidVar(&'static str),
+    InvalidVar(Setting),
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::MissingSecret(name) => write!(f, "secret {name} is not set"),
-            Self::WeakSecret(name) => write!(
+            Self::MissingSecret(setting) => write!(f, "secret {} is not set", setting.name()),
+            Self::WeakSecret(setting) => write!(
                 f,
-                "secret {name} is a development value or shorter than {MIN_SECRET_BYTES} bytes"
+                "secret {} is a development value or shorter than {MIN_SECRET_BYTES} bytes",
+                setting.name()
             ),
-            Self::InvalidVar(name) => write!(f, "var {name} is missing or out of range"),
+            Self::InvalidVar(setting) => {
+                write!(f, "var {} is missing or out of range", setting.name())
+            }
         }
     }
 }
@@ -115,52 +120,52 @@ pub mod defaults {
 
 impl Config {
     /// Reads the configuration through `lookup` (the worker's env in production, a map in tests).
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let public_uri = lookup("PUBLIC_URI")
+    pub fn from_lookup(lookup: impl Fn(Setting) -> Option<String>) -> Result<Self, ConfigError> {
+        let public_uri = lookup(Setting::PublicUri)
             .filter(|uri| is_origin_uri(uri))
-            .ok_or(ConfigError::InvalidVar("PUBLIC_URI"))?;
-        let confirmation_uri = lookup("CONFIRMATION_URI")
+            .ok_or(ConfigError::InvalidVar(Setting::PublicUri))?;
+        let confirmation_uri = lookup(Setting::ConfirmationUri)
             .filter(|uri| is_http_uri(uri))
-            .ok_or(ConfigError::InvalidVar("CONFIRMATION_URI"))?;
+            .ok_or(ConfigError::InvalidVar(Setting::ConfirmationUri))?;
         let local = is_local_development(&public_uri);
-        let secret = |name: &'static str| -> Result<Secret, ConfigError> {
-            let value = lookup(name)
+        let secret = |setting: Setting| -> Result<Secret, ConfigError> {
+            let value = lookup(setting)
                 .filter(|value| !value.is_empty())
-                .ok_or(ConfigError::MissingSecret(name))?;
+                .ok_or(ConfigError::MissingSecret(setting))?;
             let weak =
                 DEVELOPMENT_SECRETS.contains(&value.as_str()) || value.len() < MIN_SECRET_BYTES;
             if weak && !local {
-                return Err(ConfigError::WeakSecret(name));
+                return Err(ConfigError::WeakSecret(setting));
             }
             Ok(Secret(value))
         };
-        let number = |name: &'static str, default: u32, min: u32, max: u32| {
-            parse_number(lookup(name), default, min, max).ok_or(ConfigError::InvalidVar(name))
+        let number = |setting: Setting, default: u32, min: u32, max: u32| {
+            parse_number(lookup(setting), default, min, max).ok_or(ConfigError::InvalidVar(setting))
         };
-        let block_hours = match lookup("BLOCK_IPS_FOR") {
+        let block_hours = match lookup(Setting::BlockIpsFor) {
             None => defaults::BLOCK_IPS_FOR_HOURS,
             Some(text) => text
                 .trim()
                 .parse::<f64>()
                 .ok()
                 .filter(|hours| hours.is_finite() && (0.0..=720.0).contains(hours))
-                .ok_or(ConfigError::InvalidVar("BLOCK_IPS_FOR"))?,
+                .ok_or(ConfigError::InvalidVar(Setting::BlockIpsFor))?,
         };
         Ok(Self {
             confirmation_ttl: i64::from(number(
-                "CONFIRMATION_TTL",
+                Setting::ConfirmationTtl,
                 defaults::CONFIRMATION_TTL as u32,
                 60,
                 7 * 24 * 3600,
             )?),
             max_calls_per_second: number(
-                "MAX_CALLS_PER_SECOND",
+                Setting::MaxCallsPerSecond,
                 defaults::MAX_CALLS_PER_SECOND,
                 1,
                 1_000_000,
             )?,
             max_calls_per_minute: number(
-                "MAX_CALLS_PER_MINUTE",
+                Setting::MaxCallsPerMinute,
                 defaults::MAX_CALLS_PER_MINUTE,
                 1,
                 60_000_000,
@@ -168,32 +173,32 @@ impl Config {
             // Whole seconds; at most 720 h, so the cast cannot overflow.
             block_ips_for_secs: (block_hours * 3600.0).round() as i64,
             max_salts_per_address_per_minute: number(
-                "MAX_SALTS_PER_ADDRESS_PER_MINUTE",
+                Setting::MaxSaltsPerAddressPerMinute,
                 defaults::MAX_SALTS_PER_ADDRESS_PER_MINUTE,
                 1,
                 1_000_000,
             )?,
             max_emails_per_address_per_hour: number(
-                "MAX_EMAILS_PER_ADDRESS_PER_HOUR",
+                Setting::MaxEmailsPerAddressPerHour,
                 defaults::MAX_EMAILS_PER_ADDRESS_PER_HOUR,
                 1,
                 1_000_000,
             )?,
             max_confirms_per_address_per_hour: number(
-                "MAX_CONFIRMS_PER_ADDRESS_PER_HOUR",
+                Setting::MaxConfirmsPerAddressPerHour,
                 defaults::MAX_CONFIRMS_PER_ADDRESS_PER_HOUR,
                 1,
                 1_000_000,
             )?,
             delivery_retry_base_secs: number(
-                "DELIVERY_RETRY_BASE_SECS",
+                Setting::DeliveryRetryBaseSecs,
                 defaults::DELIVERY_RETRY_BASE_SECS,
                 1,
                 3600,
             )?,
-            salt_secret: secret("SALT_SECRET")?,
-            confirmation_secret: secret("CONFIRMATION_SECRET")?,
-            admin_secret: secret("ADMIN_SECRET")?,
+            salt_secret: secret(Setting::SaltSecret)?,
+            confirmation_secret: secret(Setting::ConfirmationSecret)?,
+            admin_secret: secret(Setting::AdminSecret)?,
             public_uri,
             confirmation_uri,
         })
@@ -274,7 +279,7 @@ mod tests {
     }
 
     fn load(map: &HashMap<&'static str, String>) -> Result<Config, ConfigError> {
-        Config::from_lookup(|name| map.get(name).cloned())
+        Config::from_lookup(|setting| map.get(setting.name()).cloned())
     }
 
     const STRONG: [&str; 3] = [
@@ -299,7 +304,7 @@ mod tests {
         ] {
             assert_eq!(
                 load(&vars(remote, DEVELOPMENT_SECRETS)).err(),
-                Some(ConfigError::WeakSecret("SALT_SECRET")),
+                Some(ConfigError::WeakSecret(Setting::SaltSecret)),
                 "{remote}"
             );
             assert!(load(&vars(remote, STRONG)).is_ok());
@@ -307,7 +312,7 @@ mod tests {
         let short = ["short", STRONG[1], STRONG[2]];
         assert_eq!(
             load(&vars("https://notary.example", short)).err(),
-            Some(ConfigError::WeakSecret("SALT_SECRET"))
+            Some(ConfigError::WeakSecret(Setting::SaltSecret))
         );
     }
 
@@ -317,12 +322,12 @@ mod tests {
         map.remove("ADMIN_SECRET");
         assert_eq!(
             load(&map).err(),
-            Some(ConfigError::MissingSecret("ADMIN_SECRET"))
+            Some(ConfigError::MissingSecret(Setting::AdminSecret))
         );
         map.insert("ADMIN_SECRET", String::new());
         assert_eq!(
             load(&map).err(),
-            Some(ConfigError::MissingSecret("ADMIN_SECRET"))
+            Some(ConfigError::MissingSecret(Setting::AdminSecret))
         );
     }
 
@@ -342,7 +347,7 @@ mod tests {
         map.insert("MAX_CALLS_PER_SECOND", "0".into());
         assert_eq!(
             load(&map).err(),
-            Some(ConfigError::InvalidVar("MAX_CALLS_PER_SECOND"))
+            Some(ConfigError::InvalidVar(Setting::MaxCallsPerSecond))
         );
         map.insert("MAX_CALLS_PER_SECOND", "ten".into());
         assert!(load(&map).is_err());
@@ -360,7 +365,7 @@ mod tests {
         ] {
             assert_eq!(
                 load(&vars(bad, STRONG)).err(),
-                Some(ConfigError::InvalidVar("PUBLIC_URI")),
+                Some(ConfigError::InvalidVar(Setting::PublicUri)),
                 "{bad}"
             );
         }

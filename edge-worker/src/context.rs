@@ -1,6 +1,7 @@
 //! What every request handler works with: the configuration, the database, the keyed hasher, the
 //! client's rate-limit group and the time the request arrived.
 
+use crate::audit::{AuditAction, AuditOutcome};
 use crate::config::Config;
 use crate::keyed_hash::KeyedHasher;
 use crate::store::{AuditEntry, Store};
@@ -25,29 +26,24 @@ pub struct RequestContext {
 impl RequestContext {
     /// Keyed hash of an address.
     pub fn address_hash(&self, address: &str) -> String {
-        self.hasher.hash("address", address)
-    }
-
-    /// Keyed hash of the client's group.
-    pub fn client_hash(&self) -> String {
-        self.hasher.hash("ip", &self.client_group)
+        self.hasher.address(address)
     }
 
     /// Writes an audit record of this request.
     pub async fn audit(
         &self,
-        action: &str,
-        outcome: &str,
+        action: AuditAction,
+        outcome: impl Into<AuditOutcome>,
         address: Option<&str>,
         key_id: Option<&str>,
     ) {
         let address_hash = address.map(|address| self.address_hash(address));
-        let client_hash = self.client_hash();
+        let client_hash = self.hasher.client(&self.client_group);
         self.store
             .audit(
                 &AuditEntry {
                     action,
-                    outcome,
+                    outcome: outcome.into(),
                     address_hash: address_hash.as_deref(),
                     ip_hash: Some(&client_hash),
                     key_id,

@@ -90,6 +90,8 @@ pub use consumer::*;
 #[cfg(target_arch = "wasm32")]
 mod consumer {
     use super::*;
+    use crate::audit::{AuditAction, AuditOutcome};
+    use crate::bindings::{self, Binding};
     use crate::config::Config;
     use crate::keyed_hash::KeyedHasher;
     use crate::store::{AuditEntry, Store};
@@ -109,7 +111,7 @@ mod consumer {
             idempotency_key: crate::time::random_id()?,
             message,
         };
-        let queue = env.queue("CONFIRMATIONS").map_err(|error| {
+        let queue = env.queue(Binding::Confirmations.name()).map_err(|error| {
             worker::console_error!("queue binding: {error}");
             crate::error::ApiError::internal()
         })?;
@@ -161,7 +163,7 @@ mod consumer {
     /// The consumer of both queues. Never returns an error: each message is acked or retried.
     pub async fn consume(batch: MessageBatch<Delivery>, env: Env) {
         let dead_letter = batch.queue().ends_with("-dlq");
-        let config = match Config::from_lookup(|name| crate::env_text(&env, name)) {
+        let config = match bindings::config(&env) {
             Ok(config) => config,
             Err(error) => {
                 worker::console_error!("queue consumer not configured: {error}");
@@ -169,7 +171,7 @@ mod consumer {
                 return;
             }
         };
-        let store = env.d1("DB").ok().map(Store::new);
+        let store = env.d1(Binding::Db.name()).ok().map(Store::new);
         for raw in batch.raw_iter() {
             let message = match QueueMessage::<Delivery>::try_from(raw) {
                 Ok(message) => message,
@@ -182,7 +184,8 @@ mod consumer {
             if post(&config, message.body()).await {
                 message.ack();
                 if dead_letter {
-                    audit(store.as_ref(), &config, message.body(), "delivered_late").await;
+                    let outcome = AuditOutcome::DeliveredLate;
+                    audit(store.as_ref(), &config, message.body(), outcome).await;
                 }
                 continue;
             }
@@ -204,32 +207,38 @@ mod consumer {
     async fn record_undelivered(store: Option<&Store>, config: &Config, delivery: &Delivery) {
         let Some(store) = store else { return };
         let hasher = KeyedHasher::new(config.salt_secret.as_bytes());
-        let address_hash = hasher.hash("address", &delivery.message.address);
+        let address_hash = hasher.address(&delivery.message.address);
         let now = now_secs();
         let expires_at = delivery.message.expires_at.unwrap_or(now);
         if let Err(error) = store
             .record_undelivered(
                 &delivery.idempotency_key,
                 &address_hash,
-                delivery.message.purpose.as_str(),
+                delivery.message.purpose,
                 expires_at,
                 now,
             )
             .await
         {
-            worker::console_error!("could not record an undelivered message: {}", error.code);
+            let code = error.code.as_str();
+            worker::console_error!("could not record an undelivered message: {code}");
         }
-        audit(Some(store), config, delivery, "undelivered").await;
+        audit(Some(store), config, delivery, AuditOutcome::Undelivered).await;
     }
 
-    async fn audit(store: Option<&Store>, config: &Config, delivery: &Delivery, outcome: &str) {
+    async fn audit(
+        store: Option<&Store>,
+        config: &Config,
+        delivery: &Delivery,
+        outcome: AuditOutcome,
+    ) {
         let Some(store) = store else { return };
         let hasher = KeyedHasher::new(config.salt_secret.as_bytes());
-        let address_hash = hasher.hash("address", &delivery.message.address);
+        let address_hash = hasher.address(&delivery.message.address);
         store
             .audit(
                 &AuditEntry {
-                    action: delivery_action(delivery.message.purpose),
+                    action: AuditAction::delivery(delivery.message.purpose),
                     outcome,
                     address_hash: Some(&address_hash),
                     ip_hash: None,
@@ -238,14 +247,6 @@ mod consumer {
                 now_secs(),
             )
             .await;
-    }
-
-    fn delivery_action(purpose: Purpose) -> &'static str {
-        match purpose {
-            Purpose::Signup => "deliver_signup",
-            Purpose::Change => "deliver_change",
-            Purpose::AlreadyRegistered => "deliver_already_registered",
-        }
     }
 }
 

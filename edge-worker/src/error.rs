@@ -1,7 +1,134 @@
 //! The one error type of the HTTP layer: a status, a stable public code and a plain message, answered
-//! as `{"error": code, "message": message}`. Internal failures become `internal_error` with no detail.
+//! as `{"error": code, "message": message}`. The code is typed: one of the protocol's
+//! ([`protocol::ErrorKind`]) or one of the worker's own ([`ServerCode`], docs/protocol.md §11.2).
+//! Internal failures become `internal` with no detail.
 
-use std::borrow::Cow;
+use protocol::ErrorKind;
+
+/// The codes only the worker answers with. Each has one status; `unknown_key` is also answered 404
+/// where the token is the subject of the request ([`ApiError::about_subject`]).
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ServerCode {
+    /// The body is not the endpoint's JSON object.
+    InvalidRequest,
+    /// No usable `Authorization` header.
+    Unauthorized,
+    /// No active account has the key the token names.
+    UnknownKey,
+    /// The confirmation is unknown, used, expired, or for another address or key.
+    ConfirmationInvalid,
+    /// A browser request from another origin.
+    ForbiddenOrigin,
+    /// No such endpoint.
+    NotFound,
+    /// `POST /admin/disable`: the address has no active account.
+    UnknownAccount,
+    /// The endpoint does not take this method.
+    MethodNotAllowed,
+    /// Confirming would give a key that another active account has.
+    KeyInUse,
+    /// Confirming a signup for an address that has an active account.
+    AddressTaken,
+    /// The body is larger than 16 KiB.
+    BodyTooLarge,
+    /// The body is not declared as JSON.
+    UnsupportedMediaType,
+    /// Too many requests; see `Retry-After`.
+    RateLimited,
+    /// Something failed inside.
+    Internal,
+    /// The configuration is unusable.
+    Misconfigured,
+    /// `GET /health`: the database cannot be queried.
+    DatabaseUnavailable,
+}
+
+impl ServerCode {
+    /// Every server code, for documentation and exhaustive tests.
+    pub const ALL: [ServerCode; 16] = [
+        Self::InvalidRequest,
+        Self::Unauthorized,
+        Self::UnknownKey,
+        Self::ConfirmationInvalid,
+        Self::ForbiddenOrigin,
+        Self::NotFound,
+        Self::UnknownAccount,
+        Self::MethodNotAllowed,
+        Self::KeyInUse,
+        Self::AddressTaken,
+        Self::BodyTooLarge,
+        Self::UnsupportedMediaType,
+        Self::RateLimited,
+        Self::Internal,
+        Self::Misconfigured,
+        Self::DatabaseUnavailable,
+    ];
+
+    /// The stable public code.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::InvalidRequest => "invalid_request",
+            Self::Unauthorized => "unauthorized",
+            Self::UnknownKey => "unknown_key",
+            Self::ConfirmationInvalid => "confirmation_invalid",
+            Self::ForbiddenOrigin => "forbidden_origin",
+            Self::NotFound => "not_found",
+            Self::UnknownAccount => "unknown_account",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::KeyInUse => "key_in_use",
+            Self::AddressTaken => "address_taken",
+            Self::BodyTooLarge => "body_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::RateLimited => "rate_limited",
+            Self::Internal => "internal",
+            Self::Misconfigured => "misconfigured",
+            Self::DatabaseUnavailable => "database_unavailable",
+        }
+    }
+
+    /// The HTTP status.
+    pub const fn status(self) -> u16 {
+        match self {
+            Self::InvalidRequest => 400,
+            Self::Unauthorized | Self::UnknownKey | Self::ConfirmationInvalid => 401,
+            Self::ForbiddenOrigin => 403,
+            Self::NotFound | Self::UnknownAccount => 404,
+            Self::MethodNotAllowed => 405,
+            Self::KeyInUse | Self::AddressTaken => 409,
+            Self::BodyTooLarge => 413,
+            Self::UnsupportedMediaType => 415,
+            Self::RateLimited => 429,
+            Self::Internal => 500,
+            Self::Misconfigured | Self::DatabaseUnavailable => 503,
+        }
+    }
+}
+
+/// The public code of an error answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Code {
+    /// A protocol code, raised by the `protocol` crate.
+    Protocol(ErrorKind),
+    /// A code of the worker's own.
+    Server(ServerCode),
+}
+
+impl Code {
+    /// The code as it appears in the answer and the audit log.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Protocol(kind) => kind.code(),
+            Self::Server(code) => code.code(),
+        }
+    }
+}
+
+impl From<ServerCode> for Code {
+    fn from(code: ServerCode) -> Self {
+        Self::Server(code)
+    }
+}
 
 /// An error answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -9,9 +136,9 @@ pub struct ApiError {
     /// HTTP status.
     pub status: u16,
     /// Stable machine-readable code.
-    pub code: &'static str,
+    pub code: Code,
     /// Plain text for people; never contains tokens, keys, secrets or internal detail.
-    pub message: Cow<'static, str>,
+    pub message: &'static str,
     /// Seconds for a `Retry-After` header (429).
     pub retry_after: Option<u64>,
 }
@@ -20,79 +147,87 @@ pub struct ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
-    /// An error with a static message.
-    pub const fn new(status: u16, code: &'static str, message: &'static str) -> Self {
+    /// A server error with its status and a static message.
+    pub const fn new(code: ServerCode, message: &'static str) -> Self {
         Self {
-            status,
-            code,
-            message: Cow::Borrowed(message),
+            status: code.status(),
+            code: Code::Server(code),
+            message,
             retry_after: None,
         }
     }
 
     /// A protocol error concerning the request's own credentials: the protocol's code and status.
-    pub fn from_protocol(error: protocol::Error) -> Self {
-        Self::new(error.kind().http_status(), error.code(), error.detail())
+    pub const fn from_protocol(error: protocol::Error) -> Self {
+        Self {
+            status: error.kind().http_status(),
+            code: Code::Protocol(error.kind()),
+            message: error.detail(),
+            retry_after: None,
+        }
     }
 
-    /// A protocol error about a token that is the subject of the request (admin verify): 422.
-    pub fn unprocessable(error: protocol::Error) -> Self {
-        Self::new(422, error.code(), error.detail())
+    /// The same refusal where the token is the subject of the request rather than its credential
+    /// (`POST /admin/verify`): every protocol error is 422, an unknown key is 404.
+    pub const fn about_subject(self) -> Self {
+        let status = match self.code {
+            Code::Protocol(_) => 422,
+            Code::Server(ServerCode::UnknownKey) => 404,
+            Code::Server(_) => self.status,
+        };
+        Self { status, ..self }
     }
 
     /// 400: the body is not the JSON object this endpoint takes.
     pub const fn invalid_request(message: &'static str) -> Self {
-        Self::new(400, "invalid_request", message)
+        Self::new(ServerCode::InvalidRequest, message)
     }
 
     /// 401: the token's `jti` was already used (the protocol's `replayed`).
     pub const fn replayed() -> Self {
-        Self::new(
-            401,
-            protocol::ErrorKind::Replayed.code(),
+        Self::from_protocol(protocol::Error::new(
+            ErrorKind::Replayed,
             "this token was already used; sign a new one",
-        )
+        ))
     }
 
     /// 401: no active account has the key the token names.
     pub const fn unknown_key() -> Self {
-        Self::new(401, "unknown_key", "no active account has this key")
+        Self::new(ServerCode::UnknownKey, "no active account has this key")
     }
 
     /// 401: the confirmation token is unknown, used, expired or bound to another key or address.
     pub const fn confirmation_invalid() -> Self {
         Self::new(
-            401,
-            "confirmation_invalid",
+            ServerCode::ConfirmationInvalid,
             "the confirmation is unknown, already used, expired, or for another key",
         )
     }
 
     /// 429 with `Retry-After`.
-    pub fn rate_limited(code: &'static str, message: &'static str, retry_after: u64) -> Self {
+    pub fn rate_limited(message: &'static str, retry_after: u64) -> Self {
         Self {
             retry_after: Some(retry_after.max(1)),
-            ..Self::new(429, code, message)
+            ..Self::new(ServerCode::RateLimited, message)
         }
     }
 
     /// 500 with no detail. The cause is logged by the caller (never with secrets in it).
     pub const fn internal() -> Self {
-        Self::new(500, "internal", "the request could not be completed")
+        Self::new(ServerCode::Internal, "the request could not be completed")
     }
 
     /// 503: the worker's configuration is unusable.
     pub const fn misconfigured() -> Self {
         Self::new(
-            503,
-            "misconfigured",
+            ServerCode::Misconfigured,
             "the service is not configured; see the operator's logs",
         )
     }
 
     /// The JSON body.
     pub fn body(&self) -> serde_json::Value {
-        serde_json::json!({ "error": self.code, "message": self.message })
+        serde_json::json!({ "error": self.code.as_str(), "message": self.message })
     }
 }
 
@@ -105,26 +240,90 @@ impl From<protocol::Error> for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use protocol::ErrorKind;
+    use std::collections::BTreeMap;
 
     #[test]
     fn protocol_errors_keep_their_public_code_and_status() {
         for kind in ErrorKind::ALL {
             let error = ApiError::from(protocol::Error::new(kind, "detail"));
-            assert_eq!(error.code, kind.code());
+            assert_eq!(error.code.as_str(), kind.code());
             assert_eq!(error.status, kind.http_status());
-            let subject = ApiError::unprocessable(protocol::Error::new(kind, "detail"));
-            assert_eq!((subject.status, subject.code), (422, kind.code()));
+            let subject = error.about_subject();
+            assert_eq!((subject.status, subject.code), (422, Code::Protocol(kind)));
+        }
+        assert_eq!(ApiError::replayed().status, 401);
+    }
+
+    #[test]
+    fn about_a_subject_only_token_errors_and_unknown_keys_change_status() {
+        assert_eq!(ApiError::unknown_key().about_subject().status, 404);
+        for code in ServerCode::ALL {
+            if code != ServerCode::UnknownKey {
+                let error = ApiError::new(code, "detail");
+                assert_eq!(error.clone().about_subject(), error);
+            }
         }
     }
 
     #[test]
     fn rate_limits_always_say_when_to_retry() {
-        let error = ApiError::rate_limited("rate_limited", "slow down", 0);
+        let error = ApiError::rate_limited("slow down", 0);
         assert_eq!((error.status, error.retry_after), (429, Some(1)));
         assert_eq!(
             error.body(),
             serde_json::json!({"error": "rate_limited", "message": "slow down"})
         );
+    }
+
+    /// `code → status cell` of the table in docs/protocol.md §11.2.
+    fn documented_server_codes() -> BTreeMap<&'static str, &'static str> {
+        let doc = include_str!("../../docs/protocol.md");
+        let start = doc.find("### 11.2 Server codes").unwrap();
+        let section = &doc[start..];
+        let section = &section[..section[4..]
+            .find("\n#")
+            .map_or(section.len(), |end| end + 4)];
+        let mut rows = BTreeMap::new();
+        for line in section.lines() {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            if let [_, code, status, _meaning, ..] = cells[..] {
+                if let Some(code) = code.strip_prefix('`').and_then(|c| c.strip_suffix('`')) {
+                    assert!(rows.insert(code, status).is_none(), "{code} twice");
+                }
+            }
+        }
+        rows
+    }
+
+    #[test]
+    fn server_codes_are_unique_snake_case_and_documented_with_their_status() {
+        let documented = documented_server_codes();
+        let mut seen = std::collections::BTreeSet::new();
+        for code in ServerCode::ALL {
+            let text = code.code();
+            assert!(seen.insert(text), "{text} twice");
+            assert!(
+                !text.is_empty() && text.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{text}"
+            );
+            assert!(
+                ErrorKind::ALL.iter().all(|kind| kind.code() != text),
+                "{text} is also a protocol code"
+            );
+            let status = documented
+                .get(text)
+                .unwrap_or_else(|| panic!("{text} is not in docs/protocol.md §11.2"));
+            assert!(
+                status.starts_with(&code.status().to_string()),
+                "{text}: documented {status}, the worker says {}",
+                code.status()
+            );
+        }
+        let undocumented: Vec<_> = documented.keys().filter(|c| !seen.contains(*c)).collect();
+        assert!(
+            undocumented.is_empty(),
+            "§11.2 lists codes the worker does not have: {undocumented:?}"
+        );
+        assert!(documented["unknown_key"].contains("404 on `POST /admin/verify`"));
     }
 }

@@ -2,7 +2,7 @@
 //! `Authorization` schemes and JSON answers. The parsing rules are plain functions so they are tested
 //! natively; [`read_body`] and the response builders bind them to the worker's types.
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ServerCode};
 use serde::de::DeserializeOwned;
 
 /// Largest request body accepted, in bytes.
@@ -20,8 +20,7 @@ pub fn check_declared_length(content_length: Option<&str>) -> ApiResult<()> {
 /// 413.
 pub const fn too_large() -> ApiError {
     ApiError::new(
-        413,
-        "body_too_large",
+        ServerCode::BodyTooLarge,
         "the request body is larger than 16 KiB",
     )
 }
@@ -35,8 +34,7 @@ pub fn check_json_content_type(content_type: Option<&str>) -> ApiResult<()> {
         Ok(())
     } else {
         Err(ApiError::new(
-            415,
-            "unsupported_media_type",
+            ServerCode::UnsupportedMediaType,
             "the body must be JSON with Content-Type: application/json",
         ))
     }
@@ -76,8 +74,7 @@ pub fn check_origin(
         Ok(())
     } else {
         Err(ApiError::new(
-            403,
-            "forbidden_origin",
+            ServerCode::ForbiddenOrigin,
             "requests from other sites are refused",
         ))
     }
@@ -161,23 +158,30 @@ mod worker_glue {
 
     /// A JSON answer with `Cache-Control: no-store`.
     pub fn json_response(status: u16, body: &serde_json::Value) -> Response {
-        json_response_with(status, body, None)
+        json_response_with(status, body, "no-store", None)
+    }
+
+    /// A 200 JSON answer that any cache may keep for `max_age_secs`.
+    pub fn cacheable_json_response(body: &serde_json::Value, max_age_secs: u32) -> Response {
+        let cache_control = format!("public, max-age={max_age_secs}");
+        json_response_with(200, body, &cache_control, None)
     }
 
     /// The JSON error answer, with `Retry-After` for 429.
     pub fn error_response(error: &ApiError) -> Response {
-        json_response_with(error.status, &error.body(), error.retry_after)
+        json_response_with(error.status, &error.body(), "no-store", error.retry_after)
     }
 
     fn json_response_with(
         status: u16,
         body: &serde_json::Value,
+        cache_control: &str,
         retry_after: Option<u64>,
     ) -> Response {
         let bytes = serde_json::to_vec(body).unwrap_or_default();
         let headers = Headers::new();
         let _ = headers.set("content-type", "application/json");
-        let _ = headers.set("cache-control", "no-store");
+        let _ = headers.set("cache-control", cache_control);
         let _ = headers.set("x-content-type-options", "nosniff");
         if let Some(seconds) = retry_after {
             let _ = headers.set("retry-after", &seconds.to_string());
@@ -233,7 +237,10 @@ mod tests {
             b"",
         ] {
             let error = parse_json::<Body>(bad).unwrap_err();
-            assert_eq!((error.status, error.code), (400, "invalid_request"));
+            assert_eq!(
+                (error.status, error.code.as_str()),
+                (400, "invalid_request")
+            );
         }
     }
 
@@ -250,7 +257,8 @@ mod tests {
         assert_eq!(
             check_origin(us, Some("http://evil.example"), None)
                 .unwrap_err()
-                .code,
+                .code
+                .as_str(),
             "forbidden_origin"
         );
     }

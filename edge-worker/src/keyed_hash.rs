@@ -23,9 +23,20 @@ impl KeyedHasher {
         }
     }
 
-    /// base64url HMAC-SHA256 of `value` under the derived key, in the domain `kind` (e.g. "address").
-    pub fn hash(&self, kind: &str, value: &str) -> String {
-        protocol::b64::encode(hmac(&self.key, &[kind.as_bytes(), b"\0", value.as_bytes()]))
+    /// The keyed hash of a canonical address.
+    pub fn address(&self, address: &str) -> String {
+        self.hash(b"address", address)
+    }
+
+    /// The keyed hash of a client's rate-limit group (`client_ip::client_group`).
+    pub fn client(&self, client_group: &str) -> String {
+        self.hash(b"ip", client_group)
+    }
+
+    /// base64url HMAC-SHA256 of `domain`, a zero byte and `value`, under the derived key: the domain
+    /// keeps an address and a client group with the same text apart.
+    fn hash(&self, domain: &[u8], value: &str) -> String {
+        protocol::b64::encode(hmac(&self.key, &[domain, b"\0", value.as_bytes()]))
     }
 }
 
@@ -48,13 +59,13 @@ mod tests {
     #[test]
     fn separates_domains_and_keys() {
         let hasher = KeyedHasher::new(b"secret one");
-        let a = hasher.hash("address", "alice@example.com");
-        assert_eq!(a, hasher.hash("address", "alice@example.com"));
-        assert_ne!(a, hasher.hash("ip", "alice@example.com"));
-        assert_ne!(a, hasher.hash("address", "bob@example.com"));
+        let a = hasher.address("alice@example.com");
+        assert_eq!(a, hasher.address("alice@example.com"));
+        assert_ne!(a, hasher.client("alice@example.com"));
+        assert_ne!(a, hasher.address("bob@example.com"));
         assert_ne!(
             a,
-            KeyedHasher::new(b"secret two").hash("address", "alice@example.com")
+            KeyedHasher::new(b"secret two").address("alice@example.com")
         );
         assert_eq!(a.len(), 43);
     }
@@ -64,7 +75,7 @@ mod tests {
         let secret = b"secret one";
         let address = Address::parse("alice@example.com").unwrap();
         let salt = Salt::for_address(secret, &address).to_base64url();
-        let hashed = KeyedHasher::new(secret).hash("address", address.as_str());
+        let hashed = KeyedHasher::new(secret).address(address.as_str());
         assert!(!hashed.starts_with(&salt));
     }
 }

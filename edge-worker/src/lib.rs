@@ -4,10 +4,13 @@
 //! confirmations, replay records, audit), a Queue (confirmation delivery), a Durable Object (rate
 //! limits) with KV as a cache of blocked clients, and a cron trigger (cleanup).
 //!
-//! The modules without worker types (`config`, `client_ip`, `error`, `http`'s rules, `keyed_hash`,
-//! `ratelimit`'s counting, `delivery`'s message format, `routes` table) build natively and are tested
-//! with `cargo test`; the rest exists only on wasm32 and is tested in workerd (tests/worker).
+//! The modules without worker types (`audit`, `bindings`' names, `config`, `client_ip`, `error`,
+//! `http`'s rules, `keyed_hash`, `ratelimit`'s counting, `rows`, `delivery`'s message format) build
+//! natively and are tested with `cargo test`; the rest exists only on wasm32 and is tested in workerd
+//! (tests/worker).
 
+pub mod audit;
+pub mod bindings;
 pub mod client_ip;
 pub mod config;
 pub mod delivery;
@@ -15,6 +18,7 @@ pub mod error;
 pub mod http;
 pub mod keyed_hash;
 pub mod ratelimit;
+pub mod rows;
 
 #[cfg(target_arch = "wasm32")]
 mod auth;
@@ -32,21 +36,15 @@ mod time;
 #[cfg(target_arch = "wasm32")]
 pub use ratelimit::RateLimiter;
 
-/// A var or secret as text, if set.
-#[cfg(target_arch = "wasm32")]
-fn env_text(env: &worker::Env, name: &str) -> Option<String> {
-    env.var(name).ok().map(|value| value.to_string())
-}
-
 #[cfg(target_arch = "wasm32")]
 mod entry {
-    use crate::config::Config;
+    use crate::bindings::{self, Binding};
     use crate::context::RequestContext;
     use crate::error::{ApiError, ApiResult};
     use crate::http::{check_origin, error_response, header};
     use crate::keyed_hash::KeyedHasher;
     use crate::store::Store;
-    use crate::{client_ip, delivery, env_text, limits, routes, time};
+    use crate::{client_ip, delivery, limits, routes, time};
     use worker::{
         event, Context, Env, MessageBatch, Method, Request, RequestInit, Response, ScheduleContext,
         ScheduledEvent,
@@ -74,7 +72,7 @@ mod entry {
         url.set_query(None);
         let mut init = RequestInit::new();
         init.with_method(req.method());
-        let assets = env.assets("ASSETS").map_err(|error| {
+        let assets = env.assets(Binding::Assets.name()).map_err(|error| {
             worker::console_error!("ASSETS binding: {error}");
             ApiError::misconfigured()
         })?;
@@ -87,26 +85,11 @@ mod entry {
             })
     }
 
-    thread_local! {
-        /// The configuration, read once per isolate: vars and secrets are fixed for a deployed
-        /// version, and a new version (or `wrangler secret put`) starts new isolates.
-        static CONFIG: std::cell::RefCell<Option<Config>> = const { std::cell::RefCell::new(None) };
-    }
-
-    fn config(env: &Env) -> ApiResult<Config> {
-        if let Some(config) = CONFIG.with(|cell| cell.borrow().clone()) {
-            return Ok(config);
-        }
-        let config = Config::from_lookup(|name| env_text(env, name)).map_err(|error| {
+    async fn serve(req: &mut Request, env: Env) -> ApiResult<Response> {
+        let config = bindings::config(&env).map_err(|error| {
             worker::console_error!("refusing to serve: {error}");
             ApiError::misconfigured()
         })?;
-        CONFIG.with(|cell| *cell.borrow_mut() = Some(config.clone()));
-        Ok(config)
-    }
-
-    async fn serve(req: &mut Request, env: Env) -> ApiResult<Response> {
-        let config = config(&env)?;
         let hasher = KeyedHasher::new(config.salt_secret.as_bytes());
         let client_group = client_ip::client_group(header(req, "cf-connecting-ip").as_deref());
         limits::enforce_client(&env, &config, &hasher, &client_group).await?;
@@ -116,7 +99,7 @@ mod entry {
             header(req, "referer").as_deref(),
         )?;
         let endpoint = routes::route(&req.method(), &req.path())?;
-        let store = Store::new(env.d1("DB").map_err(|error| {
+        let store = Store::new(env.d1(Binding::Db.name()).map_err(|error| {
             worker::console_error!("D1 binding: {error}");
             ApiError::misconfigured()
         })?);
@@ -143,7 +126,7 @@ mod entry {
 
     #[event(scheduled)]
     async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-        let Ok(db) = env.d1("DB") else {
+        let Ok(db) = env.d1(Binding::Db.name()) else {
             worker::console_error!("cleanup: no D1 binding");
             return;
         };
@@ -153,7 +136,7 @@ mod entry {
                 removed.replay,
                 removed.confirmations
             ),
-            Err(error) => worker::console_error!("cleanup failed: {}", error.code),
+            Err(error) => worker::console_error!("cleanup failed: {}", error.code.as_str()),
         }
     }
 }

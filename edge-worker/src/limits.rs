@@ -5,6 +5,7 @@
 //! `BLOCKED_IPS` KV namespace as a cache, so a blocked client is refused without asking the object;
 //! KV is never trusted to allow anything.
 
+use crate::bindings::Binding;
 use crate::config::Config;
 use crate::context::RequestContext;
 use crate::error::{ApiError, ApiResult};
@@ -57,7 +58,7 @@ fn internal(context: &'static str) -> impl Fn(worker::Error) -> ApiError {
 
 async fn ask(env: &Env, bucket: &str, request: &CheckRequest) -> ApiResult<Decision> {
     let namespace = env
-        .durable_object("RATE_LIMITER")
+        .durable_object(Binding::RateLimiter.name())
         .map_err(internal("binding"))?;
     let stub = namespace
         .id_from_name(bucket)
@@ -83,12 +84,10 @@ fn refused(decision: Decision, now_ms: i64) -> ApiResult<()> {
     match (decision, decision.retry_after(now_ms)) {
         (Decision::Allowed, _) | (_, None) => Ok(()),
         (Decision::Blocked { .. }, Some(retry_after)) => Err(ApiError::rate_limited(
-            "rate_limited",
             "too many requests from this network; it is blocked for a while",
             retry_after,
         )),
         (Decision::Limited { .. }, Some(retry_after)) => Err(ApiError::rate_limited(
-            "rate_limited",
             "too many requests; try again later",
             retry_after,
         )),
@@ -102,8 +101,8 @@ pub async fn enforce_client(
     hasher: &KeyedHasher,
     client_group: &str,
 ) -> ApiResult<()> {
-    let bucket = format!("ip:{}", hasher.hash("ip", client_group));
-    let cache = env.kv("BLOCKED_IPS").ok();
+    let bucket = format!("ip:{}", hasher.client(client_group));
+    let cache = env.kv(Binding::BlockedIps.name()).ok();
     if let Some(cache) = &cache {
         // KV's minimum edge cache time: a block may take up to a minute to show here, and until then
         // the Durable Object refuses the client itself.

@@ -1,43 +1,17 @@
 //! D1: every query the worker runs. State changes that must hold together run as one `batch` (one
 //! transaction); single use and uniqueness come from primary keys, partial unique indexes and
 //! conditional updates, never from a read followed by a write.
+//!
+//! The SQL spells the states of `rows` (`'active'`, `'signup'`, ...) as literals rather than bound
+//! parameters: SQLite uses a partial index (`WHERE status = 'active'`) only for a query whose own
+//! text implies the index's condition. `rows`' test holds the types to the schema's `CHECK` lists.
 
+use crate::audit::{AuditAction, AuditOutcome};
 use crate::error::{ApiError, ApiResult};
-use serde::Deserialize;
+use crate::rows::{Account, ConfirmationPurpose, PendingConfirmation};
+use protocol::confirmation::Purpose;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, D1Result};
-
-/// An account row.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Account {
-    /// Row id.
-    pub id: i64,
-    /// Canonical address.
-    pub address: String,
-    /// RFC 7638 thumbprint of the current key.
-    pub key_id: String,
-    /// The current key, 32 bytes base64url.
-    pub public_key: String,
-    /// `active` or `disabled`.
-    pub status: String,
-    /// When the signup was made.
-    pub created_at: i64,
-    /// When the signup was confirmed.
-    pub confirmed_at: i64,
-}
-
-/// A confirmation that has not been used and has not expired.
-#[derive(Debug, Clone, Deserialize)]
-pub struct PendingConfirmation {
-    /// The address it is bound to.
-    pub address: String,
-    /// `signup` or `change`.
-    pub purpose: String,
-    /// Thumbprint of the pending key.
-    pub key_id: String,
-    /// The pending key, base64url.
-    pub public_key: String,
-}
 
 /// What to store for a new confirmation.
 #[derive(Debug, Clone)]
@@ -58,7 +32,8 @@ pub struct NewConfirmation<'a> {
     pub expires_at: i64,
 }
 
-/// How using a confirmation ended.
+/// How using a confirmation ended. `KeyInUse` and `AddressTaken` changed nothing: the batch is one
+/// transaction, and a uniqueness conflict rolls it back, so the confirmation stays unused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfirmOutcome {
     /// This request used it and the account now has the key.
@@ -67,17 +42,17 @@ pub enum ConfirmOutcome {
     NotApplied,
     /// Another active account already has this key.
     KeyInUse,
-    /// Another active account already has this address.
+    /// The address already has an active account (another of its signups was confirmed).
     AddressTaken,
 }
 
 /// One audit record; addresses and IPs arrive already hashed.
 #[derive(Debug, Clone)]
 pub struct AuditEntry<'a> {
-    /// What was attempted (`signup`, `confirm`, `admin_verify`, ...).
-    pub action: &'a str,
-    /// How it ended (`ok`, an error code, ...).
-    pub outcome: &'a str,
+    /// What was attempted.
+    pub action: AuditAction,
+    /// How it ended.
+    pub outcome: AuditOutcome,
     /// Keyed hash of the address.
     pub address_hash: Option<&'a str>,
     /// Keyed hash of the client IP group.
@@ -196,8 +171,10 @@ impl Store {
     /// Stores a pending key with its confirmation.
     pub async fn insert_confirmation(&self, new: &NewConfirmation<'_>) -> ApiResult<()> {
         let (purpose, account_id, previous_key_id) = match new.change_of {
-            Some((account_id, previous)) => ("change", int(account_id), text(previous)),
-            None => ("signup", JsValue::NULL, JsValue::NULL),
+            Some((account_id, previous)) => {
+                (ConfirmationPurpose::Change, int(account_id), text(previous))
+            }
+            None => (ConfirmationPurpose::Signup, JsValue::NULL, JsValue::NULL),
         };
         self.statement(
             "INSERT INTO confirmations (token_hash, address, purpose, key_id, public_key, account_id, previous_key_id, created_at, expires_at) \
@@ -205,7 +182,7 @@ impl Store {
             &[
                 text(new.token_hash),
                 text(new.address),
-                text(purpose),
+                text(purpose.as_str()),
                 text(new.key_id),
                 text(new.public_key),
                 account_id,
@@ -236,9 +213,10 @@ impl Store {
     }
 
     /// Uses a signup confirmation, in one transaction: marks it used with this request's `marker`
-    /// (only if still unused and unexpired), creates the active account from it only if this request's
-    /// marker is the one recorded, and retires the address's other pending signups. Of any number of
-    /// concurrent calls, exactly one can see `Applied`.
+    /// (only if still unused and unexpired) and creates the active account from it only if this
+    /// request's marker is the one recorded. Of any number of concurrent calls, exactly one can see
+    /// `Applied`. The address's other pending signups stay as they are: once it is active their
+    /// confirmation conflicts with it (`AddressTaken`), and disabling the account retires them.
     pub async fn confirm_signup(
         &self,
         token_hash: &str,
@@ -257,14 +235,28 @@ impl Store {
                  WHERE token_hash = ?1 AND used_by = ?2",
                 &[text(token_hash), text(marker), int(now)],
             )?,
-            self.statement(
-                "UPDATE confirmations SET used_at = ?3 \
-                 WHERE used_at IS NULL AND purpose = 'signup' \
-                 AND address = (SELECT address FROM confirmations WHERE token_hash = ?1 AND used_by = ?2)",
-                &[text(token_hash), text(marker), int(now)],
-            )?,
         ];
-        self.run_confirmation(statements, 1).await
+        match self.run_confirmation(statements, 1).await? {
+            // Both unique indexes refuse a second signup of one address with one key, and SQLite
+            // reports only one of them (here the key's): the address decides the answer.
+            ConfirmOutcome::KeyInUse if self.address_is_active(token_hash).await? => {
+                Ok(ConfirmOutcome::AddressTaken)
+            }
+            outcome => Ok(outcome),
+        }
+    }
+
+    /// Whether the address of the confirmation `token_hash` has an active account.
+    async fn address_is_active(&self, token_hash: &str) -> ApiResult<bool> {
+        let row = self
+            .first::<serde_json::Value>(
+                "SELECT 1 AS active FROM accounts WHERE status = 'active' \
+                 AND address = (SELECT address FROM confirmations WHERE token_hash = ?1)",
+                &[text(token_hash)],
+                "address is active",
+            )
+            .await?;
+        Ok(row.is_some())
     }
 
     /// Uses a key-change confirmation, in one transaction: marks it used with `marker`, then replaces
@@ -357,8 +349,8 @@ impl Store {
             "INSERT INTO audit (at, action, outcome, address_hash, ip_hash, key_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             &[
                 int(now),
-                text(entry.action),
-                text(entry.outcome),
+                text(entry.action.as_str()),
+                text(entry.outcome.as_str()),
                 opt(entry.address_hash),
                 opt(entry.ip_hash),
                 opt(entry.key_id),
@@ -377,7 +369,7 @@ impl Store {
         &self,
         idempotency_key: &str,
         address_hash: &str,
-        purpose: &str,
+        purpose: Purpose,
         expires_at: i64,
         now: i64,
     ) -> ApiResult<()> {
@@ -388,7 +380,7 @@ impl Store {
             &[
                 text(idempotency_key),
                 text(address_hash),
-                text(purpose),
+                text(purpose.as_str()),
                 int(expires_at),
                 int(now),
             ],

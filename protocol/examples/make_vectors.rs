@@ -1064,21 +1064,16 @@ fn evaluate(
     now: i64,
     request: Option<&RequestVector>,
 ) -> Res<Outcome> {
-    let parsed = ParsedToken::parse(text, expected).and_then(|p| Ok((p.key_ref()?, p)));
-    let (key_ref, parsed) = match parsed {
+    let parsed = match ParsedToken::parse(text, expected) {
         Ok(parsed) => parsed,
         Err(e) => return Ok(parse_fails(e.kind())),
     };
-    let key = match (key_ref, key) {
-        (KeyRef::Embedded(embedded), _) => embedded,
+    let key = match (parsed.key_ref(), key) {
+        (KeyRef::Embedded(embedded), _) => *embedded,
         (KeyRef::Registered(_), Some(key)) => *key,
         (KeyRef::Registered(_), None) => return Err("a kid and no key to verify with".into()),
     };
-    let expect = Expectations {
-        kind: expected,
-        audience,
-        now,
-    };
+    let expect = Expectations { audience, now };
     let verified = match parsed.verify(&key, &expect) {
         Ok(verified) => verified,
         Err(e) => return Ok(verify_fails(e.kind())),

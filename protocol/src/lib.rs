@@ -18,10 +18,8 @@
 //! let claims = token::Claims::new(&address, "https://notary.example", 1_700_000_000, 120, &[7; 16]);
 //! let jws = token::sign(token::TokenKind::Signup, &claims, &key)?;
 //!
-//! let parsed = token::ParsedToken::parse(&jws, token::TokenKind::Signup)?;
-//! let token::KeyRef::Embedded(public) = parsed.key_ref()? else { unreachable!() };
+//! let (parsed, public) = token::ParsedToken::parse_proposal(&jws, token::ProposalKind::Signup)?;
 //! let expect = token::Expectations {
-//!     kind: token::TokenKind::Signup,
 //!     audience: "https://notary.example",
 //!     now: 1_700_000_010,
 //! };

@@ -75,6 +75,51 @@ impl TokenKind {
     }
 }
 
+/// The kinds whose header embeds the key they propose (`jwk`): the signature proves possession of it.
+/// An endpoint that takes one of these gets the key from [`ParsedToken::parse_proposal`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ProposalKind {
+    /// [`TokenKind::Signup`].
+    Signup,
+    /// [`TokenKind::Change`].
+    Change,
+}
+
+/// The kinds whose header names, by `kid`, a key the verifier already holds (an account's key, or the
+/// pending key of a confirmation). An endpoint that takes one of these gets the key id from
+/// [`ParsedToken::parse_registered`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RegisteredKind {
+    /// [`TokenKind::Confirm`].
+    Confirm,
+    /// [`TokenKind::Disable`].
+    Disable,
+    /// [`TokenKind::Request`].
+    Request,
+    /// [`TokenKind::Assertion`].
+    Assertion,
+}
+
+impl From<ProposalKind> for TokenKind {
+    fn from(kind: ProposalKind) -> Self {
+        match kind {
+            ProposalKind::Signup => Self::Signup,
+            ProposalKind::Change => Self::Change,
+        }
+    }
+}
+
+impl From<RegisteredKind> for TokenKind {
+    fn from(kind: RegisteredKind) -> Self {
+        match kind {
+            RegisteredKind::Confirm => Self::Confirm,
+            RegisteredKind::Disable => Self::Disable,
+            RegisteredKind::Request => Self::Request,
+            RegisteredKind::Assertion => Self::Assertion,
+        }
+    }
+}
+
 /// The JOSE header. Members other than these are refused (no `jku`, `x5u`, `x5c`, `crit`, ...).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -287,33 +332,34 @@ fn json_object<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Option<T> {
     }
 }
 
-/// A token whose structure and header have been checked but whose signature has not.
+/// A token whose structure and header have been checked but whose signature has not. The key its
+/// header names was validated once, while parsing, and travels with it.
 ///
 /// Nothing in it may be trusted until [`ParsedToken::verify`] returns.
 #[derive(Debug)]
 pub struct ParsedToken {
     kind: TokenKind,
-    header: Header,
+    key: KeyRef,
     claims: Claims,
     signing_input_len: usize,
     text: String,
     signature: [u8; 64],
 }
 
-/// Where the verifier finds the signing key.
+/// Where the verifier finds the signing key. Which variant a token has follows from its kind
+/// ([`TokenKind::embeds_key`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyRef {
-    /// In the header (signup, change); already validated.
+    /// In the header (signup, change); already validated (weak keys refused).
     Embedded(PublicKey),
     /// A registered key, by thumbprint.
     Registered(KeyId),
 }
 
-/// What the verifier expects besides a valid signature.
+/// What the verifier expects besides a valid signature. (The kind was fixed when the token was
+/// parsed.)
 #[derive(Clone, Copy, Debug)]
 pub struct Expectations<'a> {
-    /// The kind the endpoint accepts.
-    pub kind: TokenKind,
     /// The audience the endpoint accepts.
     pub audience: &'a str,
     /// The verifier's clock, seconds since the Unix epoch.
@@ -333,19 +379,47 @@ pub struct VerifiedToken {
     pub key_id: KeyId,
 }
 
+fn wrong_kind() -> crate::Error {
+    err(
+        ErrorKind::WrongTokenType,
+        "the token's typ is not the kind this endpoint accepts",
+    )
+}
+
 impl ParsedToken {
     /// Parses `text` as a token of `kind`: size, three canonical base64url segments, JSON objects with
-    /// no unknown or duplicate members, `alg` `EdDSA`, the kind's `typ`, and `jwk` or `kid` as the kind
-    /// requires. An embedded key is validated here (weak keys refused).
+    /// no unknown or duplicate members, `alg` `EdDSA`, a `typ` of the protocol, and `jwk` or `kid` as
+    /// that `typ` requires (an embedded key is validated here, weak keys refused); last, that the `typ`
+    /// is `kind`'s.
     pub fn parse(text: &str, kind: TokenKind) -> Result<Self> {
         let parsed = Self::parse_any(text)?;
-        if parsed.kind != kind {
-            return Err(err(
-                ErrorKind::WrongTokenType,
-                "the token's typ is not the kind this endpoint accepts",
-            ));
+        if parsed.kind == kind {
+            Ok(parsed)
+        } else {
+            Err(wrong_kind())
         }
-        Ok(parsed)
+    }
+
+    /// [`ParsedToken::parse`] for a kind that embeds its key: returns the token and that key.
+    pub fn parse_proposal(text: &str, kind: ProposalKind) -> Result<(Self, PublicKey)> {
+        let parsed = Self::parse_any(text)?;
+        match parsed.key {
+            KeyRef::Embedded(key) if parsed.kind == kind.into() => Ok((parsed, key)),
+            _ => Err(wrong_kind()),
+        }
+    }
+
+    /// [`ParsedToken::parse`] for a kind that names a registered key: returns the token and the
+    /// key id its `kid` names.
+    pub fn parse_registered(text: &str, kind: RegisteredKind) -> Result<(Self, KeyId)> {
+        let parsed = Self::parse_any(text)?;
+        match &parsed.key {
+            KeyRef::Registered(key_id) if parsed.kind == kind.into() => {
+                let key_id = key_id.clone();
+                Ok((parsed, key_id))
+            }
+            _ => Err(wrong_kind()),
+        }
     }
 
     /// Like [`ParsedToken::parse`] for whatever kind the `typ` names.
@@ -385,20 +459,16 @@ impl ParsedToken {
             ErrorKind::WrongTokenType,
             "typ is not one of the protocol's token kinds",
         ))?;
-        match (kind.embeds_key(), &header.jwk, &header.kid) {
-            (true, Some(jwk), None) => {
-                PublicKey::from_jwk(jwk)?;
-            }
-            (false, None, Some(kid)) => {
-                KeyId::parse(kid)?;
-            }
+        let key = match (kind.embeds_key(), &header.jwk, &header.kid) {
+            (true, Some(jwk), None) => KeyRef::Embedded(PublicKey::from_jwk(jwk)?),
+            (false, None, Some(kid)) => KeyRef::Registered(KeyId::parse(kid)?),
             _ => {
                 return Err(err(
                     ErrorKind::InvalidToken,
                     "signup and change carry jwk; other kinds carry kid",
                 ))
             }
-        }
+        };
         let claims: Claims = json_object(&decode(claims_b64)?).ok_or(err(
             ErrorKind::InvalidToken,
             "the claims are not a JSON object of the protocol's members",
@@ -409,7 +479,7 @@ impl ParsedToken {
         ))?;
         Ok(Self {
             kind,
-            header,
+            key,
             claims,
             signing_input_len: header_b64.len() + 1 + claims_b64.len(),
             text: text.to_owned(),
@@ -423,12 +493,8 @@ impl ParsedToken {
     }
 
     /// Where to find the key that should have signed it.
-    pub fn key_ref(&self) -> Result<KeyRef> {
-        match (&self.header.jwk, &self.header.kid) {
-            (Some(jwk), _) => PublicKey::from_jwk(jwk).map(KeyRef::Embedded),
-            (None, Some(kid)) => KeyId::parse(kid).map(KeyRef::Registered),
-            (None, None) => Err(err(ErrorKind::InvalidToken, "the header names no key")),
-        }
+    pub fn key_ref(&self) -> &KeyRef {
+        &self.key
     }
 
     /// The unverified claims, for routing only (for example to find which account to rate-limit).
@@ -437,24 +503,19 @@ impl ParsedToken {
         &self.claims
     }
 
-    /// Verifies the signature under `key` (strict), then the claims against `expect`.
+    /// Verifies that `key` is the one the header names and the signature under it (strict), then
+    /// the claims against `expect`.
     pub fn verify(&self, key: &PublicKey, expect: &Expectations<'_>) -> Result<VerifiedToken> {
-        if self.kind != expect.kind {
-            return Err(err(
-                ErrorKind::WrongTokenType,
-                "the token's typ is not the kind this endpoint accepts",
-            ));
-        }
         let key_id = key.key_id();
-        match self.key_ref()? {
-            KeyRef::Embedded(embedded) if embedded == *key => {}
-            KeyRef::Registered(kid) if kid == key_id => {}
-            _ => {
-                return Err(err(
-                    ErrorKind::InvalidSignature,
-                    "the token names another key",
-                ))
-            }
+        let names_this_key = match &self.key {
+            KeyRef::Embedded(embedded) => embedded == key,
+            KeyRef::Registered(kid) => *kid == key_id,
+        };
+        if !names_this_key {
+            return Err(err(
+                ErrorKind::InvalidSignature,
+                "the token names another key",
+            ));
         }
         let signing_input = self
             .text
@@ -505,5 +566,87 @@ impl VerifiedToken {
     /// Until when (Unix seconds) the verifier must remember the `jti` to refuse replays.
     pub fn replay_horizon(&self) -> i64 {
         self.claims.exp.saturating_add(CLOCK_SKEW_SECS)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PROPOSALS: [ProposalKind; 2] = [ProposalKind::Signup, ProposalKind::Change];
+    const REGISTERED: [RegisteredKind; 4] = [
+        RegisteredKind::Confirm,
+        RegisteredKind::Disable,
+        RegisteredKind::Request,
+        RegisteredKind::Assertion,
+    ];
+
+    /// The valid token of each kind in the shared vectors.
+    fn valid_tokens() -> Vec<(TokenKind, String)> {
+        let v: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/vectors/tokens.json")).unwrap();
+        v["tokens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                let typ = format!("notary-{}+jwt", t["kind"].as_str().unwrap());
+                let kind = TokenKind::from_typ(&typ).unwrap();
+                (kind, t["token"].as_str().unwrap().to_owned())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn proposal_and_registered_kinds_split_the_kinds_by_how_they_name_the_key() {
+        let proposals = PROPOSALS.map(TokenKind::from);
+        let registered = REGISTERED.map(TokenKind::from);
+        for kind in TokenKind::ALL {
+            assert_eq!(proposals.contains(&kind), kind.embeds_key(), "{kind:?}");
+            assert_eq!(registered.contains(&kind), !kind.embeds_key(), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn the_typed_parsers_take_exactly_their_kind_and_hand_out_its_key() {
+        for (kind, text) in valid_tokens() {
+            let parsed = ParsedToken::parse_any(&text).unwrap();
+            for proposal in PROPOSALS {
+                match ParsedToken::parse_proposal(&text, proposal) {
+                    Ok((token, key)) => {
+                        assert_eq!(kind, proposal.into());
+                        assert_eq!(token.key_ref(), &KeyRef::Embedded(key));
+                    }
+                    Err(e) => {
+                        assert_ne!(kind, proposal.into());
+                        assert_eq!(e.kind(), ErrorKind::WrongTokenType);
+                    }
+                }
+            }
+            for registered in REGISTERED {
+                match ParsedToken::parse_registered(&text, registered) {
+                    Ok((token, key_id)) => {
+                        assert_eq!(kind, registered.into());
+                        assert_eq!(token.key_ref(), &KeyRef::Registered(key_id));
+                    }
+                    Err(e) => {
+                        assert_ne!(kind, registered.into());
+                        assert_eq!(e.kind(), ErrorKind::WrongTokenType);
+                    }
+                }
+            }
+            assert_eq!(parsed.kind(), kind);
+        }
+    }
+
+    #[test]
+    fn a_malformed_token_of_another_kind_is_malformed_before_it_is_of_the_wrong_kind() {
+        for (kind, text) in valid_tokens() {
+            let (signing_input, _) = text.rsplit_once('.').unwrap();
+            let broken = format!("{signing_input}.AAAA");
+            let other = TokenKind::ALL.into_iter().find(|k| *k != kind).unwrap();
+            let error = ParsedToken::parse(&broken, other).unwrap_err();
+            assert_eq!(error.kind(), ErrorKind::InvalidToken, "{kind:?}");
+        }
     }
 }

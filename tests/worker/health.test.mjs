@@ -1,7 +1,10 @@
-// GET /health, the configuration checks, routing between the pages and the API, and the error shape.
+// GET /health, the discovery document, the configuration checks, routing between the pages and the
+// API, and the error shape.
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { freshAddress } from "../support/flows.mjs";
+import { claimsFor, newKey, signToken } from "../support/tokens.mjs";
 import { read, startWorker } from "../support/worker.mjs";
 
 describe("health and routing", () => {
@@ -29,6 +32,22 @@ describe("health and routing", () => {
     const account = await read(await w.fetch("/account"));
     assert.equal(account.status, 401);
     assert.equal(account.body.error, "unauthorized");
+  });
+
+  test("GET /.well-known/notary tells the audience of every token, and may be cached", async () => {
+    const res = await read(await w.fetch("/.well-known/notary"));
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, { audience: w.publicUri });
+    assert.equal(res.headers.get("content-type"), "application/json");
+    assert.equal(res.headers.get("cache-control"), "public, max-age=3600");
+    // It is the aud the service takes.
+    const address = freshAddress("discovery");
+    const token = signToken("signup", claimsFor(address, res.body.audience), newKey());
+    assert.equal((await w.fetch("/signup", { json: { token } })).status, 202);
+    const post = await read(await w.fetch("/.well-known/notary", { json: {} }));
+    assert.equal(post.status, 405);
+    assert.equal(post.body.error, "method_not_allowed");
+    assert.equal((await read(await w.fetch("/.well-known/other"))).body.error, "not_found");
   });
 
   test("unknown paths and wrong methods get JSON errors", async () => {
@@ -83,6 +102,9 @@ describe("configuration", () => {
     try {
       const res = await read(await w.fetch("/health"));
       assert.equal(res.status, 200);
+      // The audience is PUBLIC_URI, not the URL the request was addressed to.
+      const discovery = await read(await w.fetch("/.well-known/notary"));
+      assert.deepEqual(discovery.body, { audience: "https://notary.example" });
     } finally {
       await w.close();
     }

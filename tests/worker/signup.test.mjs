@@ -1,7 +1,7 @@
 // POST /salt, POST /signup and POST /confirm: success and failure paths, what is stored, what is mailed.
 
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { freshAddress, getAccount, nextMessage, postConfirm, postSignup, signUpAndConfirm } from "../support/flows.mjs";
 import { claimsFor, newKey, now, signToken } from "../support/tokens.mjs";
@@ -182,19 +182,75 @@ describe("signup and confirm", () => {
     assert.equal((await w.sql("SELECT * FROM confirmations WHERE address = ? AND used_at IS NULL", address)).length, 0);
   });
 
-  test("signing up again sends a new confirmation; the first confirmed wins, the others are retired", async () => {
-    const address = freshAddress("again");
-    const key = newKey();
+  /** Signs `address` up once per key; returns the emailed messages in order. */
+  async function signUpEach(address, keys) {
     const seen = new Set();
-    await postSignup(w, address, key);
-    const first = await nextMessage(w, address, "signup", seen);
-    seen.add(first.idempotencyKey);
-    await postSignup(w, address, key);
-    const second = await nextMessage(w, address, "signup", seen);
+    const messages = [];
+    for (const key of keys) {
+      assert.equal((await postSignup(w, address, key)).status, 202);
+      const message = await nextMessage(w, address, "signup", seen);
+      seen.add(message.idempotencyKey);
+      messages.push(message);
+    }
+    return messages;
+  }
+
+  const tokenHash = (token) => createHash("sha256").update(token).digest("base64url");
+
+  test("a second signup leaves the first link valid; once one is confirmed the other answers address_taken and changes nothing", async () => {
+    const address = freshAddress("twice");
+    const [firstKey, secondKey] = [newKey(), newKey()];
+    const [first, second] = await signUpEach(address, [firstKey, secondKey]);
     assert.notEqual(first.token, second.token);
+    const confirmed = await read(await postConfirm(w, address, firstKey, first.token));
+    assert.equal(confirmed.status, 200);
+    assert.deepEqual(confirmed.body, { status: "active", address, key_id: firstKey.kid });
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const taken = await read(await postConfirm(w, address, secondKey, second.token));
+      assert.equal(taken.status, 409);
+      assert.equal(taken.body.error, "address_taken");
+    }
+    // Nothing changed: one account, with the first key; the second confirmation is still unused.
+    const accounts = await w.sql("SELECT key_id, status FROM accounts WHERE address = ?", address);
+    assert.deepEqual(accounts, [{ key_id: firstKey.kid, status: "active" }]);
+    const [pending] = await w.sql("SELECT used_at FROM confirmations WHERE token_hash = ?", tokenHash(second.token));
+    assert.equal(pending.used_at, null);
+    assert.equal((await getAccount(w, address, firstKey)).status, 200);
+    assert.equal((await read(await getAccount(w, address, secondKey))).body.error, "unknown_key");
+    const audit = await w.sql("SELECT action, outcome FROM audit WHERE key_id = ? ORDER BY id", secondKey.kid);
+    assert.deepEqual(
+      audit.map((r) => [r.action, r.outcome]),
+      [
+        ["signup", "confirmation_sent"],
+        ["confirm_signup", "address_taken"],
+        ["confirm_signup", "address_taken"],
+      ],
+    );
+  });
+
+  test("the same key signed up twice: either link confirms, the other then answers address_taken", async () => {
+    const address = freshAddress("samekey");
+    const key = newKey();
+    const [first, second] = await signUpEach(address, [key, key]);
     assert.equal((await read(await postConfirm(w, address, key, second.token))).status, 200);
     const late = await read(await postConfirm(w, address, key, first.token));
+    assert.equal(late.status, 409);
+    assert.equal(late.body.error, "address_taken");
+    const accounts = await w.sql("SELECT key_id, status FROM accounts WHERE address = ?", address);
+    assert.deepEqual(accounts, [{ key_id: key.kid, status: "active" }]);
+  });
+
+  test("disabling the account retires the address's other pending signups", async () => {
+    const address = freshAddress("retired");
+    const [firstKey, secondKey] = [newKey(), newKey()];
+    const [first, second] = await signUpEach(address, [firstKey, secondKey]);
+    assert.equal((await postConfirm(w, address, firstKey, first.token)).status, 200);
+    const disable = signToken("disable", claimsFor(address, w.publicUri), firstKey);
+    assert.equal((await w.fetch("/signature", { method: "DELETE", json: { token: disable } })).status, 200);
+    const late = await read(await postConfirm(w, address, secondKey, second.token));
+    assert.equal(late.status, 401);
     assert.equal(late.body.error, "confirmation_invalid");
+    assert.equal((await w.sql("SELECT * FROM accounts WHERE address = ? AND status = 'active'", address)).length, 0);
   });
 
   test("a key active for one address cannot be confirmed for another", async () => {

@@ -1,23 +1,22 @@
-//! The account, as its current key sees it: `GET /account` (a signed request; how a returning user
-//! signs in) and `DELETE /signature` (disables the account; afterwards every token of it fails).
+//! `GET /account` with `Authorization: Notary <request JWS>`: the account, as its current key sees it
+//! (how a returning user signs in). The token binds method, URL and body.
 
-use super::TokenBody;
-use crate::auth::{consume_jti, verify_registered};
+use crate::auth::{authenticate, consume_jti, ActiveAccount};
 use crate::context::RequestContext;
-use crate::error::{ApiError, ApiResult};
-use crate::http::{authorization_token, header, json_response, read_body, read_json};
-use protocol::token::{HttpRequest, TokenKind};
+use crate::error::{ApiError, ApiResult, ServerCode};
+use crate::http::{authorization_token, header, json_response, read_body};
+use protocol::token::{HttpRequest, RegisteredKind};
 use worker::{Request, Response};
 
-/// `GET /account` with `Authorization: Notary <request JWS>` binding method, URL and body.
+/// The handler.
 pub async fn account(req: &mut Request, ctx: &RequestContext) -> ApiResult<Response> {
     let authorization = header(req, "authorization");
     let text = authorization_token(authorization.as_deref(), "Notary").ok_or(ApiError::new(
-        401,
-        "unauthorized",
+        ServerCode::Unauthorized,
         "send Authorization: Notary <signed request token>",
     ))?;
-    let auth = verify_registered(ctx, text, TokenKind::Request, &ctx.config.public_uri).await?;
+    let audience = &ctx.config.public_uri;
+    let auth = authenticate(ctx, text, RegisteredKind::Request, audience, &ActiveAccount).await?;
     let body = read_body(req).await?;
     let url = req.url().map_err(|_| ApiError::internal())?;
     // The URL as the user addressed it: PUBLIC_URI plus path and query (the worker may sit behind a
@@ -32,7 +31,7 @@ pub async fn account(req: &mut Request, ctx: &RequestContext) -> ApiResult<Respo
         body: &body,
     })?;
     consume_jti(ctx, &auth.token).await?;
-    let account = &auth.account;
+    let account = &auth.holder;
     Ok(json_response(
         200,
         &serde_json::json!({
@@ -42,32 +41,5 @@ pub async fn account(req: &mut Request, ctx: &RequestContext) -> ApiResult<Respo
             "created_at": account.created_at,
             "confirmed_at": account.confirmed_at,
         }),
-    ))
-}
-
-/// `DELETE /signature {"token": <disable JWS signed by the current key>}`.
-pub async fn disable(req: &mut Request, ctx: &RequestContext) -> ApiResult<Response> {
-    let body: TokenBody = read_json(req).await?;
-    let auth =
-        verify_registered(ctx, &body.token, TokenKind::Disable, &ctx.config.public_uri).await?;
-    consume_jti(ctx, &auth.token).await?;
-    let account = &auth.account;
-    let disabled = ctx
-        .store
-        .disable_account(account.id, &account.key_id, ctx.now)
-        .await?;
-    if !disabled {
-        return Err(ApiError::unknown_key());
-    }
-    ctx.audit(
-        "disable",
-        "ok",
-        Some(&account.address),
-        Some(&account.key_id),
-    )
-    .await;
-    Ok(json_response(
-        200,
-        &serde_json::json!({ "status": "disabled" }),
     ))
 }

@@ -4,27 +4,28 @@
 //! - `POST /admin/verify {"token", "audience"}`: checks a token a user signed for a third party.
 //! - `POST /admin/disable {"address"}`: disables an account.
 
-use crate::auth::{consume_jti, verify_registered, RegisteredError};
+use crate::audit::{AuditAction, AuditOutcome};
+use crate::auth::{authenticate, consume_jti, ActiveAccount, AuthError};
 use crate::context::RequestContext;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ServerCode};
 use crate::http::secret_matches;
 use crate::http::{authorization_token, header, json_response, read_json};
 use protocol::address::Address;
-use protocol::token::TokenKind;
+use protocol::token::RegisteredKind;
 use worker::{Request, Response};
 
-async fn authorize(req: &Request, ctx: &RequestContext, action: &str) -> ApiResult<()> {
+async fn authorize(req: &Request, ctx: &RequestContext, action: AuditAction) -> ApiResult<()> {
     let authorization = header(req, "authorization");
     let given = authorization_token(authorization.as_deref(), "Bearer").unwrap_or_default();
     if secret_matches(given.as_bytes(), ctx.config.admin_secret.as_bytes()) {
         return Ok(());
     }
-    ctx.audit(action, "unauthorized", None, None).await;
-    Err(ApiError::new(
-        401,
-        "unauthorized",
+    let refused = ApiError::new(
+        ServerCode::Unauthorized,
         "send Authorization: Bearer <ADMIN_SECRET>",
-    ))
+    );
+    ctx.audit(action, refused.code, None, None).await;
+    Err(refused)
 }
 
 #[derive(serde::Deserialize)]
@@ -35,29 +36,23 @@ struct VerifyBody {
 }
 
 /// `POST /admin/verify`: 200 with the claims and the account, 422 for an invalid token, 404 when no
-/// active account has its key.
+/// active account has its key (the token is the subject of the request, not its credential).
 pub async fn verify(req: &mut Request, ctx: &RequestContext) -> ApiResult<Response> {
-    const ACTION: &str = "admin_verify";
+    const ACTION: AuditAction = AuditAction::AdminVerify;
     authorize(req, ctx, ACTION).await?;
     let body: VerifyBody = read_json(req).await?;
-    let auth = match verify_registered(ctx, &body.token, TokenKind::Assertion, &body.audience).await
-    {
+    let kind = RegisteredKind::Assertion;
+    let auth = match authenticate(ctx, &body.token, kind, &body.audience, &ActiveAccount).await {
         Ok(auth) => auth,
-        Err(RegisteredError::Token(error)) => {
-            ctx.audit(ACTION, error.code(), None, None).await;
-            return Err(ApiError::unprocessable(error));
+        // A failure inside is not a verdict on the token.
+        Err(AuthError::Refused(error)) => return Err(error),
+        Err(verdict) => {
+            let error = ApiError::from(verdict).about_subject();
+            ctx.audit(ACTION, error.code, None, None).await;
+            return Err(error);
         }
-        Err(RegisteredError::UnknownKey) => {
-            ctx.audit(ACTION, "unknown_key", None, None).await;
-            return Err(ApiError::new(
-                404,
-                "unknown_key",
-                "no active account has this key",
-            ));
-        }
-        Err(RegisteredError::Internal(error)) => return Err(error),
     };
-    let account = &auth.account;
+    let account = &auth.holder;
     if let Err(error) = consume_jti(ctx, &auth.token).await {
         ctx.audit(
             ACTION,
@@ -66,14 +61,11 @@ pub async fn verify(req: &mut Request, ctx: &RequestContext) -> ApiResult<Respon
             Some(&account.key_id),
         )
         .await;
-        return Err(ApiError {
-            status: 422,
-            ..error
-        });
+        return Err(error.about_subject());
     }
     ctx.audit(
         ACTION,
-        "valid",
+        AuditOutcome::Valid,
         Some(&account.address),
         Some(&account.key_id),
     )
@@ -100,7 +92,7 @@ struct DisableBody {
 
 /// `POST /admin/disable`: 200 `{"status":"disabled"}`, 404 when the address has no active account.
 pub async fn disable(req: &mut Request, ctx: &RequestContext) -> ApiResult<Response> {
-    const ACTION: &str = "admin_disable";
+    const ACTION: AuditAction = AuditAction::AdminDisable;
     authorize(req, ctx, ACTION).await?;
     let body: DisableBody = read_json(req).await?;
     let address = Address::parse(&body.address)?;
@@ -114,16 +106,20 @@ pub async fn disable(req: &mut Request, ctx: &RequestContext) -> ApiResult<Respo
         None => None,
     };
     let Some(account) = disabled else {
-        ctx.audit(ACTION, "unknown_account", Some(address), None)
-            .await;
-        return Err(ApiError::new(
-            404,
-            "unknown_account",
+        let refused = ApiError::new(
+            ServerCode::UnknownAccount,
             "this address has no active account",
-        ));
+        );
+        ctx.audit(ACTION, refused.code, Some(address), None).await;
+        return Err(refused);
     };
-    ctx.audit(ACTION, "ok", Some(address), Some(&account.key_id))
-        .await;
+    ctx.audit(
+        ACTION,
+        AuditOutcome::Ok,
+        Some(address),
+        Some(&account.key_id),
+    )
+    .await;
     Ok(json_response(
         200,
         &serde_json::json!({ "status": "disabled" }),

@@ -1,7 +1,7 @@
 //! `GET /health`.
 
 use crate::context::RequestContext;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ServerCode};
 use crate::http::json_response;
 use worker::Response;
 
@@ -9,8 +9,7 @@ use worker::Response;
 pub async fn health(ctx: &RequestContext) -> ApiResult<Response> {
     ctx.store.health().await.map_err(|_| {
         ApiError::new(
-            503,
-            "database_unavailable",
+            ServerCode::DatabaseUnavailable,
             "the database cannot be queried",
         )
     })?;

@@ -1,14 +1,19 @@
-//! The endpoints. [`route`] maps method and path to a handler; the handlers live one per module.
+//! The endpoints. [`route`] maps method and path to a handler; each path's handlers live in the module
+//! named after it (`/signature` in `signature`, `/admin/*` in `admin`, `/.well-known/notary` in
+//! `well_known`). `proposal` holds what `/signup` and `PATCH /signature` share.
 
 mod account;
 mod admin;
 mod confirm;
 mod health;
-mod keys;
+mod proposal;
 mod salt;
+mod signature;
+mod signup;
+mod well_known;
 
 use crate::context::RequestContext;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ServerCode};
 use worker::{Method, Request, Response};
 
 /// Which endpoint a request is for.
@@ -16,6 +21,8 @@ use worker::{Method, Request, Response};
 pub enum Endpoint {
     /// `GET /health`.
     Health,
+    /// `GET /.well-known/notary`.
+    WellKnown,
     /// `POST /salt`.
     Salt,
     /// `POST /signup`.
@@ -40,6 +47,7 @@ pub fn route(method: &Method, path: &str) -> ApiResult<Endpoint> {
     use Endpoint::*;
     let candidates: &[(Method, Endpoint)] = match path {
         "/health" => &[(Method::Get, Health)],
+        "/.well-known/notary" => &[(Method::Get, WellKnown)],
         "/salt" => &[(Method::Post, Salt)],
         "/signup" => &[(Method::Post, Signup)],
         "/confirm" => &[(Method::Post, Confirm)],
@@ -47,15 +55,14 @@ pub fn route(method: &Method, path: &str) -> ApiResult<Endpoint> {
         "/account" => &[(Method::Get, Account)],
         "/admin/verify" => &[(Method::Post, AdminVerify)],
         "/admin/disable" => &[(Method::Post, AdminDisable)],
-        _ => return Err(ApiError::new(404, "not_found", "no such endpoint")),
+        _ => return Err(ApiError::new(ServerCode::NotFound, "no such endpoint")),
     };
     candidates
         .iter()
         .find(|(allowed, _)| allowed == method)
         .map(|(_, endpoint)| *endpoint)
         .ok_or(ApiError::new(
-            405,
-            "method_not_allowed",
+            ServerCode::MethodNotAllowed,
             "this endpoint does not take this method",
         ))
 }
@@ -68,11 +75,12 @@ pub async fn handle(
 ) -> ApiResult<Response> {
     match endpoint {
         Endpoint::Health => health::health(ctx).await,
+        Endpoint::WellKnown => Ok(well_known::discovery(ctx)),
         Endpoint::Salt => salt::salt(req, ctx).await,
-        Endpoint::Signup => keys::signup(req, ctx).await,
-        Endpoint::ChangeKey => keys::change(req, ctx).await,
+        Endpoint::Signup => signup::signup(req, ctx).await,
+        Endpoint::ChangeKey => signature::change(req, ctx).await,
         Endpoint::Confirm => confirm::confirm(req, ctx).await,
-        Endpoint::Disable => account::disable(req, ctx).await,
+        Endpoint::Disable => signature::disable(req, ctx).await,
         Endpoint::Account => account::account(req, ctx).await,
         Endpoint::AdminVerify => admin::verify(req, ctx).await,
         Endpoint::AdminDisable => admin::disable(req, ctx).await,

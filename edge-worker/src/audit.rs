@@ -1,0 +1,186 @@
+//! The vocabulary of the audit log (table `audit`): what was attempted and how it ended. The strings
+//! are what operators query, so they never change meaning; a refusal is recorded under its public
+//! error code.
+
+use crate::error::{ApiResult, Code};
+use protocol::confirmation::Purpose;
+
+/// What was attempted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AuditAction {
+    /// `POST /signup`.
+    Signup,
+    /// `PATCH /signature`.
+    Change,
+    /// `POST /confirm` that found no pending confirmation.
+    Confirm,
+    /// `POST /confirm` of a signup.
+    ConfirmSignup,
+    /// `POST /confirm` of a key change.
+    ConfirmChange,
+    /// `DELETE /signature`.
+    Disable,
+    /// `POST /admin/verify`.
+    AdminVerify,
+    /// `POST /admin/disable`.
+    AdminDisable,
+    /// Delivery of a signup confirmation.
+    DeliverSignup,
+    /// Delivery of a key-change confirmation.
+    DeliverChange,
+    /// Delivery of an `already_registered` notice.
+    DeliverAlreadyRegistered,
+}
+
+impl AuditAction {
+    /// Every action.
+    pub const ALL: [AuditAction; 11] = [
+        Self::Signup,
+        Self::Change,
+        Self::Confirm,
+        Self::ConfirmSignup,
+        Self::ConfirmChange,
+        Self::Disable,
+        Self::AdminVerify,
+        Self::AdminDisable,
+        Self::DeliverSignup,
+        Self::DeliverChange,
+        Self::DeliverAlreadyRegistered,
+    ];
+
+    /// The stored name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Signup => "signup",
+            Self::Change => "change",
+            Self::Confirm => "confirm",
+            Self::ConfirmSignup => "confirm_signup",
+            Self::ConfirmChange => "confirm_change",
+            Self::Disable => "disable",
+            Self::AdminVerify => "admin_verify",
+            Self::AdminDisable => "admin_disable",
+            Self::DeliverSignup => "deliver_signup",
+            Self::DeliverChange => "deliver_change",
+            Self::DeliverAlreadyRegistered => "deliver_already_registered",
+        }
+    }
+
+    /// The delivery of a message with this purpose.
+    pub const fn delivery(purpose: Purpose) -> Self {
+        match purpose {
+            Purpose::Signup => Self::DeliverSignup,
+            Purpose::Change => Self::DeliverChange,
+            Purpose::AlreadyRegistered => Self::DeliverAlreadyRegistered,
+        }
+    }
+}
+
+/// How it ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AuditOutcome {
+    /// Done.
+    Ok,
+    /// `POST /admin/verify`: the token is valid.
+    Valid,
+    /// A confirmation was stored and queued for delivery.
+    ConfirmationSent,
+    /// A signup for an active address: the owner was notified instead.
+    AlreadyRegistered,
+    /// A key change for an address without an active account: nothing was done.
+    NoAccount,
+    /// The dead-letter consumer delivered a message after all.
+    DeliveredLate,
+    /// A message the mail system never accepted.
+    Undelivered,
+    /// Refused with this public error code.
+    Refused(Code),
+}
+
+impl AuditOutcome {
+    /// The outcomes that are not refusals.
+    pub const PLAIN: [AuditOutcome; 7] = [
+        Self::Ok,
+        Self::Valid,
+        Self::ConfirmationSent,
+        Self::AlreadyRegistered,
+        Self::NoAccount,
+        Self::DeliveredLate,
+        Self::Undelivered,
+    ];
+
+    /// The stored name: a refusal's error code, or the outcome's own name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Valid => "valid",
+            Self::ConfirmationSent => "confirmation_sent",
+            Self::AlreadyRegistered => "already_registered",
+            Self::NoAccount => "no_account",
+            Self::DeliveredLate => "delivered_late",
+            Self::Undelivered => "undelivered",
+            Self::Refused(code) => code.as_str(),
+        }
+    }
+
+    /// `Ok` for success, the refusal's code otherwise.
+    pub fn of<T>(result: &ApiResult<T>) -> Self {
+        match result {
+            Ok(_) => Self::Ok,
+            Err(error) => Self::Refused(error.code),
+        }
+    }
+}
+
+impl From<Code> for AuditOutcome {
+    fn from(code: Code) -> Self {
+        Self::Refused(code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{ApiError, ServerCode};
+    use protocol::ErrorKind;
+    use std::collections::BTreeSet;
+
+    fn snake_case(text: &str) -> bool {
+        !text.is_empty() && text.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+    }
+
+    #[test]
+    fn actions_are_distinct_snake_case_names() {
+        let names: BTreeSet<_> = AuditAction::ALL.iter().map(|a| a.as_str()).collect();
+        assert_eq!(names.len(), AuditAction::ALL.len());
+        assert!(names.iter().all(|name| snake_case(name)));
+    }
+
+    #[test]
+    fn outcomes_never_read_as_one_another_or_as_an_error_code() {
+        let codes: BTreeSet<_> = ErrorKind::ALL
+            .iter()
+            .map(|k| k.code())
+            .chain(ServerCode::ALL.iter().map(|c| c.code()))
+            .collect();
+        let plain: BTreeSet<_> = AuditOutcome::PLAIN.iter().map(|o| o.as_str()).collect();
+        assert_eq!(plain.len(), AuditOutcome::PLAIN.len());
+        for name in &plain {
+            assert!(snake_case(name), "{name}");
+            assert!(!codes.contains(name), "{name} is also an error code");
+        }
+        let refused = AuditOutcome::of::<()>(&Err(ApiError::confirmation_invalid()));
+        assert_eq!(refused.as_str(), "confirmation_invalid");
+        assert_eq!(AuditOutcome::of(&Ok(())), AuditOutcome::Ok);
+    }
+
+    #[test]
+    fn every_purpose_has_its_delivery_action() {
+        for (purpose, name) in [
+            (Purpose::Signup, "deliver_signup"),
+            (Purpose::Change, "deliver_change"),
+            (Purpose::AlreadyRegistered, "deliver_already_registered"),
+        ] {
+            assert_eq!(AuditAction::delivery(purpose).as_str(), name);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! The D1 rows the worker reads, with their states typed. A state is parsed when its row is read, so
+//! a value outside the schema's `CHECK` list is an internal error at that point (the store logs which
+//! query failed, never the row) rather than a string compared later.
+
+use protocol::confirmation::Purpose;
+use serde::{Deserialize, Serialize};
+
+/// `accounts.status`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    /// Its key signs.
+    Active,
+    /// Disabled by its owner or the operator; kept for the record.
+    Disabled,
+}
+
+impl AccountStatus {
+    /// Every status.
+    pub const ALL: [AccountStatus; 2] = [Self::Active, Self::Disabled];
+
+    /// The stored value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Disabled => "disabled",
+        }
+    }
+}
+
+/// `confirmations.purpose`: what using the confirmation does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfirmationPurpose {
+    /// Creates the account.
+    Signup,
+    /// Replaces the account's key.
+    Change,
+}
+
+impl ConfirmationPurpose {
+    /// Every purpose.
+    pub const ALL: [ConfirmationPurpose; 2] = [Self::Signup, Self::Change];
+
+    /// The stored value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Signup => "signup",
+            Self::Change => "change",
+        }
+    }
+}
+
+impl From<ConfirmationPurpose> for Purpose {
+    fn from(purpose: ConfirmationPurpose) -> Self {
+        match purpose {
+            ConfirmationPurpose::Signup => Self::Signup,
+            ConfirmationPurpose::Change => Self::Change,
+        }
+    }
+}
+
+/// An account row.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Account {
+    /// Row id.
+    pub id: i64,
+    /// Canonical address.
+    pub address: String,
+    /// RFC 7638 thumbprint of the current key.
+    pub key_id: String,
+    /// The current key, 32 bytes base64url.
+    pub public_key: String,
+    /// Active or disabled.
+    pub status: AccountStatus,
+    /// When the signup was made.
+    pub created_at: i64,
+    /// When the signup was confirmed.
+    pub confirmed_at: i64,
+}
+
+/// A confirmation that has not been used and has not expired.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PendingConfirmation {
+    /// The address it is bound to.
+    pub address: String,
+    /// Signup or change.
+    pub purpose: ConfirmationPurpose,
+    /// Thumbprint of the pending key.
+    pub key_id: String,
+    /// The pending key, base64url.
+    pub public_key: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SCHEMA: &str = include_str!("../../migrations/0001_initial.sql");
+
+    /// The values of `CHECK (<column> IN ('a', 'b'))` in the schema.
+    fn check_list(column: &str) -> Vec<&'static str> {
+        let start = SCHEMA
+            .find(&format!("CHECK ({column} IN ("))
+            .unwrap_or_else(|| panic!("no CHECK on {column}"));
+        let list = &SCHEMA[start..];
+        let list = &list[list.find("IN (").unwrap() + 4..list.find(')').unwrap()];
+        list.split(',')
+            .map(|value| value.trim().trim_matches('\''))
+            .collect()
+    }
+
+    #[test]
+    fn the_types_hold_exactly_the_values_the_schema_allows() {
+        let statuses: Vec<_> = AccountStatus::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(statuses, check_list("status"));
+        let purposes: Vec<_> = ConfirmationPurpose::ALL
+            .iter()
+            .map(|p| p.as_str())
+            .collect();
+        assert_eq!(purposes, check_list("purpose"));
+        for status in AccountStatus::ALL {
+            assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
+        }
+        for purpose in ConfirmationPurpose::ALL {
+            assert_eq!(serde_json::to_value(purpose).unwrap(), purpose.as_str());
+            assert_eq!(Purpose::from(purpose).as_str(), purpose.as_str());
+        }
+    }
+
+    #[test]
+    fn a_value_outside_the_schema_does_not_read() {
+        let row = |purpose: &str| {
+            serde_json::from_value::<PendingConfirmation>(serde_json::json!({
+                "address": "a@example.com", "purpose": purpose, "key_id": "k", "public_key": "p",
+            }))
+        };
+        assert_eq!(row("change").unwrap().purpose, ConfirmationPurpose::Change);
+        assert!(row("already_registered").is_err());
+        assert!(row("Signup").is_err());
+        let account = |status: &str| {
+            serde_json::from_value::<Account>(serde_json::json!({
+                "id": 1, "address": "a@example.com", "key_id": "k", "public_key": "p",
+                "status": status, "created_at": 1, "confirmed_at": 2,
+            }))
+        };
+        assert_eq!(account("disabled").unwrap().status, AccountStatus::Disabled);
+        assert!(account("frozen").is_err());
+    }
+}
