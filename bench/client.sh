@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The client's figures in one run on this machine: Argon2id with the protocol's parameters
-# (m = 64 MiB, t = 3, p = 1) natively (RustCrypto argon2 through protocol::kdf, block buffer reused),
-# in the package's WebAssembly under Node and in headless Chromium (SIMD and baseline builds), and in
+# (m = 64 MiB, t = 3, p = 1) natively (RustCrypto's argon2 crate, the reference every ratio is taken
+# against, and protocol::kdf, the workspace's own Argon2id, both reusing their working memory), in
+# the package's WebAssembly under Node and in headless Chromium (SIMD and baseline builds), and in
 # hash-wasm under both; request tokens signed per second; the sizes of the .wasm files. Prints a table
 # with the ratios the issue sets targets for. Run on demand (it takes a minute or two):
 #
@@ -9,7 +10,7 @@
 #
 # Each round runs every measurement once, in turn, so that a busy moment of the machine does not fall
 # on one implementation only; the table reports, for each, the fastest run and the median of all runs.
-# Then bench/paired.mjs times native, Node and Chromium side by side, one derivation each in turn
+# Then bench/paired.mjs times native (the reference), Node and Chromium side by side, one derivation each in turn
 # (runs x rounds triples), and the table adds the median of the ratios taken inside each triple: on a
 # shared host, whose speed drifts by tens of percent within seconds, the steadiest of the figures.
 # Builds client-wasm/pkg first when it is missing.
@@ -22,22 +23,27 @@ rounds="${2:-2}"
 [ -f client-wasm/pkg/package.json ] || bash client-wasm/scripts/build.sh
 
 step "native: cargo build --release --example argon2_native"
-cargo build --locked --release -q -p notary-client-wasm --example argon2_native
+cargo build --locked --release -q -p notary-protocol --example argon2_native
 native="$ROOT/target/release/examples/argon2_native"
+
+# native_runs <impl> [--reference]: one line { engine: "native", impl, runs_ms }.
+native_runs() {
+  "$native" "${@:2}" "$runs" | node -e '
+    let text = ""; process.stdin.on("data", (d) => (text += d)).on("end", () =>
+      console.log(JSON.stringify({ engine: "native", impl: process.argv[1], runs_ms: JSON.parse(text).runs_ms })));' "$1"
+}
 
 results="$(mktemp)"
 trap 'rm -f "$results"' EXIT
 for round in $(seq 1 "$rounds"); do
   step "round $round of $rounds"
-  "$native" "$runs" | node -e '
-    let text = ""; process.stdin.on("data", (d) => (text += d)).on("end", () =>
-      console.log(JSON.stringify({ engine: "native", impl: "rustcrypto-argon2", runs_ms: JSON.parse(text).runs_ms })));' \
-    | tee -a "$results"
+  native_runs rustcrypto-argon2 --reference | tee -a "$results"
+  native_runs protocol-kdf | tee -a "$results"
   node bench/argon2.mjs --runs "$runs" | tee -a "$results"
   node bench/chromium-argon2.mjs --runs "$runs" | tee -a "$results"
 done
 step "side by side: native, Node and Chromium in turn ($((runs * rounds)) triples)"
-node bench/paired.mjs --native "$native" --triples "$((runs * rounds))" | tee -a "$results"
+node bench/paired.mjs --native "$native" --reference --triples "$((runs * rounds))" | tee -a "$results"
 
 step "results ($(nproc) cores, $(uname -m), Node $(node --version), $("$CHROME_BIN" --version 2>/dev/null))"
 node - "$results" client-wasm/pkg/wasm <<'JS'
@@ -59,7 +65,7 @@ const stats = (list) => {
   return { min: sorted[0], median: sorted[Math.floor(sorted.length / 2)], n: sorted.length };
 };
 const native = stats(runs.get("native rustcrypto-argon2"));
-console.log("Argon2id m=64 MiB t=3 p=1 (ms; ratio = this / native, on the fastest run and on the median)");
+console.log("Argon2id m=64 MiB t=3 p=1 (ms; ratio = this / native rustcrypto-argon2, on the fastest run and on the median)");
 console.log("implementation".padEnd(30), "min".padStart(8), "median".padStart(8), "runs".padStart(5), "x native (min)".padStart(15), "x native (median)".padStart(18));
 for (const [name, list] of runs) {
   const s = stats(list);

@@ -7,7 +7,10 @@
 // fastest or median run of separate processes does not. Run on demand, usually through
 // bench/client.sh, which builds the native binary first:
 //
-//   node bench/paired.mjs --native target/release/examples/argon2_native [--triples 15]
+//   node bench/paired.mjs --native target/release/examples/argon2_native [--reference] [--triples 15]
+//
+// With --reference the native side is RustCrypto's argon2 crate (the reference of the README's
+// figures), otherwise protocol::kdf compiled natively.
 //
 // Prints one JSON line: { engine: "paired", triples: [{ native, node, chromium }, ...] } (ms).
 
@@ -29,8 +32,8 @@ function option(name, fallback) {
 }
 
 /** The native reference as a warm process: each call derives once and resolves to its time in ms. */
-function startNative(path) {
-  const child = spawn(path, ["--serve"], { stdio: ["pipe", "pipe", "inherit"] });
+function startNative(path, args) {
+  const child = spawn(path, [...args, "--serve"], { stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   return {
     async derive() {
@@ -52,7 +55,7 @@ async function main() {
   if (!(await notary.ready()).simd) throw new Error("this Node does not run the SIMD build");
   const server = await startBenchServer();
   const browser = await launchChromium();
-  const native = startNative(nativePath);
+  const native = startNative(nativePath, process.argv.includes("--reference") ? ["--reference"] : []);
   try {
     const page = await browser.newPage();
     await page.goto(`${server.origin}/`);

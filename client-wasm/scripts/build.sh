@@ -3,8 +3,8 @@
 # committed sources in client-wasm/js. Called by scripts/build.sh; runs alone too.
 #
 # Two WebAssembly builds of the same crate, chosen at load time with WebAssembly.validate:
-#   wasm/notary_client_bg.wasm           -C target-feature=+simd128 (Argon2id with src/argon2/simd.rs)
-#   wasm/notary_client_baseline_bg.wasm  no SIMD (src/argon2/scalar.rs), for older engines
+#   wasm/notary_client_bg.wasm           -C target-feature=+simd128 (Argon2id with protocol/src/kdf/backends/simd.rs)
+#   wasm/notary_client_baseline_bg.wasm  no SIMD (protocol/src/kdf/backends/scalar.rs), for older engines
 # Each build has its own target directory, so neither set of flags touches the worker's build or
 # the default target directory. wasm-bindgen generates the same JavaScript glue for both (checked
 # below); wasm-opt -Oz then shrinks them. The sizes are printed at the end.

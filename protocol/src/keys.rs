@@ -199,8 +199,8 @@ impl KeyPair {
         &self.public
     }
 
-    /// An Ed25519 signature over `message` (RFC 8032 section 5.1.6): r = SHA-512(prefix || M) mod L,
-    /// R = [r]B, k = SHA-512(R || A || M) mod L, S = (r + k * s) mod L; the signature is R || S.
+    /// An Ed25519 signature over `message` (RFC 8032 section 5.1.6): `r = SHA-512(prefix || M) mod L`,
+    /// `R = [r]B`, `k = SHA-512(R || A || M) mod L`, `S = (r + k * s) mod L`; the signature is `R || S`.
     pub fn sign(&self, message: &[u8]) -> [u8; 64] {
         let mut nonce_hash: [u8; 64] = Sha512::new()
             .chain_update(self.secret.hash_prefix)
