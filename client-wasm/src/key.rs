@@ -3,18 +3,30 @@
 
 use crate::env;
 use crate::error::{NotaryError, Result};
-use crate::shape;
+use crate::shape::{self, Member, Shape, Type};
 use crate::signer::Ed25519Key;
 use protocol::address::Address;
 use protocol::confirmation::ConfirmationToken;
 use protocol::keys::{KeyId, Signer as _};
 use protocol::token::{self, Claims, HttpRequest, TokenKind, MAX_LIFETIME_SECS};
+use protocol::ErrorKind;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 /// Lifetime of the tokens this package sends to a Notary server (signup, confirm, change, disable,
 /// signed requests): long enough for a slow network, far below the protocol's 300 s ceiling.
 pub const SERVER_TOKEN_LIFETIME_SECS: i64 = 120;
+
+/// The public key as `KeyPair.publicJwk` gives it.
+pub const PUBLIC_JWK: Shape = Shape {
+    name: "PublicJwk",
+    doc: "An Ed25519 public key as an RFC 8037 JWK.",
+    members: &[
+        Member::new("kty", Type::Literal("OKP")),
+        Member::new("crv", Type::Literal("Ed25519")),
+        Member::new("x", Type::String),
+    ],
+};
 
 /// What a token is for, with what that kind binds besides the common claims.
 #[derive(Clone, Copy, Debug)]
@@ -166,57 +178,121 @@ impl KeyPair {
         object.into()
     }
 
-    /// Signs a token described by `spec`:
-    ///
-    /// - `kind`: `"signup"`, `"confirm"`, `"change"`, `"disable"`, `"request"` or `"assertion"`;
-    /// - `audience`: the `aud` (a Notary server's base URL, or a third party's audience);
-    /// - `lifetime`: seconds, 1 to 300 (default 120);
-    /// - `confirmation`: the emailed token (confirm only);
-    /// - `method`, `url`, `body`: what a request token binds (request only; `body` a string, bytes or
-    ///   none).
-    ///
-    /// The package's JavaScript adds one method per kind (`signupToken(audience)`, ...).
-    pub fn token(
+    /// A signup token (`notary-signup+jwt`, the public JWK in its header) for the server `audience`
+    /// (its base URL), valid `lifetimeSecs` (default 120).
+    #[wasm_bindgen(js_name = signupToken)]
+    pub fn signup_token(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "TokenSpec")] spec: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] audience: JsValue,
+        #[wasm_bindgen(js_name = lifetimeSecs, unchecked_optional_param_type = "number")]
+        lifetime_secs: JsValue,
     ) -> Result<String> {
-        let kind = shape::string(&spec, "kind")?;
-        let audience = shape::string(&spec, "audience")?;
-        let lifetime = match shape::optional_number(&spec, "lifetime")? {
-            Some(seconds) => lifetime_from_js(seconds)?,
-            None => SERVER_TOKEN_LIFETIME_SECS,
+        self.sign(Purpose::Signup, &audience, &lifetime_secs)
+    }
+
+    /// A confirm token (`notary-confirm+jwt`) carrying the emailed `confirmation` token.
+    #[wasm_bindgen(js_name = confirmToken)]
+    pub fn confirm_token(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] audience: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] confirmation: JsValue,
+        #[wasm_bindgen(js_name = lifetimeSecs, unchecked_optional_param_type = "number")]
+        lifetime_secs: JsValue,
+    ) -> Result<String> {
+        let (audience, lifetime) = token_arguments(&audience, &lifetime_secs)?;
+        let confirmation = shape::string_argument(&confirmation, "confirmation")?;
+        self.material.token(
+            Purpose::Confirm {
+                confirmation: &confirmation,
+            },
+            &audience,
+            lifetime,
+        )
+    }
+
+    /// A change token (`notary-change+jwt`): proposes this key (derived from the NEW password) as the
+    /// account's key.
+    #[wasm_bindgen(js_name = changeToken)]
+    pub fn change_token(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] audience: JsValue,
+        #[wasm_bindgen(js_name = lifetimeSecs, unchecked_optional_param_type = "number")]
+        lifetime_secs: JsValue,
+    ) -> Result<String> {
+        self.sign(Purpose::Change, &audience, &lifetime_secs)
+    }
+
+    /// A disable token (`notary-disable+jwt`), signed by the account's current key.
+    #[wasm_bindgen(js_name = disableToken)]
+    pub fn disable_token(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] audience: JsValue,
+        #[wasm_bindgen(js_name = lifetimeSecs, unchecked_optional_param_type = "number")]
+        lifetime_secs: JsValue,
+    ) -> Result<String> {
+        self.sign(Purpose::Disable, &audience, &lifetime_secs)
+    }
+
+    /// A signed-request token (`notary-request+jwt`) binding `method`, the full `url` (no fragment)
+    /// and the SHA-256 of `body` (a string is taken as UTF-8; none means the empty body).
+    #[wasm_bindgen(js_name = requestToken)]
+    pub fn request_token(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] audience: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] method: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | Uint8Array | ArrayBuffer | null")]
+        body: JsValue,
+        #[wasm_bindgen(js_name = lifetimeSecs, unchecked_optional_param_type = "number")]
+        lifetime_secs: JsValue,
+    ) -> Result<String> {
+        let (audience, lifetime) = token_arguments(&audience, &lifetime_secs)?;
+        let method = shape::string_argument(&method, "method")?;
+        let url = shape::string_argument(&url, "url")?;
+        let body = body_bytes(&body)?;
+        let request = HttpRequest {
+            method: &method,
+            url: &url,
+            body: &body,
         };
-        let confirmation;
-        let (method, url, body);
-        let purpose = match kind.as_str() {
-            "signup" => Purpose::Signup,
-            "change" => Purpose::Change,
-            "disable" => Purpose::Disable,
-            "assertion" => Purpose::Assertion,
-            "confirm" => {
-                confirmation = shape::string(&spec, "confirmation")?;
-                Purpose::Confirm {
-                    confirmation: &confirmation,
-                }
-            }
-            "request" => {
-                method = shape::string(&spec, "method")?;
-                url = shape::string(&spec, "url")?;
-                body = body_bytes(&shape::member(&spec, "body"))?;
-                Purpose::Request(HttpRequest {
-                    method: &method,
-                    url: &url,
-                    body: &body,
-                })
-            }
-            _ => {
-                return Err(NotaryError::invalid_argument(
-                    "kind must be signup, confirm, change, disable, request or assertion",
-                ))
-            }
-        };
+        self.material
+            .token(Purpose::Request(request), &audience, lifetime)
+    }
+
+    /// A token for a third party (`notary-assertion+jwt`) with its own `audience`, valid
+    /// `lifetimeSecs`, 1 to 300.
+    #[wasm_bindgen(js_name = assertionToken)]
+    pub fn assertion_token(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] audience: JsValue,
+        #[wasm_bindgen(js_name = lifetimeSecs, unchecked_param_type = "number")]
+        lifetime_secs: JsValue,
+    ) -> Result<String> {
+        self.sign(Purpose::Assertion, &audience, &lifetime_secs)
+    }
+}
+
+impl KeyPair {
+    /// A token of a kind that binds nothing besides the common claims.
+    fn sign(
+        &self,
+        purpose: Purpose<'_>,
+        audience: &JsValue,
+        lifetime_secs: &JsValue,
+    ) -> Result<String> {
+        let (audience, lifetime) = token_arguments(audience, lifetime_secs)?;
         self.material.token(purpose, &audience, lifetime)
     }
+}
+
+/// The audience and the lifetime (default [`SERVER_TOKEN_LIFETIME_SECS`]) every token method takes.
+fn token_arguments(audience: &JsValue, lifetime_secs: &JsValue) -> Result<(String, i64)> {
+    let audience = shape::string_argument(audience, "audience")?;
+    let lifetime = match shape::optional_number_argument(lifetime_secs, "lifetimeSecs")? {
+        Some(seconds) => lifetime_from_js(seconds)?,
+        None => SERVER_TOKEN_LIFETIME_SECS,
+    };
+    Ok((audience, lifetime))
 }
 
 /// Converts a JavaScript number of seconds into a token lifetime of 1 to 300 s.
@@ -225,8 +301,8 @@ pub fn lifetime_from_js(seconds: f64) -> Result<i64> {
     if seconds.fract() == 0.0 && (1.0..=max).contains(&seconds) {
         Ok(seconds as i64)
     } else {
-        Err(NotaryError::local(
-            protocol::ErrorKind::LifetimeTooLong.code(),
+        Err(NotaryError::new(
+            ErrorKind::LifetimeTooLong,
             "the lifetime must be a whole number of seconds from 1 to 300",
         ))
     }
