@@ -1,5 +1,6 @@
 //! The key pair as JavaScript sees it: a handle to secret material that stays in WASM memory, and the
-//! tokens it signs.
+//! tokens it signs, one exported method per kind of token (the package's `token(spec)` only picks
+//! among them).
 
 use crate::env;
 use crate::error::{NotaryError, Result};
@@ -177,6 +178,11 @@ impl KeyPair {
         }
         object.into()
     }
+
+    // The token methods take their arguments as `JsValue`s, typed for TypeScript, and check them
+    // here: plain JavaScript callers are not type-checked, and wasm-bindgen's own string conversion
+    // throws a bare TypeError for `undefined` and reads a number as an empty string, where these
+    // methods answer `invalid_argument` as `token(spec)` always did.
 
     /// A signup token (`notary-signup+jwt`, the public JWK in its header) for the server `audience`
     /// (its base URL), valid `lifetimeSecs` (default 120).
