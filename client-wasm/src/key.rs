@@ -189,31 +189,23 @@ impl KeyPair {
     #[wasm_bindgen(js_name = signupToken)]
     pub fn signup_token(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] audience: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] audience: &JsValue,
         #[wasm_bindgen(js_name = lifetimeSecs, unchecked_optional_param_type = "number")]
-        lifetime_secs: JsValue,
+        lifetime_secs: &JsValue,
     ) -> Result<String> {
-        self.sign(Purpose::Signup, &audience, &lifetime_secs)
+        self.sign(Binding::Nothing(Purpose::Signup), audience, lifetime_secs)
     }
 
     /// A confirm token (`notary-confirm+jwt`) carrying the emailed `confirmation` token.
     #[wasm_bindgen(js_name = confirmToken)]
     pub fn confirm_token(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] audience: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string")] confirmation: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] audience: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] confirmation: &JsValue,
         #[wasm_bindgen(js_name = lifetimeSecs, unchecked_optional_param_type = "number")]
-        lifetime_secs: JsValue,
+        lifetime_secs: &JsValue,
     ) -> Result<String> {
-        let (audience, lifetime) = token_arguments(&audience, &lifetime_secs)?;
-        let confirmation = shape::string_argument(&confirmation, "confirmation")?;
-        self.material.token(
-            Purpose::Confirm {
-                confirmation: &confirmation,
-            },
-            &audience,
-            lifetime,
-        )
+        self.sign(Binding::Confirm { confirmation }, audience, lifetime_secs)
     }
 
     /// A change token (`notary-change+jwt`): proposes this key (derived from the NEW password) as the
@@ -221,22 +213,22 @@ impl KeyPair {
     #[wasm_bindgen(js_name = changeToken)]
     pub fn change_token(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] audience: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] audience: &JsValue,
         #[wasm_bindgen(js_name = lifetimeSecs, unchecked_optional_param_type = "number")]
-        lifetime_secs: JsValue,
+        lifetime_secs: &JsValue,
     ) -> Result<String> {
-        self.sign(Purpose::Change, &audience, &lifetime_secs)
+        self.sign(Binding::Nothing(Purpose::Change), audience, lifetime_secs)
     }
 
     /// A disable token (`notary-disable+jwt`), signed by the account's current key.
     #[wasm_bindgen(js_name = disableToken)]
     pub fn disable_token(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] audience: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] audience: &JsValue,
         #[wasm_bindgen(js_name = lifetimeSecs, unchecked_optional_param_type = "number")]
-        lifetime_secs: JsValue,
+        lifetime_secs: &JsValue,
     ) -> Result<String> {
-        self.sign(Purpose::Disable, &audience, &lifetime_secs)
+        self.sign(Binding::Nothing(Purpose::Disable), audience, lifetime_secs)
     }
 
     /// A signed-request token (`notary-request+jwt`) binding `method`, the full `url` (no fragment)
@@ -244,25 +236,16 @@ impl KeyPair {
     #[wasm_bindgen(js_name = requestToken)]
     pub fn request_token(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] audience: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string")] method: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] audience: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] method: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] url: &JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "string | Uint8Array | ArrayBuffer | null")]
-        body: JsValue,
+        body: &JsValue,
         #[wasm_bindgen(js_name = lifetimeSecs, unchecked_optional_param_type = "number")]
-        lifetime_secs: JsValue,
+        lifetime_secs: &JsValue,
     ) -> Result<String> {
-        let (audience, lifetime) = token_arguments(&audience, &lifetime_secs)?;
-        let method = shape::string_argument(&method, "method")?;
-        let url = shape::string_argument(&url, "url")?;
-        let body = body_bytes(&body)?;
-        let request = HttpRequest {
-            method: &method,
-            url: &url,
-            body: &body,
-        };
-        self.material
-            .token(Purpose::Request(request), &audience, lifetime)
+        let binding = Binding::Request { method, url, body };
+        self.sign(binding, audience, lifetime_secs)
     }
 
     /// A token for a third party (`notary-assertion+jwt`) with its own `audience`, valid
@@ -270,35 +253,72 @@ impl KeyPair {
     #[wasm_bindgen(js_name = assertionToken)]
     pub fn assertion_token(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] audience: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] audience: &JsValue,
         #[wasm_bindgen(js_name = lifetimeSecs, unchecked_param_type = "number")]
-        lifetime_secs: JsValue,
+        lifetime_secs: &JsValue,
     ) -> Result<String> {
-        self.sign(Purpose::Assertion, &audience, &lifetime_secs)
+        self.sign(Binding::Nothing(Purpose::Assertion), audience, lifetime_secs)
     }
+}
+
+/// What a token method binds besides the audience and the lifetime, as JavaScript passed it.
+enum Binding<'a> {
+    /// Nothing more: signup, change, disable and assertion tokens.
+    Nothing(Purpose<'static>),
+    /// The emailed confirmation token.
+    Confirm { confirmation: &'a JsValue },
+    /// The request.
+    Request {
+        method: &'a JsValue,
+        url: &'a JsValue,
+        body: &'a JsValue,
+    },
 }
 
 impl KeyPair {
-    /// A token of a kind that binds nothing besides the common claims.
+    /// Checks the arguments of a token method, in the order JavaScript passed them, and signs. One
+    /// function for every method, so that the checks exist once in the `.wasm`.
+    #[inline(never)]
     fn sign(
         &self,
-        purpose: Purpose<'_>,
+        binding: Binding<'_>,
         audience: &JsValue,
         lifetime_secs: &JsValue,
     ) -> Result<String> {
-        let (audience, lifetime) = token_arguments(audience, lifetime_secs)?;
+        let audience = shape::string_argument(audience, "audience")?;
+        let lifetime = match shape::optional_number_argument(lifetime_secs, "lifetimeSecs")? {
+            Some(seconds) => lifetime_from_js(seconds)?,
+            None => SERVER_TOKEN_LIFETIME_SECS,
+        };
+        let confirmation;
+        let (method, url, body);
+        let purpose = match binding {
+            Binding::Nothing(purpose) => purpose,
+            Binding::Confirm {
+                confirmation: value,
+            } => {
+                confirmation = shape::string_argument(value, "confirmation")?;
+                Purpose::Confirm {
+                    confirmation: &confirmation,
+                }
+            }
+            Binding::Request {
+                method: js_method,
+                url: js_url,
+                body: js_body,
+            } => {
+                method = shape::string_argument(js_method, "method")?;
+                url = shape::string_argument(js_url, "url")?;
+                body = body_bytes(js_body)?;
+                Purpose::Request(HttpRequest {
+                    method: &method,
+                    url: &url,
+                    body: &body,
+                })
+            }
+        };
         self.material.token(purpose, &audience, lifetime)
     }
-}
-
-/// The audience and the lifetime (default [`SERVER_TOKEN_LIFETIME_SECS`]) every token method takes.
-fn token_arguments(audience: &JsValue, lifetime_secs: &JsValue) -> Result<(String, i64)> {
-    let audience = shape::string_argument(audience, "audience")?;
-    let lifetime = match shape::optional_number_argument(lifetime_secs, "lifetimeSecs")? {
-        Some(seconds) => lifetime_from_js(seconds)?,
-        None => SERVER_TOKEN_LIFETIME_SECS,
-    };
-    Ok((audience, lifetime))
 }
 
 /// Converts a JavaScript number of seconds into a token lifetime of 1 to 300 s.
