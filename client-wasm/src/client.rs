@@ -5,7 +5,8 @@ use crate::error::{ClientErrorKind, NotaryError, Result};
 use crate::http::{self, JsonCall};
 use crate::key::SERVER_TOKEN_LIFETIME_SECS;
 use crate::key::{body_bytes, KeyMaterial, KeyPair, Purpose};
-use crate::shape::{Member, Shape, Type};
+use crate::requirements;
+use crate::shape::{Member, Requirement, Shape, Type};
 use protocol::token::HttpRequest;
 use serde::Serialize;
 use std::future::Future;
@@ -121,7 +122,7 @@ impl NotaryClient {
                 url: &url,
                 body: Some(body),
                 authorization: None,
-                expect: &SALT_ANSWER,
+                expect: requirements!(SALT_ANSWER),
             }
             .send()
             .await?;
@@ -139,7 +140,7 @@ impl NotaryClient {
             "/signup",
             key.material(),
             Purpose::Signup,
-            &STATUS_ANSWER,
+            requirements!(STATUS_ANSWER),
         )
     }
 
@@ -152,7 +153,7 @@ impl NotaryClient {
             "/confirm",
             key.material(),
             Purpose::Confirm { confirmation },
-            &CONFIRM_ANSWER,
+            requirements!(CONFIRM_ANSWER),
         )
     }
 
@@ -168,7 +169,7 @@ impl NotaryClient {
             "/signature",
             new_key.material(),
             Purpose::Change,
-            &STATUS_ANSWER,
+            requirements!(STATUS_ANSWER),
         )
     }
 
@@ -180,7 +181,7 @@ impl NotaryClient {
             "/signature",
             key.material(),
             Purpose::Disable,
-            &STATUS_ANSWER,
+            requirements!(STATUS_ANSWER),
         )
     }
 
@@ -204,7 +205,7 @@ impl NotaryClient {
                 url: &url,
                 body: None,
                 authorization: Some(format!("Notary {}", token?)),
-                expect: &ACCOUNT,
+                expect: requirements!(ACCOUNT),
             }
             .send()
             .await
@@ -245,7 +246,7 @@ impl NotaryClient {
         path: &str,
         material: Rc<KeyMaterial>,
         purpose: Purpose<'_>,
-        expect: &'static Shape,
+        expect: &'static [Requirement],
     ) -> js_sys::Promise {
         let url = self.endpoint(path);
         let token = material.token(purpose, &self.base_url, SERVER_TOKEN_LIFETIME_SECS);

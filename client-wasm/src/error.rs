@@ -227,7 +227,12 @@ mod tests {
 
     #[test]
     fn server_codes_are_kept_as_received() {
-        for code in ["expired", "rate_limited", "network_error", "a_code_of_a_newer_server"] {
+        for code in [
+            "expired",
+            "rate_limited",
+            "network_error",
+            "a_code_of_a_newer_server",
+        ] {
             let error = NotaryError::from_server(code.into(), "said the server".into(), 401);
             assert_eq!(error.error_code(), &ErrorCode::Server(code.to_owned()));
             assert_eq!((error.code(), error.status()), (code, Some(401)));

@@ -2,7 +2,7 @@
 //! translation of a Notary server's answers into checked JavaScript objects or [`NotaryError`]s.
 
 use crate::error::{ClientErrorKind, NotaryError, Result};
-use crate::shape::{self, Shape};
+use crate::shape::{self, Requirement};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
@@ -24,8 +24,8 @@ pub struct JsonCall<'a> {
     pub body: Option<String>,
     /// `Authorization` header value, if any.
     pub authorization: Option<String>,
-    /// What a 2xx answer must be.
-    pub expect: &'static Shape,
+    /// What a 2xx answer must be (`requirements!` of its shape).
+    pub expect: &'static [Requirement],
 }
 
 impl JsonCall<'_> {
@@ -73,9 +73,9 @@ pub async fn fetch(request: &Request) -> Result<Response> {
     })
 }
 
-/// Reads a JSON answer: a 2xx must be an object of the `expect`ed shape; otherwise the server's
+/// Reads a JSON answer: a 2xx must be an object that meets `expect`; otherwise the server's
 /// `{"error", "message"}` becomes the error.
-async fn read_json(response: &Response, expect: &Shape) -> Result<JsValue> {
+async fn read_json(response: &Response, expect: &[Requirement]) -> Result<JsValue> {
     let status = response.status();
     let retry_after = if response.ok() {
         None
@@ -106,7 +106,7 @@ async fn read_json(response: &Response, expect: &Shape) -> Result<JsValue> {
         return Err(error.unwrap_or_else(unexpected));
     }
     let body = body.ok_or_else(unexpected)?;
-    shape::check(&body, expect.members).map_err(|_| unexpected())?;
+    shape::check(&body, expect).map_err(|_| unexpected())?;
     Ok(body)
 }
 

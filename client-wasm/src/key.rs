@@ -257,7 +257,11 @@ impl KeyPair {
         #[wasm_bindgen(js_name = lifetimeSecs, unchecked_param_type = "number")]
         lifetime_secs: &JsValue,
     ) -> Result<String> {
-        self.sign(Binding::Nothing(Purpose::Assertion), audience, lifetime_secs)
+        self.sign(
+            Binding::Nothing(Purpose::Assertion),
+            audience,
+            lifetime_secs,
+        )
     }
 }
 

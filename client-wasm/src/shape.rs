@@ -3,7 +3,9 @@
 //!
 //! A [`Shape`] describes an object once: the run-time check of an answer and its TypeScript
 //! interface (`crate::typescript`, written into the package's `.d.ts` at compile time) are both read
-//! from it, so what the types promise is what the check makes sure of.
+//! from it, so what the types promise is what the check makes sure of. Shapes themselves live only
+//! at compile time: [`requirements!`](crate::requirements) keeps of each what [`check`] needs, so no
+//! TypeScript text reaches the `.wasm`.
 
 use crate::error::{NotaryError, Result};
 use wasm_bindgen::JsValue;
@@ -60,6 +62,66 @@ pub struct Shape {
     pub members: &'static [Member],
 }
 
+/// What [`check`] requires of one member: its name and what JavaScript can check of its [`Type`].
+#[derive(Clone, Copy, Debug)]
+pub struct Requirement {
+    name: &'static str,
+    kind: Kind,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    String,
+    Literal(&'static str),
+    Number,
+    Integer(u32),
+    Object,
+}
+
+impl Type {
+    const fn kind(self) -> Kind {
+        match self {
+            Self::String | Self::OpenString(_) => Kind::String,
+            Self::Literal(text) => Kind::Literal(text),
+            Self::Number => Kind::Number,
+            Self::Integer(number) => Kind::Integer(number),
+            Self::Object(_) => Kind::Object,
+        }
+    }
+}
+
+/// The requirements of the members of `shape`, which has `N` of them (compile time only, through
+/// [`requirements!`](crate::requirements)).
+pub const fn requirements_of<const N: usize>(shape: &Shape) -> [Requirement; N] {
+    assert!(N == shape.members.len(), "N is the number of members");
+    let mut requirements = [Requirement {
+        name: "",
+        kind: Kind::Object,
+    }; N];
+    let mut members = shape.members;
+    let mut slots: &mut [Requirement] = &mut requirements;
+    while let ([member, more @ ..], [slot, others @ ..]) = (members, slots) {
+        *slot = Requirement {
+            name: member.name,
+            kind: member.ty.kind(),
+        };
+        members = more;
+        slots = others;
+    }
+    requirements
+}
+
+/// The [`Requirement`]s of a [`Shape`] constant, as a `&'static` slice made at compile time:
+/// `check(&answer, requirements!(ACCOUNT))`.
+#[macro_export]
+macro_rules! requirements {
+    ($shape:path) => {{
+        const REQUIREMENTS: [$crate::shape::Requirement; $shape.members.len()] =
+            $crate::shape::requirements_of(&$shape);
+        &REQUIREMENTS
+    }};
+}
+
 /// The member `name` (`undefined` when absent or when `object` is not an object).
 pub fn member(object: &JsValue, name: &str) -> JsValue {
     js_sys::Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
@@ -69,31 +131,31 @@ fn missing(name: &str, kind: &str) -> NotaryError {
     NotaryError::invalid_argument(format!("the member `{name}` is missing or not {kind}"))
 }
 
-fn has_type(value: &JsValue, ty: Type) -> bool {
-    match ty {
-        Type::String | Type::OpenString(_) => value.is_string(),
-        Type::Literal(text) => value.as_string().is_some_and(|value| value == text),
-        Type::Number => value.as_f64().is_some(),
-        Type::Integer(number) => value.as_f64() == Some(f64::from(number)),
-        Type::Object(_) => value.is_object(),
+fn meets(value: &JsValue, kind: Kind) -> bool {
+    match kind {
+        Kind::String => value.is_string(),
+        Kind::Literal(text) => value.as_string().is_some_and(|value| value == text),
+        Kind::Number => value.as_f64().is_some(),
+        Kind::Integer(number) => value.as_f64() == Some(f64::from(number)),
+        Kind::Object => value.is_object(),
     }
 }
 
-fn described(ty: Type) -> &'static str {
-    match ty {
-        Type::String | Type::OpenString(_) => "a string",
-        Type::Literal(_) => "the expected string",
-        Type::Number => "a number",
-        Type::Integer(_) => "the expected number",
-        Type::Object(_) => "an object",
+fn described(kind: Kind) -> &'static str {
+    match kind {
+        Kind::String => "a string",
+        Kind::Literal(_) => "the expected string",
+        Kind::Number => "a number",
+        Kind::Integer(_) => "the expected number",
+        Kind::Object => "an object",
     }
 }
 
-/// Checks that `object` has every member of `members` with its type.
-pub fn check(object: &JsValue, members: &[Member]) -> Result<()> {
-    for &Member { name, ty, .. } in members {
-        if !has_type(&member(object, name), ty) {
-            return Err(missing(name, described(ty)));
+/// Checks that `object` meets every requirement (made with [`requirements!`](crate::requirements)).
+pub fn check(object: &JsValue, requirements: &[Requirement]) -> Result<()> {
+    for &Requirement { name, kind } in requirements {
+        if !meets(&member(object, name), kind) {
+            return Err(missing(name, described(kind)));
         }
     }
     Ok(())
@@ -138,4 +200,41 @@ pub fn optional_number_argument(value: &JsValue, name: &str) -> Result<Option<f6
         .as_f64()
         .map(Some)
         .ok_or_else(|| NotaryError::invalid_argument(format!("`{name}` is not a number")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const INNER: Shape = Shape {
+        name: "Inner",
+        doc: "Not needed to check.",
+        members: &[],
+    };
+    const OUTER: Shape = Shape {
+        name: "Outer",
+        doc: "",
+        members: &[
+            Member::new("a", Type::OpenString(&["x"])).doc("Not needed to check either."),
+            Member::new("b", Type::Literal("active")),
+            Member::new("c", Type::Integer(19)),
+            Member::new("d", Type::Object(&INNER)),
+        ],
+    };
+
+    #[test]
+    fn requirements_keep_what_javascript_can_check_in_order() {
+        let requirements: &[Requirement] = crate::requirements!(OUTER);
+        let names: Vec<&str> = requirements.iter().map(|r| r.name).collect();
+        assert_eq!(names, ["a", "b", "c", "d"]);
+        assert!(matches!(
+            requirements.iter().map(|r| r.kind).collect::<Vec<_>>()[..],
+            [
+                Kind::String,
+                Kind::Literal("active"),
+                Kind::Integer(19),
+                Kind::Object
+            ]
+        ));
+    }
 }

@@ -18,6 +18,7 @@ use notary_client::derive::SaltAnswer;
 use notary_client::error::{ClientErrorKind, NotaryError};
 use notary_client::http::parse_retry_after;
 use notary_client::key::{KeyPair, PUBLIC_JWK};
+use notary_client::requirements;
 use notary_client::shape::{self, Shape};
 use protocol::token::{Expectations, KeyRef, ParsedToken, TokenKind};
 use wasm_bindgen::{JsCast, JsValue};
@@ -99,7 +100,7 @@ fn key_pair_exposes_only_public_material() {
     assert_eq!(members, ["kty", "crv", "x"]);
     let declared: Vec<&str> = PUBLIC_JWK.members.iter().map(|m| m.name).collect();
     assert_eq!(members, declared);
-    shape::check(&jwk, PUBLIC_JWK.members).expect("the PublicJwk shape");
+    shape::check(&jwk, requirements!(PUBLIC_JWK)).expect("the PublicJwk shape");
     assert_eq!(key.key_id().len(), 43);
 }
 
@@ -109,22 +110,22 @@ const NONE: JsValue = JsValue::UNDEFINED;
 #[wasm_bindgen_test]
 fn every_kind_of_token_verifies_as_the_server_checks_it() {
     let key = key();
-    let signup = key.signup_token(AUDIENCE.into(), NONE).expect("signup");
+    let signup = key.signup_token(&AUDIENCE.into(), &NONE).expect("signup");
     let claims = verify(&signup, TokenKind::Signup, &key, AUDIENCE);
     assert_eq!(claims.sub, "alice@example.com");
     assert_eq!(claims.exp - claims.iat, 120);
     assert!((claims.iat - now()).abs() <= 2);
 
     let confirm = key
-        .confirm_token(AUDIENCE.into(), CONFIRMATION.into(), NONE)
+        .confirm_token(&AUDIENCE.into(), &CONFIRMATION.into(), &NONE)
         .expect("confirm");
     let claims = verify(&confirm, TokenKind::Confirm, &key, AUDIENCE);
     assert_eq!(claims.confirmation.as_deref(), Some(CONFIRMATION));
 
-    let change = key.change_token(AUDIENCE.into(), 30.into());
+    let change = key.change_token(&AUDIENCE.into(), &30.into());
     let claims = verify(&change.expect("change"), TokenKind::Change, &key, AUDIENCE);
     assert_eq!(claims.exp - claims.iat, 30);
-    let disable = key.disable_token(AUDIENCE.into(), JsValue::NULL);
+    let disable = key.disable_token(&AUDIENCE.into(), &JsValue::NULL);
     let claims = verify(
         &disable.expect("disable"),
         TokenKind::Disable,
@@ -135,11 +136,11 @@ fn every_kind_of_token_verifies_as_the_server_checks_it() {
 
     let request = key
         .request_token(
-            AUDIENCE.into(),
-            "POST".into(),
-            format!("{AUDIENCE}/things").into(),
-            r#"{"a":1}"#.into(),
-            NONE,
+            &AUDIENCE.into(),
+            &"POST".into(),
+            &format!("{AUDIENCE}/things").into(),
+            &r#"{"a":1}"#.into(),
+            &NONE,
         )
         .expect("request");
     let claims = verify(&request, TokenKind::Request, &key, AUDIENCE);
@@ -151,7 +152,7 @@ fn every_kind_of_token_verifies_as_the_server_checks_it() {
     );
 
     let assertion = key
-        .assertion_token("https://partner.example".into(), 45.into())
+        .assertion_token(&"https://partner.example".into(), &45.into())
         .expect("assertion");
     let claims = verify(
         &assertion,
@@ -161,7 +162,7 @@ fn every_kind_of_token_verifies_as_the_server_checks_it() {
     );
     assert_eq!(claims.exp - claims.iat, 45);
     // As before the typed methods, an assertion without a lifetime lives 120 s.
-    let assertion = key.assertion_token("https://partner.example".into(), JsValue::UNDEFINED);
+    let assertion = key.assertion_token(&"https://partner.example".into(), &JsValue::UNDEFINED);
     let claims = verify(
         &assertion.expect("assertion"),
         TokenKind::Assertion,
@@ -174,7 +175,7 @@ fn every_kind_of_token_verifies_as_the_server_checks_it() {
 #[wasm_bindgen_test]
 fn each_token_has_a_fresh_jti() {
     let key = key();
-    let token = || key.disable_token(AUDIENCE.into(), NONE).expect("token");
+    let token = || key.disable_token(&AUDIENCE.into(), &NONE).expect("token");
     let first = verify(&token(), TokenKind::Disable, &key, AUDIENCE);
     let second = verify(&token(), TokenKind::Disable, &key, AUDIENCE);
     assert_ne!(first.jti, second.jti);
@@ -183,14 +184,14 @@ fn each_token_has_a_fresh_jti() {
 #[wasm_bindgen_test]
 fn request_bodies_of_every_accepted_type_hash_the_same_bytes() {
     let key = key();
-    let request = |body: JsValue| {
+    let request = |body: &JsValue| {
         let token = key
             .request_token(
-                AUDIENCE.into(),
-                "PUT".into(),
-                format!("{AUDIENCE}/x").into(),
+                &AUDIENCE.into(),
+                &"PUT".into(),
+                &format!("{AUDIENCE}/x").into(),
                 body,
-                NONE,
+                &NONE,
             )
             .expect("request");
         verify(&token, TokenKind::Request, &key, AUDIENCE).bsh
@@ -202,11 +203,11 @@ fn request_bodies_of_every_accepted_type_hash_the_same_bytes() {
         bytes.clone().into(),
         bytes.buffer().into(),
     ] {
-        assert_eq!(request(body), Some(expected.clone()));
+        assert_eq!(request(&body), Some(expected.clone()));
     }
     let empty = Some(protocol::token::body_hash(b""));
-    assert_eq!(request(JsValue::NULL), empty);
-    assert_eq!(request(NONE), empty);
+    assert_eq!(request(&JsValue::NULL), empty);
+    assert_eq!(request(&NONE), empty);
 }
 
 #[wasm_bindgen_test]
@@ -218,69 +219,75 @@ fn malformed_token_arguments_throw_notary_errors_with_stable_codes() {
     let cases: Vec<(&str, Sign<'_>, &str)> = vec![
         (
             "no audience",
-            Box::new(|| key.signup_token(undefined(), NONE)),
+            Box::new(|| key.signup_token(&undefined(), &NONE)),
             "invalid_argument",
         ),
         (
             "a number for an audience",
-            Box::new(|| key.change_token(7.into(), NONE)),
+            Box::new(|| key.change_token(&7.into(), &NONE)),
             "invalid_argument",
         ),
         (
             "an empty audience",
-            Box::new(|| key.signup_token("".into(), NONE)),
+            Box::new(|| key.signup_token(&"".into(), &NONE)),
             "invalid_token",
         ),
         (
             "lifetime 0",
-            Box::new(|| key.assertion_token("a".into(), 0.into())),
+            Box::new(|| key.assertion_token(&"a".into(), &0.into())),
             "lifetime_too_long",
         ),
         (
             "lifetime 301",
-            Box::new(|| key.assertion_token("a".into(), 301.into())),
+            Box::new(|| key.assertion_token(&"a".into(), &301.into())),
             "lifetime_too_long",
         ),
         (
             "lifetime 1.5",
-            Box::new(|| key.disable_token("a".into(), 1.5.into())),
+            Box::new(|| key.disable_token(&"a".into(), &1.5.into())),
             "lifetime_too_long",
         ),
         (
             "a string for a lifetime",
-            Box::new(|| key.assertion_token("a".into(), "60".into())),
+            Box::new(|| key.assertion_token(&"a".into(), &"60".into())),
             "invalid_argument",
         ),
         (
             "a confirmation of the wrong shape",
-            Box::new(|| key.confirm_token("a".into(), "short".into(), NONE)),
+            Box::new(|| key.confirm_token(&"a".into(), &"short".into(), &NONE)),
             "invalid_token",
         ),
         (
             "no confirmation",
-            Box::new(|| key.confirm_token("a".into(), undefined(), NONE)),
+            Box::new(|| key.confirm_token(&"a".into(), &undefined(), &NONE)),
             "invalid_argument",
         ),
         (
             "no URL",
-            Box::new(|| key.request_token("a".into(), "GET".into(), undefined(), NONE, NONE)),
+            Box::new(|| key.request_token(&"a".into(), &"GET".into(), &undefined(), &NONE, &NONE)),
             "invalid_argument",
         ),
         (
             "a URL with a fragment",
             Box::new(|| {
-                key.request_token("a".into(), "GET".into(), "http://x/#f".into(), NONE, NONE)
+                key.request_token(
+                    &"a".into(),
+                    &"GET".into(),
+                    &"http://x/#f".into(),
+                    &NONE,
+                    &NONE,
+                )
             }),
             "invalid_argument",
         ),
         (
             "an empty method",
-            Box::new(|| key.request_token("a".into(), "".into(), url(), NONE, NONE)),
+            Box::new(|| key.request_token(&"a".into(), &"".into(), &url(), &NONE, &NONE)),
             "invalid_argument",
         ),
         (
             "a number for a body",
-            Box::new(|| key.request_token("a".into(), "GET".into(), url(), 7.into(), NONE)),
+            Box::new(|| key.request_token(&"a".into(), &"GET".into(), &url(), &7.into(), &NONE)),
             "invalid_argument",
         ),
     ];
@@ -293,20 +300,20 @@ fn malformed_token_arguments_throw_notary_errors_with_stable_codes() {
 #[wasm_bindgen_test]
 fn answers_are_checked_as_their_typescript_interfaces_declare() {
     let confirm = r#"{"status":"active","address":"a@example.com","key_id":"k"}"#;
-    assert!(shape::check(&object(confirm), CONFIRM_ANSWER.members).is_ok());
+    assert!(shape::check(&object(confirm), requirements!(CONFIRM_ANSWER)).is_ok());
     // ConfirmAnswer's status is the literal "active".
     let pending = r#"{"status":"pending","address":"a@example.com","key_id":"k"}"#;
-    assert!(shape::check(&object(pending), CONFIRM_ANSWER.members).is_err());
+    assert!(shape::check(&object(pending), requirements!(CONFIRM_ANSWER)).is_err());
     let account = r#"{"address":"a@example.com","status":"active","key_id":"k","created_at":1,"confirmed_at":2}"#;
-    assert!(shape::check(&object(account), ACCOUNT.members).is_ok());
+    assert!(shape::check(&object(account), requirements!(ACCOUNT)).is_ok());
     // Account's status is any string; confirmed_at is declared, so it is required.
     let other = account.replace(r#""active""#, r#""frozen""#);
-    assert!(shape::check(&object(&other), ACCOUNT.members).is_ok());
+    assert!(shape::check(&object(&other), requirements!(ACCOUNT)).is_ok());
     let unconfirmed = account.replace(r#","confirmed_at":2"#, "");
-    assert!(shape::check(&object(&unconfirmed), ACCOUNT.members).is_err());
+    assert!(shape::check(&object(&unconfirmed), requirements!(ACCOUNT)).is_err());
     let status = r#"{"status":"confirmation_sent"}"#;
-    assert!(shape::check(&object(status), STATUS_ANSWER.members).is_ok());
-    assert!(shape::check(&object(r#"{"status":7}"#), STATUS_ANSWER.members).is_err());
+    assert!(shape::check(&object(status), requirements!(STATUS_ANSWER)).is_ok());
+    assert!(shape::check(&object(r#"{"status":7}"#), requirements!(STATUS_ANSWER)).is_err());
 }
 
 /// `(name, JSON value)` of each member of `shape`, valid for the salt answer at the protocol's floor.
@@ -349,7 +356,7 @@ fn the_salt_answer_reader_takes_what_the_typescript_interfaces_declare() {
         }
     }
     let answer = object_of(&answer_members);
-    shape::check(&answer, SALT_ANSWER.members).expect("the SaltAnswer shape");
+    shape::check(&answer, requirements!(SALT_ANSWER)).expect("the SaltAnswer shape");
     SaltAnswer::from_js(&answer).expect("an answer of exactly the declared members");
     for left_out in 0..answer_members.len() {
         let mut fewer = answer_members.clone();
