@@ -3,8 +3,8 @@
 //! long to wait (`Retry-After`, as with 429 `rate_limited`) that delay in seconds as `retryAfter`.
 //!
 //! The code is typed: a [`protocol::ErrorKind`] or one of this package's own [`ClientErrorKind`]s
-//! when raised here, or a code a server answered, kept exactly as received. Their TypeScript unions are written from the `ALL` lists
-//! (`crate::typescript`).
+//! when raised here, or a code a server answered, kept exactly as received. The TypeScript unions of
+//! the first two are written from their `ALL` lists (`crate::typescript`).
 
 use protocol::ErrorKind;
 use std::borrow::Cow;

@@ -1,6 +1,6 @@
 //! TypeScript declarations written at compile time from the Rust they declare: the unions of error
 //! codes from the `ALL` lists, and the answer interfaces from the [`Shape`]s that the run-time checks
-//! use. lib.rs hands them to wasm-bindgen, which copies them into the package's
+//! are made from (`requirements!`). lib.rs hands them to wasm-bindgen, which copies them into the package's
 //! `wasm/notary_client.d.ts`; so the types cannot drift from the code, and none of this text reaches
 //! the `.wasm`.
 //!
