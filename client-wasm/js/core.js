@@ -3,7 +3,9 @@
 
 import initWasm, * as wasm from "./wasm/notary_client.js";
 
-export { NotaryError } from "./errors.js";
+import { NotaryError } from "./errors.js";
+
+export { NotaryError };
 
 export const { KeyPair, NotaryClient, releaseKdfMemory } = wasm;
 
@@ -72,37 +74,24 @@ export function deriveKey(saltAnswer, password) {
   return wasm.deriveKey(saltAnswer, password);
 }
 
-// One method per kind of token on KeyPair, over its `token(spec)`.
-Object.defineProperties(wasm.KeyPair.prototype, {
-  signupToken: {
-    value(audience) {
-      return this.token({ kind: "signup", audience });
-    },
-  },
-  confirmToken: {
-    value(audience, confirmation) {
-      return this.token({ kind: "confirm", audience, confirmation });
-    },
-  },
-  changeToken: {
-    value(audience) {
-      return this.token({ kind: "change", audience });
-    },
-  },
-  disableToken: {
-    value(audience) {
-      return this.token({ kind: "disable", audience });
-    },
-  },
-  requestToken: {
-    value(audience, method, url, body = null) {
-      return this.token({ kind: "request", audience, method, url, body });
-    },
-  },
-  assertionToken: {
-    value(audience, lifetimeSecs) {
-      return this.token({ kind: "assertion", audience, lifetime: lifetimeSecs });
-    },
+// `KeyPair.token(spec)`: the general form of the typed token methods (`signupToken`, ...), which
+// come from the WebAssembly. Each kind names the method that signs it; nothing else is done here.
+const TOKEN_METHODS = {
+  signup: (key, spec) => key.signupToken(spec.audience, spec.lifetime),
+  confirm: (key, spec) => key.confirmToken(spec.audience, spec.confirmation, spec.lifetime),
+  change: (key, spec) => key.changeToken(spec.audience, spec.lifetime),
+  disable: (key, spec) => key.disableToken(spec.audience, spec.lifetime),
+  request: (key, spec) => key.requestToken(spec.audience, spec.method, spec.url, spec.body, spec.lifetime),
+  assertion: (key, spec) => key.assertionToken(spec.audience, spec.lifetime),
+};
+
+Object.defineProperty(wasm.KeyPair.prototype, "token", {
+  value(spec) {
+    const kind = spec?.kind;
+    if (typeof kind !== "string" || !Object.hasOwn(TOKEN_METHODS, kind)) {
+      throw new NotaryError("invalid_argument", "kind must be signup, confirm, change, disable, request or assertion");
+    }
+    return TOKEN_METHODS[kind](this, spec);
   },
 });
 

@@ -1,6 +1,6 @@
 // Types of notary-client (the browser entry index.js and the Node entry node.js export the same API).
 
-import type { SaltAnswer, SignedFetchInit, TokenSpec } from "./wasm/notary_client.js";
+import type { SaltAnswer } from "./wasm/notary_client.js";
 import { KeyPair, NotaryClient } from "./wasm/notary_client.js";
 
 export type {
@@ -11,33 +11,49 @@ export type {
   SaltAnswer,
   SignedFetchInit,
   StatusAnswer,
-  TokenSpec,
 } from "./wasm/notary_client.js";
 export { KeyPair, NotaryClient };
 export { NotaryError } from "./errors.js";
+export type {
+  ClientErrorCode,
+  NotaryErrorCode,
+  ProtocolErrorCode,
+  ServerErrorCode,
+  WorkerClientErrorCode,
+} from "./errors.js";
+
+/** What every kind of token takes: the `aud`, and a lifetime in seconds, 1 to 300 (default 120). */
+interface TokenSpecBase {
+  /** The `aud`: a Notary server's base URL, or a third party's audience. */
+  audience: string;
+  /** Seconds, 1 to 300; default 120. */
+  lifetime?: number;
+}
+
+/**
+ * What `KeyPair.token()` signs: the arguments of the typed method of its `kind` (`signupToken`,
+ * `confirmToken`, `changeToken`, `disableToken`, `requestToken`, `assertionToken`) as one object.
+ */
+export type TokenSpec =
+  | (TokenSpecBase & { kind: "signup" | "change" | "disable" | "assertion" })
+  | (TokenSpecBase & {
+      kind: "confirm";
+      /** The emailed confirmation token. */
+      confirmation: string;
+    })
+  | (TokenSpecBase & {
+      kind: "request";
+      method: string;
+      /** The full URL without fragment. */
+      url: string;
+      /** The body (a string is taken as UTF-8); none means the empty body. */
+      body?: string | Uint8Array | ArrayBuffer | null;
+    });
 
 declare module "./wasm/notary_client.js" {
   interface KeyPair {
-    /** A signup token (`notary-signup+jwt`, public JWK in the header) for the server `audience`, valid 120 s. */
-    signupToken(audience: string): string;
-    /** A confirm token (`notary-confirm+jwt`) carrying the emailed `confirmation` token. */
-    confirmToken(audience: string, confirmation: string): string;
-    /** A change token (`notary-change+jwt`): proposes this key (derived from the NEW password) as the account's key. */
-    changeToken(audience: string): string;
-    /** A disable token (`notary-disable+jwt`), signed by the account's current key. */
-    disableToken(audience: string): string;
-    /**
-     * A signed-request token (`notary-request+jwt`) binding `method`, the full `url` (no fragment) and
-     * the SHA-256 of `body` (a string is taken as UTF-8; none means the empty body).
-     */
-    requestToken(
-      audience: string,
-      method: string,
-      url: string,
-      body?: string | Uint8Array | ArrayBuffer | null,
-    ): string;
-    /** A token for a third party (`notary-assertion+jwt`) with its own `audience`, valid 1 to 300 s. */
-    assertionToken(audience: string, lifetimeSecs: number): string;
+    /** The token `spec` describes, signed by the typed method of its `kind`. */
+    token(spec: TokenSpec): string;
   }
 
   interface NotaryClient {

@@ -3,6 +3,13 @@
 import type { Account, ConfirmAnswer, PublicJwk, StatusAnswer } from "./wasm/notary_client.js";
 
 export { NotaryError } from "./errors.js";
+export type {
+  ClientErrorCode,
+  NotaryErrorCode,
+  ProtocolErrorCode,
+  ServerErrorCode,
+  WorkerClientErrorCode,
+} from "./errors.js";
 
 /** Progress of a key derivation: `start` when Argon2id begins, `done` with its duration. */
 export type DerivationProgress = { phase: "start" } | { phase: "done"; ms: number };

@@ -6,7 +6,7 @@
 //   const { keyId } = await notary.deriveKey(address, password, { onProgress: (p) => console.log(p) });
 //   await notary.signup();
 
-import { NotaryError } from "./errors.js";
+import { NotaryError, WorkerClientCode } from "./errors.js";
 
 export { NotaryError };
 
@@ -58,16 +58,16 @@ export function createWorkerClient({ baseUrl = globalThis.location?.origin, work
     if (data.ok) {
       call.resolve(data.value);
     } else {
-      const { code = "worker_error", message = "the worker failed", status, retryAfter } = data.error ?? {};
+      const { code = WorkerClientCode.WorkerError, message = "the worker failed", status, retryAfter } = data.error ?? {};
       call.reject(new NotaryError(code, message, numberOrUndefined(status), numberOrUndefined(retryAfter)));
     }
   };
   worker.onerror = (event) => {
     event.preventDefault?.();
-    stop(new NotaryError("worker_error", event.message || "the Web Worker could not start or failed"));
+    stop(new NotaryError(WorkerClientCode.WorkerError, event.message || "the Web Worker could not start or failed"));
   };
   worker.onmessageerror = () => {
-    stop(new NotaryError("worker_error", "a message from the Web Worker could not be read"));
+    stop(new NotaryError(WorkerClientCode.WorkerError, "a message from the Web Worker could not be read"));
   };
 
   function call(op, args = {}, onProgress) {
@@ -171,7 +171,7 @@ export function createWorkerClient({ baseUrl = globalThis.location?.origin, work
      * `await forget()` first to have the keys zeroised rather than dropped with the worker.
      */
     terminate() {
-      stop(new NotaryError("terminated", "the Notary worker was terminated"));
+      stop(new NotaryError(WorkerClientCode.Terminated, "the Notary worker was terminated"));
     },
   };
 }

@@ -8,6 +8,7 @@
 //               { id, ok: true, value }       when it succeeds
 //               { id, ok: false, error: { code, message, status, retryAfter } } when it fails
 
+import { WorkerClientCode } from "./errors.js";
 import { NotaryClient, NotaryError, ready, releaseKdfMemory } from "./index.js";
 
 /** @type {NotaryClient | null} */
@@ -19,17 +20,17 @@ let pending = null;
 let queue = Promise.resolve();
 
 function needClient() {
-  if (!client) throw new NotaryError("worker_error", "the worker was not initialised with a base URL");
+  if (!client) throw new NotaryError(WorkerClientCode.WorkerError, "the worker was not initialised with a base URL");
   return client;
 }
 
 function needCurrent() {
-  if (!current) throw new NotaryError("no_key", "no key in this session: derive one first");
+  if (!current) throw new NotaryError(WorkerClientCode.NoKey, "no key in this session: derive one first");
   return current;
 }
 
 function needPending() {
-  if (!pending) throw new NotaryError("no_pending_key", "no new key in this session: derive one first");
+  if (!pending) throw new NotaryError(WorkerClientCode.NoPendingKey, "no new key in this session: derive one first");
   return pending;
 }
 
@@ -120,7 +121,7 @@ function serialise(error) {
   if (error instanceof NotaryError) {
     return { code: error.code, message: error.message, status: error.status, retryAfter: error.retryAfter };
   }
-  return { code: "worker_error", message: String(error?.message ?? error) };
+  return { code: WorkerClientCode.WorkerError, message: String(error?.message ?? error) };
 }
 
 self.onmessage = ({ data }) => {

@@ -1,11 +1,12 @@
 //! `NotaryClient`: the whole flows against a Notary server, with `fetch` from WebAssembly.
 
 use crate::derive;
-use crate::error::{codes, NotaryError, Result};
+use crate::error::{ClientErrorKind, NotaryError, Result};
 use crate::http::{self, JsonCall};
 use crate::key::SERVER_TOKEN_LIFETIME_SECS;
 use crate::key::{body_bytes, KeyMaterial, KeyPair, Purpose};
-use crate::shape::Member;
+use crate::requirements;
+use crate::shape::{Member, Requirement, Shape, Type};
 use protocol::salt::SaltAnswer;
 use protocol::token::HttpRequest;
 use serde::Serialize;
@@ -15,28 +16,65 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-/// `{"status": ...}`: the answer of signup, change and disable.
-const STATUS_ANSWER: &[Member] = &[Member::String("status")];
-/// The answer of `POST /confirm`.
-const CONFIRM_ANSWER: &[Member] = &[
-    Member::String("status"),
-    Member::String("address"),
-    Member::String("key_id"),
-];
-/// The answer of `GET /account`.
-const ACCOUNT_ANSWER: &[Member] = &[
-    Member::String("address"),
-    Member::String("status"),
-    Member::String("key_id"),
-    Member::Number("created_at"),
-];
+/// Argon2id parameters in the salt answer. Checked by their reader, `derive::salt_answer_from_js`, which
+/// refuses what it cannot use with the protocol's `weak_kdf_params`.
+pub const KDF_PARAMS: Shape = Shape {
+    name: "KdfParams",
+    doc: "Argon2id parameters announced by the server (`KdfParams` of the protocol).",
+    members: &[
+        Member::new("algorithm", Type::Literal("argon2id")),
+        Member::new("version", Type::Integer(19)),
+        Member::new("memory_kib", Type::Number),
+        Member::new("iterations", Type::Number),
+        Member::new("parallelism", Type::Number),
+    ],
+};
+
 /// The answer of `POST /salt`.
-const SALT_ANSWER: &[Member] = &[
-    Member::String("address"),
-    Member::String("salt"),
-    Member::Object("kdf"),
-    Member::Number("kdf_version"),
-];
+pub const SALT_ANSWER: Shape = Shape {
+    name: "SaltAnswer",
+    doc: "The answer of `POST /salt`.",
+    members: &[
+        Member::new("address", Type::String).doc("The canonical address."),
+        Member::new("salt", Type::String).doc("16 bytes, base64url."),
+        Member::new("kdf", Type::Object(&KDF_PARAMS)),
+        Member::new("kdf_version", Type::Number),
+    ],
+};
+
+/// `{"status": ...}`: the answer of signup, change and disable.
+pub const STATUS_ANSWER: Shape = Shape {
+    name: "StatusAnswer",
+    doc: "The answer of signup, change of password and disable.",
+    members: &[Member::new(
+        "status",
+        Type::OpenString(&["confirmation_sent", "disabled"]),
+    )],
+};
+
+/// The answer of `POST /confirm`.
+pub const CONFIRM_ANSWER: Shape = Shape {
+    name: "ConfirmAnswer",
+    doc: "The answer of `POST /confirm`.",
+    members: &[
+        Member::new("status", Type::Literal("active")),
+        Member::new("address", Type::String),
+        Member::new("key_id", Type::String),
+    ],
+};
+
+/// The answer of `GET /account`.
+pub const ACCOUNT: Shape = Shape {
+    name: "Account",
+    doc: "The answer of `GET /account`.",
+    members: &[
+        Member::new("address", Type::String),
+        Member::new("status", Type::OpenString(&["active"])),
+        Member::new("key_id", Type::String),
+        Member::new("created_at", Type::Number).doc("Unix seconds."),
+        Member::new("confirmed_at", Type::Number).doc("Unix seconds."),
+    ],
+};
 
 #[derive(Serialize)]
 struct AddressBody<'a> {
@@ -85,7 +123,7 @@ impl NotaryClient {
                 url: &url,
                 body: Some(body),
                 authorization: None,
-                expect: SALT_ANSWER,
+                expect: requirements!(SALT_ANSWER),
             }
             .send()
             .await?;
@@ -103,7 +141,7 @@ impl NotaryClient {
             "/signup",
             key.material(),
             Purpose::Signup,
-            STATUS_ANSWER,
+            requirements!(STATUS_ANSWER),
         )
     }
 
@@ -116,7 +154,7 @@ impl NotaryClient {
             "/confirm",
             key.material(),
             Purpose::Confirm { confirmation },
-            CONFIRM_ANSWER,
+            requirements!(CONFIRM_ANSWER),
         )
     }
 
@@ -132,7 +170,7 @@ impl NotaryClient {
             "/signature",
             new_key.material(),
             Purpose::Change,
-            STATUS_ANSWER,
+            requirements!(STATUS_ANSWER),
         )
     }
 
@@ -144,7 +182,7 @@ impl NotaryClient {
             "/signature",
             key.material(),
             Purpose::Disable,
-            STATUS_ANSWER,
+            requirements!(STATUS_ANSWER),
         )
     }
 
@@ -168,7 +206,7 @@ impl NotaryClient {
                 url: &url,
                 body: None,
                 authorization: Some(format!("Notary {}", token?)),
-                expect: ACCOUNT_ANSWER,
+                expect: requirements!(ACCOUNT),
             }
             .send()
             .await
@@ -209,7 +247,7 @@ impl NotaryClient {
         path: &str,
         material: Rc<KeyMaterial>,
         purpose: Purpose<'_>,
-        expect: &'static [Member],
+        expect: &'static [Requirement],
     ) -> js_sys::Promise {
         let url = self.endpoint(path);
         let token = material.token(purpose, &self.base_url, SERVER_TOKEN_LIFETIME_SECS);
@@ -277,8 +315,8 @@ pub fn normalize_base_url(base_url: &str) -> Result<String> {
 fn check_salt_address(typed: &str, answer: &SaltAnswer) -> Result<()> {
     let typed = typed.trim();
     if typed.is_ascii() && typed.to_ascii_lowercase() != answer.address {
-        return Err(NotaryError::local(
-            codes::ADDRESS_MISMATCH,
+        return Err(NotaryError::new(
+            ClientErrorKind::AddressMismatch,
             "the salt answer is for another address",
         ));
     }

@@ -2,7 +2,7 @@
 //! protocol's Argon2id (`protocol::kdf`, with its SIMD kernel in the SIMD build). The seed and the
 //! Argon2 working memory never leave WASM memory and are zeroised when dropped.
 
-use crate::error::{NotaryError, Result};
+use crate::error::{ClientErrorKind, NotaryError, Result};
 use crate::shape;
 use protocol::address::Address;
 use protocol::kdf::{self, KdfAlgorithm, KdfMemory, KdfParams, Password};
@@ -56,8 +56,8 @@ pub fn derive_seed(password: &Password, salt: &Salt, params: &KdfParams) -> Resu
             &mut memory,
         )?),
         // Only reachable if a derivation re-entered itself, which single-threaded WASM cannot do.
-        Err(_) => Err(NotaryError::local(
-            "busy",
+        Err(_) => Err(NotaryError::new(
+            ClientErrorKind::Busy,
             "another key derivation is running",
         )),
     })

@@ -1,6 +1,6 @@
 //! What the tokens take from the environment: the clock and a CSPRNG.
 
-use crate::error::{NotaryError, Result};
+use crate::error::{ClientErrorKind, NotaryError, Result};
 use protocol::token::MIN_JTI_BYTES;
 use wasm_bindgen::prelude::*;
 
@@ -21,8 +21,8 @@ pub fn now_secs() -> i64 {
 pub fn jti_bytes() -> Result<[u8; MIN_JTI_BYTES]> {
     let mut bytes = [0u8; MIN_JTI_BYTES];
     get_random_values(&mut bytes).map_err(|_| {
-        NotaryError::local(
-            "no_randomness",
+        NotaryError::new(
+            ClientErrorKind::NoRandomness,
             "crypto.getRandomValues is not available in this environment",
         )
     })?;

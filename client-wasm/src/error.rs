@@ -1,37 +1,111 @@
 //! The one error type every export throws: a JavaScript `Error` named `NotaryError` with a stable
 //! machine-readable `code`, when a server answered its HTTP `status`, and when the server said how
 //! long to wait (`Retry-After`, as with 429 `rate_limited`) that delay in seconds as `retryAfter`.
+//!
+//! The code is typed: a [`protocol::ErrorKind`] or one of this package's own [`ClientErrorKind`]s
+//! when raised here, or a code a server answered, kept exactly as received. The TypeScript unions of
+//! the first two are written from their `ALL` lists (`crate::typescript`).
 
+use protocol::ErrorKind;
 use std::borrow::Cow;
 use wasm_bindgen::JsValue;
 
-/// Codes that this package adds to the protocol's and the server's own codes.
-pub mod codes {
+/// The codes this package raises itself, besides the protocol's (client-wasm/README.md, "Errors").
+///
+/// The code strings ([`ClientErrorKind::code`]) are public and never change meaning.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ClientErrorKind {
     /// `fetch` failed: the server could not be reached (DNS, refused connection, CORS, offline).
-    pub const NETWORK_ERROR: &str = "network_error";
+    NetworkError,
     /// The server answered with something that is not the JSON this client expects.
-    pub const UNEXPECTED_RESPONSE: &str = "unexpected_response";
+    UnexpectedResponse,
     /// An argument from JavaScript has the wrong shape (not an object, missing member, bad URL).
-    pub const INVALID_ARGUMENT: &str = "invalid_argument";
+    InvalidArgument,
     /// The salt answer names a different address than the one asked for.
-    pub const ADDRESS_MISMATCH: &str = "address_mismatch";
+    AddressMismatch,
+    /// `crypto.getRandomValues` is missing, so no token can get its random `jti`.
+    NoRandomness,
+    /// A key derivation was asked for while another one was running.
+    Busy,
+}
+
+impl ClientErrorKind {
+    /// The stable public code.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::NetworkError => "network_error",
+            Self::UnexpectedResponse => "unexpected_response",
+            Self::InvalidArgument => "invalid_argument",
+            Self::AddressMismatch => "address_mismatch",
+            Self::NoRandomness => "no_randomness",
+            Self::Busy => "busy",
+        }
+    }
+
+    /// All kinds, for the TypeScript union and exhaustive tests.
+    pub const ALL: [ClientErrorKind; 6] = [
+        Self::NetworkError,
+        Self::UnexpectedResponse,
+        Self::InvalidArgument,
+        Self::AddressMismatch,
+        Self::NoRandomness,
+        Self::Busy,
+    ];
+}
+
+/// The code of a [`NotaryError`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// A code of the protocol, raised by this package.
+    Protocol(ErrorKind),
+    /// A code of this package.
+    Client(ClientErrorKind),
+    /// A code a server answered, exactly as received: one of the protocol's or its own
+    /// (docs/protocol.md, sections 11.1 and 11.2), or one newer than this package. Not looked up
+    /// among the known codes: nothing in the client acts on them, and the lookup would only add
+    /// to the `.wasm`.
+    Server(String),
+}
+
+impl ErrorCode {
+    /// The stable public code.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Protocol(kind) => kind.code(),
+            Self::Client(kind) => kind.code(),
+            Self::Server(code) => code,
+        }
+    }
+}
+
+impl From<ErrorKind> for ErrorCode {
+    fn from(kind: ErrorKind) -> Self {
+        Self::Protocol(kind)
+    }
+}
+
+impl From<ClientErrorKind> for ErrorCode {
+    fn from(kind: ClientErrorKind) -> Self {
+        Self::Client(kind)
+    }
 }
 
 /// An error with a stable `code`, a plain-text `message` (never any secret) and, for answers from a
 /// server, the HTTP `status` and the `Retry-After` delay when the server sent one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NotaryError {
-    code: Cow<'static, str>,
+    code: ErrorCode,
     message: Cow<'static, str>,
     status: Option<u16>,
     retry_after: Option<u32>,
 }
 
 impl NotaryError {
-    /// An error raised by this package itself (no HTTP status).
-    pub fn local(code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+    /// An error of `code` with no HTTP status: raised by this package itself.
+    pub fn new(code: impl Into<ErrorCode>, message: impl Into<Cow<'static, str>>) -> Self {
         Self {
-            code: Cow::Borrowed(code),
+            code: code.into(),
             message: message.into(),
             status: None,
             retry_after: None,
@@ -40,12 +114,14 @@ impl NotaryError {
 
     /// An error answered by a server: its `{"error", "message"}` body and status.
     pub fn from_server(code: String, message: String, status: u16) -> Self {
-        Self {
-            code: Cow::Owned(code),
-            message: Cow::Owned(message),
-            status: Some(status),
-            retry_after: None,
-        }
+        Self::new(ErrorCode::Server(code), message).with_status(status)
+    }
+
+    /// The same error with the HTTP status of the answer it came with.
+    #[must_use]
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
     }
 
     /// The same error with the seconds the server asked the client to wait (its `Retry-After`).
@@ -56,13 +132,18 @@ impl NotaryError {
     }
 
     /// An argument from JavaScript is unusable.
-    pub fn invalid_argument(message: &'static str) -> Self {
-        Self::local(codes::INVALID_ARGUMENT, message)
+    pub fn invalid_argument(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ClientErrorKind::InvalidArgument, message)
     }
 
-    /// The stable code.
-    pub fn code(&self) -> &str {
+    /// The typed code.
+    pub fn error_code(&self) -> &ErrorCode {
         &self.code
+    }
+
+    /// The stable code, as JavaScript sees it.
+    pub fn code(&self) -> &str {
+        self.code.as_str()
     }
 
     /// The explanation.
@@ -83,13 +164,13 @@ impl NotaryError {
 
 impl From<protocol::Error> for NotaryError {
     fn from(error: protocol::Error) -> Self {
-        Self::local(error.code(), error.detail())
+        Self::new(error.kind(), error.detail())
     }
 }
 
 impl core::fmt::Display for NotaryError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
+        write!(f, "{}: {}", self.code(), self.message)
     }
 }
 
@@ -106,7 +187,7 @@ impl From<NotaryError> for JsValue {
         let status = error.status.map_or(JsValue::UNDEFINED, JsValue::from);
         let retry_after = error.retry_after.map_or(JsValue::UNDEFINED, JsValue::from);
         // Reflect::set only fails on frozen objects or proxies; a fresh Error is neither.
-        let _ = js_sys::Reflect::set(&object, &"code".into(), &JsValue::from_str(&error.code));
+        let _ = js_sys::Reflect::set(&object, &"code".into(), &JsValue::from_str(error.code()));
         let _ = js_sys::Reflect::set(&object, &"status".into(), &status);
         let _ = js_sys::Reflect::set(&object, &"retryAfter".into(), &retry_after);
         object
@@ -115,3 +196,47 @@ impl From<NotaryError> for JsValue {
 
 /// Result alias for this crate.
 pub type Result<T> = core::result::Result<T, NotaryError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_codes_are_unique_snake_case_and_apart_from_the_protocols() {
+        let mut seen: std::collections::BTreeSet<&str> =
+            ErrorKind::ALL.into_iter().map(ErrorKind::code).collect();
+        for kind in ClientErrorKind::ALL {
+            let code = kind.code();
+            assert!(seen.insert(code), "{code} twice");
+            assert!(code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+        }
+    }
+
+    #[test]
+    fn server_codes_are_kept_as_received() {
+        for code in [
+            "expired",
+            "rate_limited",
+            "network_error",
+            "a_code_of_a_newer_server",
+        ] {
+            let error = NotaryError::from_server(code.into(), "said the server".into(), 401);
+            assert_eq!(error.error_code(), &ErrorCode::Server(code.to_owned()));
+            assert_eq!((error.code(), error.status()), (code, Some(401)));
+        }
+    }
+
+    #[test]
+    fn every_code_reads_back_as_its_kind() {
+        for kind in ErrorKind::ALL {
+            assert_eq!(NotaryError::new(kind, "x").code(), kind.code());
+        }
+        for kind in ClientErrorKind::ALL {
+            let error = NotaryError::new(kind, "x");
+            assert_eq!((error.code(), error.status()), (kind.code(), None));
+        }
+        let protocol = protocol::Error::new(ErrorKind::WeakKey, "small order");
+        let error = NotaryError::from(protocol);
+        assert_eq!(error.to_string(), "weak_key: small order");
+    }
+}

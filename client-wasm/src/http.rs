@@ -1,8 +1,8 @@
 //! `fetch` from WebAssembly (the global `fetch` of browsers, Web Workers and Node 20+), and the
 //! translation of a Notary server's answers into checked JavaScript objects or [`NotaryError`]s.
 
-use crate::error::{codes, NotaryError, Result};
-use crate::shape::{self, Member};
+use crate::error::{ClientErrorKind, NotaryError, Result};
+use crate::shape::{self, Requirement};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
@@ -24,12 +24,12 @@ pub struct JsonCall<'a> {
     pub body: Option<String>,
     /// `Authorization` header value, if any.
     pub authorization: Option<String>,
-    /// The members a 2xx answer must have.
-    pub expect: &'static [Member],
+    /// What a 2xx answer must be (`requirements!` of its shape).
+    pub expect: &'static [Requirement],
 }
 
 impl JsonCall<'_> {
-    /// Sends the call; a 2xx answer must be a JSON object with the expected members, anything else
+    /// Sends the call; a 2xx answer must be a JSON object of the expected shape, anything else
     /// becomes a `NotaryError` with the server's code and status.
     pub async fn send(self) -> Result<JsValue> {
         let init = RequestInit::new();
@@ -60,19 +60,22 @@ impl JsonCall<'_> {
 /// Fetches `request`; a rejected `fetch` is a `network_error`.
 pub async fn fetch(request: &Request) -> Result<Response> {
     let answer = JsFuture::from(global_fetch(request)).await.map_err(|_| {
-        NotaryError::local(
-            codes::NETWORK_ERROR,
+        NotaryError::new(
+            ClientErrorKind::NetworkError,
             "the server could not be reached (network failure, CORS or offline)",
         )
     })?;
     answer.dyn_into::<Response>().map_err(|_| {
-        NotaryError::local(codes::UNEXPECTED_RESPONSE, "fetch did not give a Response")
+        NotaryError::new(
+            ClientErrorKind::UnexpectedResponse,
+            "fetch did not give a Response",
+        )
     })
 }
 
-/// Reads a JSON answer: a 2xx must be an object with the `expect`ed members; otherwise the server's
+/// Reads a JSON answer: a 2xx must be an object that meets `expect`; otherwise the server's
 /// `{"error", "message"}` becomes the error.
-async fn read_json(response: &Response, expect: &[Member]) -> Result<JsValue> {
+async fn read_json(response: &Response, expect: &[Requirement]) -> Result<JsValue> {
     let status = response.status();
     let retry_after = if response.ok() {
         None
@@ -87,8 +90,8 @@ async fn read_json(response: &Response, expect: &[Member]) -> Result<JsValue> {
     let unexpected = || unexpected_response(status).with_retry_after(retry_after);
     let text_promise = response.text().map_err(|_| unexpected())?;
     let text = JsFuture::from(text_promise).await.map_err(|_| {
-        NotaryError::local(
-            codes::NETWORK_ERROR,
+        NotaryError::new(
+            ClientErrorKind::NetworkError,
             "the connection failed while reading the answer",
         )
     })?;
@@ -137,11 +140,11 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u32> {
 
 /// An answer this client does not understand, with its status.
 fn unexpected_response(status: u16) -> NotaryError {
-    NotaryError::from_server(
-        codes::UNEXPECTED_RESPONSE.to_owned(),
+    NotaryError::new(
+        ClientErrorKind::UnexpectedResponse,
         format!("the server answered HTTP {status} with a body this client does not understand"),
-        status,
     )
+    .with_status(status)
 }
 
 /// A failure of a JavaScript API that only fails on misuse (a header name fetch refuses, ...).

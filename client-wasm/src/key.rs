@@ -1,19 +1,32 @@
 //! The key pair as JavaScript sees it: a handle to secret material that stays in WASM memory, and the
-//! tokens it signs.
+//! tokens it signs, one exported method per kind of token (the package's `token(spec)` only picks
+//! among them).
 
 use crate::env;
 use crate::error::{NotaryError, Result};
-use crate::shape;
+use crate::shape::{self, Member, Shape, Type};
 use protocol::address::Address;
 use protocol::confirmation::ConfirmationToken;
 use protocol::keys::{self, KeyId};
 use protocol::token::{self, Claims, HttpRequest, TokenKind, MAX_LIFETIME_SECS};
+use protocol::ErrorKind;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 /// Lifetime of the tokens this package sends to a Notary server (signup, confirm, change, disable,
 /// signed requests): long enough for a slow network, far below the protocol's 300 s ceiling.
 pub const SERVER_TOKEN_LIFETIME_SECS: i64 = 120;
+
+/// The public key as `KeyPair.publicJwk` gives it.
+pub const PUBLIC_JWK: Shape = Shape {
+    name: "PublicJwk",
+    doc: "An Ed25519 public key as an RFC 8037 JWK.",
+    members: &[
+        Member::new("kty", Type::Literal("OKP")),
+        Member::new("crv", Type::Literal("Ed25519")),
+        Member::new("x", Type::String),
+    ],
+};
 
 /// What a token is for, with what that kind binds besides the common claims.
 #[derive(Clone, Copy, Debug)]
@@ -165,53 +178,146 @@ impl KeyPair {
         object.into()
     }
 
-    /// Signs a token described by `spec`:
-    ///
-    /// - `kind`: `"signup"`, `"confirm"`, `"change"`, `"disable"`, `"request"` or `"assertion"`;
-    /// - `audience`: the `aud` (a Notary server's base URL, or a third party's audience);
-    /// - `lifetime`: seconds, 1 to 300 (default 120);
-    /// - `confirmation`: the emailed token (confirm only);
-    /// - `method`, `url`, `body`: what a request token binds (request only; `body` a string, bytes or
-    ///   none).
-    ///
-    /// The package's JavaScript adds one method per kind (`signupToken(audience)`, ...).
-    pub fn token(
+    // The token methods take their arguments as `JsValue`s, typed for TypeScript, and check them
+    // here: plain JavaScript callers are not type-checked, and wasm-bindgen's own string conversion
+    // throws a bare TypeError for `undefined` and reads a number as an empty string, where these
+    // methods answer `invalid_argument` as `token(spec)` always did.
+
+    /// A signup token (`notary-signup+jwt`, the public JWK in its header) for the server `audience`
+    /// (its base URL), valid `lifetimeSecs` (default 120).
+    #[wasm_bindgen(js_name = signupToken)]
+    pub fn signup_token(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "TokenSpec")] spec: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] audience: &JsValue,
+        #[wasm_bindgen(js_name = lifetimeSecs, unchecked_optional_param_type = "number")]
+        lifetime_secs: &JsValue,
     ) -> Result<String> {
-        let kind = shape::string(&spec, "kind")?;
-        let audience = shape::string(&spec, "audience")?;
-        let lifetime = match shape::optional_number(&spec, "lifetime")? {
+        self.sign(Binding::Nothing(Purpose::Signup), audience, lifetime_secs)
+    }
+
+    /// A confirm token (`notary-confirm+jwt`) carrying the emailed `confirmation` token.
+    #[wasm_bindgen(js_name = confirmToken)]
+    pub fn confirm_token(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] audience: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] confirmation: &JsValue,
+        #[wasm_bindgen(js_name = lifetimeSecs, unchecked_optional_param_type = "number")]
+        lifetime_secs: &JsValue,
+    ) -> Result<String> {
+        self.sign(Binding::Confirm { confirmation }, audience, lifetime_secs)
+    }
+
+    /// A change token (`notary-change+jwt`): proposes this key (derived from the NEW password) as the
+    /// account's key.
+    #[wasm_bindgen(js_name = changeToken)]
+    pub fn change_token(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] audience: &JsValue,
+        #[wasm_bindgen(js_name = lifetimeSecs, unchecked_optional_param_type = "number")]
+        lifetime_secs: &JsValue,
+    ) -> Result<String> {
+        self.sign(Binding::Nothing(Purpose::Change), audience, lifetime_secs)
+    }
+
+    /// A disable token (`notary-disable+jwt`), signed by the account's current key.
+    #[wasm_bindgen(js_name = disableToken)]
+    pub fn disable_token(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] audience: &JsValue,
+        #[wasm_bindgen(js_name = lifetimeSecs, unchecked_optional_param_type = "number")]
+        lifetime_secs: &JsValue,
+    ) -> Result<String> {
+        self.sign(Binding::Nothing(Purpose::Disable), audience, lifetime_secs)
+    }
+
+    /// A signed-request token (`notary-request+jwt`) binding `method`, the full `url` (no fragment)
+    /// and the SHA-256 of `body` (a string is taken as UTF-8; none means the empty body).
+    #[wasm_bindgen(js_name = requestToken)]
+    pub fn request_token(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] audience: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] method: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] url: &JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | Uint8Array | ArrayBuffer | null")]
+        body: &JsValue,
+        #[wasm_bindgen(js_name = lifetimeSecs, unchecked_optional_param_type = "number")]
+        lifetime_secs: &JsValue,
+    ) -> Result<String> {
+        let binding = Binding::Request { method, url, body };
+        self.sign(binding, audience, lifetime_secs)
+    }
+
+    /// A token for a third party (`notary-assertion+jwt`) with its own `audience`, valid
+    /// `lifetimeSecs`, 1 to 300.
+    #[wasm_bindgen(js_name = assertionToken)]
+    pub fn assertion_token(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] audience: &JsValue,
+        #[wasm_bindgen(js_name = lifetimeSecs, unchecked_param_type = "number")]
+        lifetime_secs: &JsValue,
+    ) -> Result<String> {
+        self.sign(
+            Binding::Nothing(Purpose::Assertion),
+            audience,
+            lifetime_secs,
+        )
+    }
+}
+
+/// What a token method binds besides the audience and the lifetime, as JavaScript passed it.
+enum Binding<'a> {
+    /// Nothing more: signup, change, disable and assertion tokens.
+    Nothing(Purpose<'static>),
+    /// The emailed confirmation token.
+    Confirm { confirmation: &'a JsValue },
+    /// The request.
+    Request {
+        method: &'a JsValue,
+        url: &'a JsValue,
+        body: &'a JsValue,
+    },
+}
+
+impl KeyPair {
+    /// Checks the arguments of a token method, in the order JavaScript passed them, and signs. One
+    /// function for every method, so that the checks exist once in the `.wasm`.
+    #[inline(never)]
+    fn sign(
+        &self,
+        binding: Binding<'_>,
+        audience: &JsValue,
+        lifetime_secs: &JsValue,
+    ) -> Result<String> {
+        let audience = shape::string_argument(audience, "audience")?;
+        let lifetime = match shape::optional_number_argument(lifetime_secs, "lifetimeSecs")? {
             Some(seconds) => lifetime_from_js(seconds)?,
             None => SERVER_TOKEN_LIFETIME_SECS,
         };
         let confirmation;
         let (method, url, body);
-        let purpose = match kind.as_str() {
-            "signup" => Purpose::Signup,
-            "change" => Purpose::Change,
-            "disable" => Purpose::Disable,
-            "assertion" => Purpose::Assertion,
-            "confirm" => {
-                confirmation = shape::string(&spec, "confirmation")?;
+        let purpose = match binding {
+            Binding::Nothing(purpose) => purpose,
+            Binding::Confirm {
+                confirmation: value,
+            } => {
+                confirmation = shape::string_argument(value, "confirmation")?;
                 Purpose::Confirm {
                     confirmation: &confirmation,
                 }
             }
-            "request" => {
-                method = shape::string(&spec, "method")?;
-                url = shape::string(&spec, "url")?;
-                body = body_bytes(&shape::member(&spec, "body"))?;
+            Binding::Request {
+                method: js_method,
+                url: js_url,
+                body: js_body,
+            } => {
+                method = shape::string_argument(js_method, "method")?;
+                url = shape::string_argument(js_url, "url")?;
+                body = body_bytes(js_body)?;
                 Purpose::Request(HttpRequest {
                     method: &method,
                     url: &url,
                     body: &body,
                 })
-            }
-            _ => {
-                return Err(NotaryError::invalid_argument(
-                    "kind must be signup, confirm, change, disable, request or assertion",
-                ))
             }
         };
         self.material.token(purpose, &audience, lifetime)
@@ -224,8 +330,8 @@ pub fn lifetime_from_js(seconds: f64) -> Result<i64> {
     if seconds.fract() == 0.0 && (1.0..=max).contains(&seconds) {
         Ok(seconds as i64)
     } else {
-        Err(NotaryError::local(
-            protocol::ErrorKind::LifetimeTooLong.code(),
+        Err(NotaryError::new(
+            ErrorKind::LifetimeTooLong,
             "the lifetime must be a whole number of seconds from 1 to 300",
         ))
     }

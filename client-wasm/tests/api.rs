@@ -1,5 +1,6 @@
 //! What JavaScript sees: the exported `KeyPair`, `deriveKey` and `NotaryClient` with arguments of
-//! every shape, and the errors they throw, in WebAssembly (under Node and in Chromium).
+//! every shape, the errors they throw, and the answers as their TypeScript interfaces declare them,
+//! in WebAssembly (under Node and in Chromium).
 #![cfg(target_arch = "wasm32")]
 // Test code: clippy.toml allows these inside #[test] functions; the helpers and the
 // #[wasm_bindgen_test] functions here are test code too.
@@ -10,11 +11,15 @@
     clippy::indexing_slicing
 )]
 
-use notary_client::client::{derive_key, normalize_base_url};
+use notary_client::client::{
+    derive_key, normalize_base_url, ACCOUNT, CONFIRM_ANSWER, KDF_PARAMS, SALT_ANSWER, STATUS_ANSWER,
+};
 use notary_client::derive::salt_answer_from_js;
-use notary_client::error::NotaryError;
+use notary_client::error::{ClientErrorKind, NotaryError};
 use notary_client::http::parse_retry_after;
-use notary_client::key::KeyPair;
+use notary_client::key::{KeyPair, PUBLIC_JWK};
+use notary_client::requirements;
+use notary_client::shape::{self, Shape};
 use protocol::token::{Expectations, KeyRef, ParsedToken, TokenKind};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -81,6 +86,7 @@ fn verify(token: &str, kind: TokenKind, key: &KeyPair, audience: &str) -> protoc
     parsed.verify(&public, &expect).expect("verify").claims
 }
 
+/// The public JWK is exactly what its TypeScript interface (`PublicJwk`, from `PUBLIC_JWK`) declares.
 #[wasm_bindgen_test]
 fn key_pair_exposes_only_public_material() {
     let key = key();
@@ -91,38 +97,51 @@ fn key_pair_exposes_only_public_material() {
         .filter_map(|name| name.as_string())
         .collect();
     assert_eq!(members, ["kty", "crv", "x"]);
+    let declared: Vec<&str> = PUBLIC_JWK.members.iter().map(|m| m.name).collect();
+    assert_eq!(members, declared);
+    shape::check(&jwk, requirements!(PUBLIC_JWK)).expect("the PublicJwk shape");
     assert_eq!(key.key_id().len(), 43);
 }
+
+/// An optional argument left out.
+const NONE: JsValue = JsValue::UNDEFINED;
 
 #[wasm_bindgen_test]
 fn every_kind_of_token_verifies_as_the_server_checks_it() {
     let key = key();
-    let spec = |json: &str| key.token(object(json));
-    let signup = spec(&format!(r#"{{"kind":"signup","audience":"{AUDIENCE}"}}"#)).expect("signup");
+    let signup = key.signup_token(&AUDIENCE.into(), &NONE).expect("signup");
     let claims = verify(&signup, TokenKind::Signup, &key, AUDIENCE);
     assert_eq!(claims.sub, "alice@example.com");
     assert_eq!(claims.exp - claims.iat, 120);
     assert!((claims.iat - now()).abs() <= 2);
 
-    let confirm = spec(&format!(
-        r#"{{"kind":"confirm","audience":"{AUDIENCE}","confirmation":"{CONFIRMATION}"}}"#
-    ))
-    .expect("confirm");
+    let confirm = key
+        .confirm_token(&AUDIENCE.into(), &CONFIRMATION.into(), &NONE)
+        .expect("confirm");
     let claims = verify(&confirm, TokenKind::Confirm, &key, AUDIENCE);
     assert_eq!(claims.confirmation.as_deref(), Some(CONFIRMATION));
 
-    for (kind, name) in [
-        (TokenKind::Change, "change"),
-        (TokenKind::Disable, "disable"),
-    ] {
-        let token = spec(&format!(r#"{{"kind":"{name}","audience":"{AUDIENCE}"}}"#)).expect(name);
-        verify(&token, kind, &key, AUDIENCE);
-    }
+    let change = key.change_token(&AUDIENCE.into(), &30.into());
+    let claims = verify(&change.expect("change"), TokenKind::Change, &key, AUDIENCE);
+    assert_eq!(claims.exp - claims.iat, 30);
+    let disable = key.disable_token(&AUDIENCE.into(), &JsValue::NULL);
+    let claims = verify(
+        &disable.expect("disable"),
+        TokenKind::Disable,
+        &key,
+        AUDIENCE,
+    );
+    assert_eq!(claims.exp - claims.iat, 120);
 
-    let request = spec(&format!(
-        r#"{{"kind":"request","audience":"{AUDIENCE}","method":"POST","url":"{AUDIENCE}/things","body":"{{\"a\":1}}"}}"#
-    ))
-    .expect("request");
+    let request = key
+        .request_token(
+            &AUDIENCE.into(),
+            &"POST".into(),
+            &format!("{AUDIENCE}/things").into(),
+            &r#"{"a":1}"#.into(),
+            &NONE,
+        )
+        .expect("request");
     let claims = verify(&request, TokenKind::Request, &key, AUDIENCE);
     assert_eq!(claims.htm.as_deref(), Some("POST"));
     assert_eq!(claims.htu.as_deref(), Some("http://127.0.0.1:8787/things"));
@@ -131,9 +150,9 @@ fn every_kind_of_token_verifies_as_the_server_checks_it() {
         Some(protocol::token::body_hash(br#"{"a":1}"#).as_str())
     );
 
-    let assertion =
-        spec(r#"{"kind":"assertion","audience":"https://partner.example","lifetime":45}"#)
-            .expect("assertion");
+    let assertion = key
+        .assertion_token(&"https://partner.example".into(), &45.into())
+        .expect("assertion");
     let claims = verify(
         &assertion,
         TokenKind::Assertion,
@@ -141,30 +160,41 @@ fn every_kind_of_token_verifies_as_the_server_checks_it() {
         "https://partner.example",
     );
     assert_eq!(claims.exp - claims.iat, 45);
+    // As before the typed methods, an assertion without a lifetime lives 120 s.
+    let assertion = key.assertion_token(&"https://partner.example".into(), &JsValue::UNDEFINED);
+    let claims = verify(
+        &assertion.expect("assertion"),
+        TokenKind::Assertion,
+        &key,
+        "https://partner.example",
+    );
+    assert_eq!(claims.exp - claims.iat, 120);
 }
 
 #[wasm_bindgen_test]
 fn each_token_has_a_fresh_jti() {
     let key = key();
-    let spec = object(&format!(r#"{{"kind":"disable","audience":"{AUDIENCE}"}}"#));
-    let first = verify(
-        &key.token(spec.clone()).expect("token"),
-        TokenKind::Disable,
-        &key,
-        AUDIENCE,
-    );
-    let second = verify(
-        &key.token(spec).expect("token"),
-        TokenKind::Disable,
-        &key,
-        AUDIENCE,
-    );
+    let token = || key.disable_token(&AUDIENCE.into(), &NONE).expect("token");
+    let first = verify(&token(), TokenKind::Disable, &key, AUDIENCE);
+    let second = verify(&token(), TokenKind::Disable, &key, AUDIENCE);
     assert_ne!(first.jti, second.jti);
 }
 
 #[wasm_bindgen_test]
 fn request_bodies_of_every_accepted_type_hash_the_same_bytes() {
     let key = key();
+    let request = |body: &JsValue| {
+        let token = key
+            .request_token(
+                &AUDIENCE.into(),
+                &"PUT".into(),
+                &format!("{AUDIENCE}/x").into(),
+                body,
+                &NONE,
+            )
+            .expect("request");
+        verify(&token, TokenKind::Request, &key, AUDIENCE).bsh
+    };
     let expected = protocol::token::body_hash("héllo".as_bytes());
     let bytes = js_sys::Uint8Array::from("héllo".as_bytes());
     for body in [
@@ -172,78 +202,183 @@ fn request_bodies_of_every_accepted_type_hash_the_same_bytes() {
         bytes.clone().into(),
         bytes.buffer().into(),
     ] {
-        let spec = object(&format!(
-            r#"{{"kind":"request","audience":"{AUDIENCE}","method":"PUT","url":"{AUDIENCE}/x"}}"#
-        ));
-        js_sys::Reflect::set(&spec, &"body".into(), &body).expect("set body");
-        let token = key.token(spec).expect("request");
-        let claims = verify(&token, TokenKind::Request, &key, AUDIENCE);
-        assert_eq!(claims.bsh.as_deref(), Some(expected.as_str()));
+        assert_eq!(request(&body), Some(expected.clone()));
     }
-    let empty = key
-        .token(object(&format!(
-            r#"{{"kind":"request","audience":"{AUDIENCE}","method":"GET","url":"{AUDIENCE}/x","body":null}}"#
-        )))
-        .expect("no body");
-    let claims = verify(&empty, TokenKind::Request, &key, AUDIENCE);
-    assert_eq!(claims.bsh, Some(protocol::token::body_hash(b"")));
+    let empty = Some(protocol::token::body_hash(b""));
+    assert_eq!(request(&JsValue::NULL), empty);
+    assert_eq!(request(&NONE), empty);
 }
 
 #[wasm_bindgen_test]
-fn malformed_token_specs_throw_notary_errors_with_stable_codes() {
+fn malformed_token_arguments_throw_notary_errors_with_stable_codes() {
     let key = key();
-    for (json, code) in [
-        (r#"{"kind":"nonsense","audience":"a"}"#, "invalid_argument"),
-        (r#"{"audience":"a"}"#, "invalid_argument"),
-        (r#"{"kind":"signup"}"#, "invalid_argument"),
-        (r#"{"kind":"signup","audience":""}"#, "invalid_token"),
+    let url = || JsValue::from("http://x/");
+    let undefined = || JsValue::UNDEFINED;
+    type Sign<'a> = Box<dyn Fn() -> notary_client::error::Result<String> + 'a>;
+    let cases: Vec<(&str, Sign<'_>, &str)> = vec![
         (
-            r#"{"kind":"assertion","audience":"a","lifetime":0}"#,
-            "lifetime_too_long",
-        ),
-        (
-            r#"{"kind":"assertion","audience":"a","lifetime":301}"#,
-            "lifetime_too_long",
-        ),
-        (
-            r#"{"kind":"assertion","audience":"a","lifetime":1.5}"#,
-            "lifetime_too_long",
-        ),
-        (
-            r#"{"kind":"assertion","audience":"a","lifetime":"60"}"#,
+            "no audience",
+            Box::new(|| key.signup_token(&undefined(), &NONE)),
             "invalid_argument",
         ),
         (
-            r#"{"kind":"confirm","audience":"a","confirmation":"short"}"#,
+            "a number for an audience",
+            Box::new(|| key.change_token(&7.into(), &NONE)),
+            "invalid_argument",
+        ),
+        (
+            "an empty audience",
+            Box::new(|| key.signup_token(&"".into(), &NONE)),
             "invalid_token",
         ),
-        (r#"{"kind":"confirm","audience":"a"}"#, "invalid_argument"),
         (
-            r#"{"kind":"request","audience":"a","method":"GET"}"#,
+            "lifetime 0",
+            Box::new(|| key.assertion_token(&"a".into(), &0.into())),
+            "lifetime_too_long",
+        ),
+        (
+            "lifetime 301",
+            Box::new(|| key.assertion_token(&"a".into(), &301.into())),
+            "lifetime_too_long",
+        ),
+        (
+            "lifetime 1.5",
+            Box::new(|| key.disable_token(&"a".into(), &1.5.into())),
+            "lifetime_too_long",
+        ),
+        (
+            "a string for a lifetime",
+            Box::new(|| key.assertion_token(&"a".into(), &"60".into())),
             "invalid_argument",
         ),
         (
-            r#"{"kind":"request","audience":"a","method":"GET","url":"http://x/#f"}"#,
+            "a confirmation of the wrong shape",
+            Box::new(|| key.confirm_token(&"a".into(), &"short".into(), &NONE)),
+            "invalid_token",
+        ),
+        (
+            "no confirmation",
+            Box::new(|| key.confirm_token(&"a".into(), &undefined(), &NONE)),
             "invalid_argument",
         ),
         (
-            r#"{"kind":"request","audience":"a","method":"","url":"http://x/"}"#,
+            "no URL",
+            Box::new(|| key.request_token(&"a".into(), &"GET".into(), &undefined(), &NONE, &NONE)),
             "invalid_argument",
         ),
         (
-            r#"{"kind":"request","audience":"a","method":"GET","url":"http://x/","body":7}"#,
+            "a URL with a fragment",
+            Box::new(|| {
+                key.request_token(
+                    &"a".into(),
+                    &"GET".into(),
+                    &"http://x/#f".into(),
+                    &NONE,
+                    &NONE,
+                )
+            }),
             "invalid_argument",
         ),
-    ] {
-        let error = key.token(object(json)).err().map(JsValue::from);
-        assert_eq!(error.map(error_code), Some(code.to_owned()), "{json}");
+        (
+            "an empty method",
+            Box::new(|| key.request_token(&"a".into(), &"".into(), &url(), &NONE, &NONE)),
+            "invalid_argument",
+        ),
+        (
+            "a number for a body",
+            Box::new(|| key.request_token(&"a".into(), &"GET".into(), &url(), &7.into(), &NONE)),
+            "invalid_argument",
+        ),
+    ];
+    for (case, sign, code) in cases {
+        let error = sign().err().map(JsValue::from);
+        assert_eq!(error.map(error_code), Some(code.to_owned()), "{case}");
     }
-    assert_eq!(
-        key.token(JsValue::UNDEFINED)
-            .err()
-            .map(|e| error_code(e.into())),
-        Some("invalid_argument".to_owned())
-    );
+}
+
+#[wasm_bindgen_test]
+fn answers_are_checked_as_their_typescript_interfaces_declare() {
+    let confirm = r#"{"status":"active","address":"a@example.com","key_id":"k"}"#;
+    assert!(shape::check(&object(confirm), requirements!(CONFIRM_ANSWER)).is_ok());
+    // ConfirmAnswer's status is the literal "active".
+    let pending = r#"{"status":"pending","address":"a@example.com","key_id":"k"}"#;
+    assert!(shape::check(&object(pending), requirements!(CONFIRM_ANSWER)).is_err());
+    let account = r#"{"address":"a@example.com","status":"active","key_id":"k","created_at":1,"confirmed_at":2}"#;
+    assert!(shape::check(&object(account), requirements!(ACCOUNT)).is_ok());
+    // Account's status is any string; confirmed_at is declared, so it is required.
+    let other = account.replace(r#""active""#, r#""frozen""#);
+    assert!(shape::check(&object(&other), requirements!(ACCOUNT)).is_ok());
+    let unconfirmed = account.replace(r#","confirmed_at":2"#, "");
+    assert!(shape::check(&object(&unconfirmed), requirements!(ACCOUNT)).is_err());
+    let status = r#"{"status":"confirmation_sent"}"#;
+    assert!(shape::check(&object(status), requirements!(STATUS_ANSWER)).is_ok());
+    assert!(shape::check(&object(r#"{"status":7}"#), requirements!(STATUS_ANSWER)).is_err());
+}
+
+/// `(name, JSON value)` of each member of `shape`, valid for the salt answer at the protocol's floor.
+fn members_of(shape: &Shape, answer: &JsValue) -> Vec<(&'static str, JsValue)> {
+    shape
+        .members
+        .iter()
+        .map(|member| {
+            let value = js_sys::Reflect::get(answer, &member.name.into()).expect("member");
+            assert!(
+                !value.is_undefined(),
+                "the floor answer has {}",
+                member.name
+            );
+            (member.name, value)
+        })
+        .collect()
+}
+
+fn object_of(members: &[(&str, JsValue)]) -> JsValue {
+    let object = js_sys::Object::new();
+    for (name, value) in members {
+        js_sys::Reflect::set(&object, &(*name).into(), value).expect("set");
+    }
+    object.into()
+}
+
+/// `SaltAnswer` and `KdfParams` are declared from the shapes `SALT_ANSWER` and `KDF_PARAMS`, and read
+/// by `SaltAnswer::from_js`: an answer made of exactly the declared members is read, and one without
+/// any of them is refused.
+#[wasm_bindgen_test]
+fn the_salt_answer_reader_takes_what_the_typescript_interfaces_declare() {
+    let floor = salt_answer();
+    let kdf = js_sys::Reflect::get(&floor, &"kdf".into()).expect("kdf");
+    let kdf_members = members_of(&KDF_PARAMS, &kdf);
+    let mut answer_members = members_of(&SALT_ANSWER, &floor);
+    for (name, value) in &mut answer_members {
+        if *name == "kdf" {
+            *value = object_of(&kdf_members);
+        }
+    }
+    let answer = object_of(&answer_members);
+    shape::check(&answer, requirements!(SALT_ANSWER)).expect("the SaltAnswer shape");
+    salt_answer_from_js(&answer).expect("an answer of exactly the declared members");
+    for left_out in 0..answer_members.len() {
+        let mut fewer = answer_members.clone();
+        let (name, _) = fewer.remove(left_out);
+        assert!(
+            salt_answer_from_js(&object_of(&fewer)).is_err(),
+            "without {name}"
+        );
+    }
+    for left_out in 0..kdf_members.len() {
+        let mut fewer = kdf_members.clone();
+        let (name, _) = fewer.remove(left_out);
+        let mut members = answer_members.clone();
+        for (member, value) in &mut members {
+            if *member == "kdf" {
+                *value = object_of(&fewer);
+            }
+        }
+        assert!(
+            salt_answer_from_js(&object_of(&members)).is_err(),
+            "without kdf.{name}"
+        );
+    }
 }
 
 #[wasm_bindgen_test]
@@ -349,7 +484,7 @@ fn server_errors_keep_code_message_and_status() {
     assert!(js_sys::Reflect::get(&error, &"retryAfter".into())
         .expect("retryAfter")
         .is_undefined());
-    let local: JsValue = NotaryError::local("network_error", "offline").into();
+    let local: JsValue = NotaryError::new(ClientErrorKind::NetworkError, "offline").into();
     assert!(js_sys::Reflect::get(&local, &"status".into())
         .expect("status")
         .is_undefined());

@@ -231,6 +231,27 @@ describe("tokens, checked by jose", () => {
     assert.equal(assertion.exp - assertion.iat, 30);
   });
 
+  test("token(spec) is the typed method of the spec's kind", async () => {
+    const confirmation = vectors("confirmation").tokens[0].token;
+    const body = new Uint8Array([1, 2, 3]);
+    for (const [spec, typ, keyOrEmbedded, audience] of [
+      [{ kind: "signup", audience: AUDIENCE, lifetime: 30 }, "notary-signup+jwt", jose.EmbeddedJWK],
+      [{ kind: "change", audience: AUDIENCE }, "notary-change+jwt", jose.EmbeddedJWK],
+      [{ kind: "confirm", audience: AUDIENCE, confirmation }, "notary-confirm+jwt", publicKey],
+      [{ kind: "disable", audience: AUDIENCE, lifetime: null }, "notary-disable+jwt", publicKey],
+      [{ kind: "request", audience: AUDIENCE, method: "PUT", url: `${AUDIENCE}/x`, body }, "notary-request+jwt", publicKey],
+      [{ kind: "assertion", audience: "https://partner.example", lifetime: 45 }, "notary-assertion+jwt", publicKey, "https://partner.example"],
+    ]) {
+      const { payload } = await check(key.token(spec), typ, keyOrEmbedded, audience);
+      assert.equal(payload.exp - payload.iat, spec.lifetime ?? 120, spec.kind);
+      if (spec.kind === "confirm") assert.equal(payload.confirmation, confirmation);
+      if (spec.kind === "request") {
+        assert.deepEqual([payload.htm, payload.htu], ["PUT", `${AUDIENCE}/x`]);
+        assert.equal(payload.bsh, createHash("sha256").update(body).digest("base64url"));
+      }
+    }
+  });
+
   test("a token of one kind does not pass as another, and a changed token does not verify", async () => {
     const token = key.disableToken(AUDIENCE);
     await assert.rejects(check(token, "notary-request+jwt", publicKey), { code: "ERR_JWT_CLAIM_VALIDATION_FAILED" });
@@ -266,6 +287,36 @@ describe("errors", () => {
     const key = notary.deriveKey(saltAnswer(), PASSWORD);
     assert.throws(() => key.assertionToken("https://partner.example", 301), { code: "lifetime_too_long" });
     assert.throws(() => key.confirmToken(AUDIENCE, "not-a-token"), { code: "invalid_token" });
+    key.free();
+  });
+
+  test("token(spec) refuses what the typed methods refuse, and unknown kinds", () => {
+    const key = notary.deriveKey(saltAnswer(), PASSWORD);
+    const request = { kind: "request", audience: "a", method: "GET", url: "http://x/" };
+    for (const [spec, code] of [
+      [undefined, "invalid_argument"],
+      [{ kind: "nonsense", audience: "a" }, "invalid_argument"],
+      [{ kind: "toString", audience: "a" }, "invalid_argument"],
+      [{ audience: "a" }, "invalid_argument"],
+      [{ kind: "signup" }, "invalid_argument"],
+      [{ kind: "signup", audience: "" }, "invalid_token"],
+      [{ kind: "assertion", audience: "a", lifetime: 0 }, "lifetime_too_long"],
+      [{ kind: "signup", audience: "a", lifetime: 301 }, "lifetime_too_long"],
+      [{ kind: "assertion", audience: "a", lifetime: 1.5 }, "lifetime_too_long"],
+      [{ kind: "assertion", audience: "a", lifetime: "60" }, "invalid_argument"],
+      [{ kind: "confirm", audience: "a", confirmation: "short" }, "invalid_token"],
+      [{ kind: "confirm", audience: "a" }, "invalid_argument"],
+      [{ ...request, url: undefined }, "invalid_argument"],
+      [{ ...request, url: "http://x/#f" }, "invalid_argument"],
+      [{ ...request, method: "" }, "invalid_argument"],
+      [{ ...request, body: 7 }, "invalid_argument"],
+    ]) {
+      assert.throws(() => key.token(spec), (error) => {
+        assert.ok(error instanceof notary.NotaryError, String(error));
+        assert.equal(error.code, code, JSON.stringify(spec));
+        return true;
+      });
+    }
     key.free();
   });
 

@@ -51,6 +51,7 @@ test("every error code the client package raises has a message", (t) => {
     [...rust, ...js],
     [
       /pub const [A-Z_]+: &str = "([a-z_]+)"/g,
+      /Self::\w+ => "([a-z_]+)"/g,
       /NotaryError::local\(\s*"([a-z_]+)"/g,
       /\bcode:\s*"([a-z_]+)"/g,
       /\bcode\s*=\s*"([a-z_]+)"/g,

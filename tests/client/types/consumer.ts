@@ -15,20 +15,39 @@ import {
 } from "notary-client";
 import type {
   Account,
+  ClientErrorCode,
   ConfirmAnswer,
   KdfParams,
+  NotaryErrorCode,
+  ProtocolErrorCode,
   PublicJwk,
   SaltAnswer,
+  ServerErrorCode,
   SignedFetchInit,
   StatusAnswer,
   TokenSpec,
+  WorkerClientErrorCode,
 } from "notary-client";
 import { NotaryError as WorkerNotaryError, createWorkerClient } from "notary-client/worker-client";
-import type { DerivationProgress, KeyInfo, WorkerClient } from "notary-client/worker-client";
+import type {
+  DerivationProgress,
+  KeyInfo,
+  NotaryErrorCode as WorkerNotaryErrorCode,
+  WorkerClient,
+} from "notary-client/worker-client";
 
-/** What a program does with any error of the package. */
+/** What a program does with any error of the package: its code picks the reaction. */
 export function describeError(error: unknown): string {
   if (error instanceof NotaryError) {
+    const typed: NotaryErrorCode = error.code;
+    switch (typed) {
+      case "rate_limited":
+      case "network_error":
+        return "try again later";
+      case "invalid_password":
+      case "no_key":
+        return "check the input";
+    }
     const code: string = error.code;
     const status: number | undefined = error.status;
     const retryAfter: number | undefined = error.retryAfter;
@@ -60,15 +79,21 @@ export async function mainThread(address: string, password: string): Promise<str
   const keyId: string = key.keyId;
 
   const spec: TokenSpec = { kind: "request", audience: base, method: "GET", url: `${base}/account` };
+  const confirmation = "AAhQ9RePXgYI1BnrNPgeixElDbzvnX1WqcvXP5kqYo4";
   const tokens: string[] = [
     key.token(spec),
     key.token({ kind: "assertion", audience: "https://partner.example", lifetime: 60 }),
+    key.token({ kind: "confirm", audience: base, confirmation, lifetime: 30 }),
+    key.token({ kind: "disable", audience: base }),
     key.signupToken(base),
-    key.confirmToken(base, "AAhQ9RePXgYI1BnrNPgeixElDbzvnX1WqcvXP5kqYo4"),
+    key.signupToken(base, 60),
+    key.confirmToken(base, confirmation),
     key.changeToken(base),
-    key.disableToken(base),
+    key.disableToken(base, 30),
     key.requestToken(base, "POST", `${base}/notes`, new Uint8Array([1, 2, 3])),
+    key.requestToken(base, "PUT", `${base}/notes`, new ArrayBuffer(2), 30),
     key.requestToken(base, "GET", `${base}/account`),
+    key.requestToken(base, "GET", `${base}/account`, null, 10),
     key.assertionToken("https://partner.example", 60),
     client.assertion(key, "https://partner.example", 60),
   ];
@@ -78,6 +103,8 @@ export async function mainThread(address: string, password: string): Promise<str
   const active: "active" = confirmed.status;
   const account: Account = await client.account(key);
   const createdAt: number = account.created_at;
+  const confirmedAt: number = account.confirmed_at;
+  const version: 19 = answer.kdf.version;
   const changed: StatusAnswer = await client.changePassword(viaKeyFor);
   const disabled: StatusAnswer = await client.disable(viaKeyFor);
   const init: SignedFetchInit = { method: "POST", body: JSON.stringify({ note: "hi" }), audience: base };
@@ -90,6 +117,15 @@ export async function mainThread(address: string, password: string): Promise<str
     tokens.push(describeError(error));
   }
   const made = new NotaryError("rate_limited", "slow down", 429, 30);
+  const codes: NotaryErrorCode[] = [
+    "expired" satisfies ProtocolErrorCode,
+    "rate_limited" satisfies ServerErrorCode,
+    "unexpected_response" satisfies ClientErrorCode,
+    "terminated" satisfies WorkerClientErrorCode,
+    // Open-ended: a newer server's code is a NotaryErrorCode too.
+    "a_code_of_a_newer_server",
+  ];
+  const fromAWorker: WorkerNotaryErrorCode = made.code;
   const seconds: number | undefined = made.retryAfter;
   const local = new NotaryError("invalid_argument", "bad");
 
@@ -106,10 +142,14 @@ export async function mainThread(address: string, password: string): Promise<str
     signedUp.status,
     active,
     String(createdAt),
+    String(confirmedAt),
+    String(version),
     changed.status,
     disabled.status,
     String(seconds),
     local.code,
+    ...codes,
+    fromAWorker,
   ];
 }
 

@@ -3,20 +3,29 @@
 // of each marked line (`// TSnnnn`), and nothing else.
 
 import { KeyPair, NotaryClient, NotaryError, ready } from "notary-client";
+import type { Account, ProtocolErrorCode, WorkerClientErrorCode } from "notary-client";
 import { notAnExport } from "notary-client"; // TS2305
 import { createWorkerClient } from "notary-client/worker-client";
 
-export async function misuse(error: NotaryError): Promise<void> {
+export async function misuse(error: NotaryError, account: Account): Promise<void> {
   const wait: number = error.retryAfter; // TS2322
   const status: string = error.status; // TS2322
   const client = new NotaryClient("https://notary.example");
   await client.salt(42); // TS2345
   const key = new KeyPair(); // TS2673
   key.token({ kind: "login", audience: "https://notary.example" }); // TS2322
+  key.token({ kind: "confirm", audience: "https://notary.example" }); // TS2345
+  key.signupToken(); // TS2554
+  key.signupToken("https://notary.example", "60"); // TS2345
+  key.assertionToken("https://partner.example"); // TS2554
+  key.requestToken("https://notary.example", "GET", "https://notary.example/account", 42); // TS2345
+  const notAProtocolCode: ProtocolErrorCode = "rate_limited"; // TS2322
+  const notAWorkerCode: WorkerClientErrorCode = error.code; // TS2322
+  const confirmedAt: string = account.confirmed_at; // TS2322
   const simd: string = (await ready()).simd; // TS2322
   const notary = createWorkerClient({ baseUrl: "https://notary.example" });
   await notary.deriveKey("a@example.com"); // TS2554
   const keys = await notary.keyInfo();
   const id: string = keys.current.keyId; // TS18047
-  console.log(notAnExport, wait, status, simd, id);
+  console.log(notAnExport, wait, status, simd, id, notAProtocolCode, notAWorkerCode, confirmedAt);
 }
