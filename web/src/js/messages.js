@@ -1,6 +1,20 @@
-// Every error code the pages can meet, in plain language: the protocol's codes (protocol/src/error.rs),
-// the server's own codes (docs/protocol.md, "Errors"), the client package's codes (client-wasm) and the
-// pages' own checks. One place, so that nothing fails with a bare code.
+// Every error code the pages can meet, in plain language: the protocol's, the server's and the client
+// package's (all listed in docs/error-codes.json), the Web Worker client's and the pages' own checks.
+// One place, so that nothing fails with a bare code (tests/e2e/web-messages.test.mjs checks both ways).
+
+/** The codes the pages raise themselves, besides those of docs/error-codes.json and the Web Worker client. */
+export const PAGE_CODES = Object.freeze([
+  "worker_unavailable",
+  "address_required",
+  "address_incomplete",
+  "password_required",
+  "password_too_short",
+  "password_too_long",
+  "passwords_differ",
+  "link_incomplete",
+  "audience_invalid",
+  "clipboard_unavailable",
+]);
 
 /** @type {Record<string, string>} */
 export const MESSAGES = {
@@ -47,8 +61,6 @@ export const MESSAGES = {
   body_too_large: "The request was larger than the server accepts. Use shorter values and try again.",
   unsupported_media_type:
     "The request was sent in a format the server doesn't accept. Reload the page and try again.",
-  origin_not_allowed:
-    "The server doesn't accept requests from the web address this page was opened from. Open Notary from its usual address.",
   forbidden_origin:
     "The server doesn't accept requests from the web address this page was opened from. Open Notary from its usual address.",
   unauthorized: "This needs a valid signature from your key. Sign in again and retry.",
@@ -57,7 +69,6 @@ export const MESSAGES = {
   rate_limited: "Too many attempts in a short time. Please wait a moment, then try again.",
   unknown_key:
     "No active account matches this email address and password. Check both and try again. If you haven't confirmed your address yet, open the link we emailed you first.",
-  account_disabled: "This account has been disabled. It can't sign in or be changed any more.",
   confirmation_invalid:
     "This confirmation link can't be used any more: it may have expired, been used already, or been replaced by a newer email. Start again to get a new link.",
   address_taken:
@@ -90,7 +101,7 @@ export const MESSAGES = {
   busy: "Another step is still running. Wait for it to finish, then try again.",
   terminated: "This page closed its key store. Reload the page and try again.",
 
-  // The pages' own checks
+  // The pages' own checks (PAGE_CODES)
   address_required: "Enter your email address.",
   address_incomplete: "Enter the whole email address, for example name@example.com.",
   password_required: "Enter your password.",
@@ -109,7 +120,7 @@ export const MESSAGES = {
  * person depending on what they just did.
  * @type {Record<string, Record<string, string>>}
  */
-const IN_CONTEXT = {
+export const IN_CONTEXT = {
   signin: {
     unknown_key:
       "This email address and password don't match an active account. Check both and try again. (If you changed your password, use the new one; if you haven't opened the confirmation email yet, do that first.)",
@@ -117,8 +128,7 @@ const IN_CONTEXT = {
       "This email address and password don't match an active account. Check both and try again.",
     invalid_signature:
       "This email address and password don't match an active account. Check both and try again.",
-    account_disabled: "This account has been disabled, so it can't sign in.",
-  },
+    },
   confirm: {
     // The server cannot tell a wrong password from a stale link: the link is bound to the key the
     // password makes.
@@ -132,16 +142,10 @@ const IN_CONTEXT = {
       "That password doesn't match the one this link is for, or the link is no longer valid. Check the password and try again.",
     wrong_subject:
       "This link belongs to a different email address than the password was used for. Open the link from the email again.",
-    account_disabled: "This account has been disabled, so it can't be confirmed.",
-  },
-  signup: {
-    account_disabled:
-      "This email address belongs to a disabled account and can't be used to sign up again.",
-  },
+    },
   change: {
     unknown_key: "Your account no longer accepts this key. Sign in again, then retry.",
-    account_disabled: "This account has been disabled, so its password can't be changed.",
-  },
+    },
   disable: {
     unknown_key:
       "The account no longer accepts this key (the password may have been changed elsewhere). Sign in again, then retry.",
