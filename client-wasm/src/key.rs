@@ -90,11 +90,6 @@ impl KeyMaterial {
         &self.key_id
     }
 
-    /// The signing key.
-    pub fn key(&self) -> &keys::KeyPair {
-        &self.key
-    }
-
     /// Signs a token for `purpose` and `audience`, issued at `iat`, valid for `lifetime` seconds, with
     /// a `jti` made of `random`. Deterministic: the exported methods supply the clock and randomness.
     pub fn token_at(

@@ -328,9 +328,12 @@ impl Store {
                 &[int(account_id), text(key_id), int(now)],
             )?,
             self.statement(
+                // Only when the first statement disabled the account: a stale key that lost a race
+                // with a key change changes nothing.
                 "UPDATE confirmations SET used_at = ?2 WHERE used_at IS NULL \
-                 AND address = (SELECT address FROM accounts WHERE id = ?1)",
-                &[int(account_id), int(now)],
+                 AND address = (SELECT address FROM accounts \
+                                WHERE id = ?1 AND status = 'disabled' AND disabled_at = ?2 AND key_id = ?3)",
+                &[int(account_id), int(now), text(key_id)],
             )?,
         ];
         let results = self

@@ -238,6 +238,10 @@ pub(super) fn hash(
     if let Some(surplus) = memory.0.get_mut(block_count..) {
         surplus.iter_mut().for_each(Block::wipe);
     }
+    if block_count > memory.0.capacity() {
+        // Growing reallocates, and the allocator gets the old buffer back as it is: wipe it first.
+        memory.0.iter_mut().for_each(Block::wipe);
+    }
     let missing = block_count.saturating_sub(memory.0.len());
     memory.0.try_reserve_exact(missing).map_err(|_| {
         err(

@@ -31,7 +31,9 @@ fn render() -> String {
 }
 
 fn path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").join(FILE)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(FILE)
 }
 
 fn main() -> ExitCode {

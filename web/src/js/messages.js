@@ -70,7 +70,7 @@ export const MESSAGES = {
   unknown_key:
     "No active account matches this email address and password. Check both and try again. If you haven't confirmed your address yet, open the link we emailed you first.",
   confirmation_invalid:
-    "This confirmation link can't be used any more: it may have expired, been used already, or been replaced by a newer email. Start again to get a new link.",
+    "This confirmation link can't be used any more: it may have expired or been used already, or the account may have been disabled or changed since. Start again to get a new link.",
   address_taken:
     "This email address already has an active account, so this link can't create another one. Sign in instead.",
   unknown_account: "No active account has this email address.",
@@ -128,12 +128,12 @@ export const IN_CONTEXT = {
       "This email address and password don't match an active account. Check both and try again.",
     invalid_signature:
       "This email address and password don't match an active account. Check both and try again.",
-    },
+  },
   confirm: {
     // The server cannot tell a wrong password from a stale link: the link is bound to the key the
     // password makes.
     confirmation_invalid:
-      "This didn't work: either the password isn't the one this link is for (for a password change: the new one), or the link can't be used any more (expired, used already, or replaced by a newer email). Check the password and try again; if it still fails, start again to get a new link.",
+      "This didn't work: either the password isn't the one this link is for (for a password change: the new one), or the link can't be used any more (expired, used already, or the account changed since). Check the password and try again; if it still fails, start again to get a new link.",
     unknown_key:
       "That password doesn't match the one this link is for. Type the password you chose (for a password change: the new one) and try again.",
     invalid_signature:
@@ -142,10 +142,10 @@ export const IN_CONTEXT = {
       "That password doesn't match the one this link is for, or the link is no longer valid. Check the password and try again.",
     wrong_subject:
       "This link belongs to a different email address than the password was used for. Open the link from the email again.",
-    },
+  },
   change: {
     unknown_key: "Your account no longer accepts this key. Sign in again, then retry.",
-    },
+  },
   disable: {
     unknown_key:
       "The account no longer accepts this key (the password may have been changed elsewhere). Sign in again, then retry.",
