@@ -2,77 +2,57 @@
 
 use core::fmt;
 
-/// What went wrong, as a stable machine-readable code.
-///
-/// The code strings ([`ErrorKind::code`]) are part of the public protocol (docs/protocol.md,
-/// "Errors") and never change meaning. New kinds may be added.
-#[non_exhaustive]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ErrorKind {
-    /// The address is not one the protocol accepts.
-    InvalidAddress,
-    /// The password is shorter than 8 or longer than 1024 characters after NFKC.
-    InvalidPassword,
-    /// The salt is not 16 bytes of canonical base64url.
-    InvalidSalt,
-    /// Key-derivation parameters below the client's floor or above its ceiling, or unknown.
-    WeakKdfParams,
-    /// The salt answer's `kdf_version` names a derivation scheme the client does not implement.
-    UnsupportedKdfVersion,
-    /// The token is not a well-formed compact JWS of this protocol.
-    InvalidToken,
-    /// The `alg` header is not exactly `EdDSA`.
-    UnsupportedAlgorithm,
-    /// The `typ` header names another kind of token than the one expected.
-    WrongTokenType,
-    /// The signature does not verify under the key (strict RFC 8032 verification).
-    InvalidSignature,
-    /// The public key is malformed or not a point on the curve.
-    InvalidKey,
-    /// The public key is of small or mixed order, or not canonically encoded.
-    WeakKey,
-    /// `exp` has passed (beyond the allowed clock skew).
-    Expired,
-    /// `iat` lies in the future (beyond the allowed clock skew).
-    NotYetValid,
-    /// `exp` is not after `iat`, or more than 300 seconds after it.
-    LifetimeTooLong,
-    /// `aud` is not the audience the verifier expects.
-    WrongAudience,
-    /// A signed request token does not match the method, URL or body of the request.
-    RequestMismatch,
-    /// The token's `sub` is not the account the key belongs to.
-    WrongSubject,
-    /// The token's `jti` was already accepted once (the verifier remembers it until
-    /// [`crate::token::VerifiedToken::replay_horizon`]). Only a stateful verifier (the server) raises it.
-    Replayed,
+crate::vocabulary! {
+    /// What went wrong, as a stable machine-readable code.
+    ///
+    /// The code strings ([`ErrorKind::code`]) are part of the public protocol (docs/protocol.md,
+    /// "Errors") and never change meaning. New kinds may be added.
+    #[non_exhaustive]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ErrorKind {
+        /// The stable public code.
+        fn code;
+        /// The address is not one the protocol accepts.
+        InvalidAddress => "invalid_address",
+        /// The password is shorter than 8 or longer than 1024 characters after NFKC.
+        InvalidPassword => "invalid_password",
+        /// The salt is not 16 bytes of canonical base64url.
+        InvalidSalt => "invalid_salt",
+        /// Key-derivation parameters below the client's floor or above its ceiling, or unknown.
+        WeakKdfParams => "weak_kdf_params",
+        /// The salt answer's `kdf_version` names a derivation scheme the client does not implement.
+        UnsupportedKdfVersion => "unsupported_kdf_version",
+        /// The token is not a well-formed compact JWS of this protocol.
+        InvalidToken => "invalid_token",
+        /// The `alg` header is not exactly `EdDSA`.
+        UnsupportedAlgorithm => "unsupported_algorithm",
+        /// The `typ` header names another kind of token than the one expected.
+        WrongTokenType => "wrong_token_type",
+        /// The signature does not verify under the key (strict RFC 8032 verification).
+        InvalidSignature => "invalid_signature",
+        /// The public key is malformed or not a point on the curve.
+        InvalidKey => "invalid_key",
+        /// The public key is of small or mixed order, or not canonically encoded.
+        WeakKey => "weak_key",
+        /// `exp` has passed (beyond the allowed clock skew).
+        Expired => "expired",
+        /// `iat` lies in the future (beyond the allowed clock skew).
+        NotYetValid => "not_yet_valid",
+        /// `exp` is not after `iat`, or more than 300 seconds after it.
+        LifetimeTooLong => "lifetime_too_long",
+        /// `aud` is not the audience the verifier expects.
+        WrongAudience => "wrong_audience",
+        /// A signed request token does not match the method, URL or body of the request.
+        RequestMismatch => "request_mismatch",
+        /// The token's `sub` is not the account the key belongs to.
+        WrongSubject => "wrong_subject",
+        /// The token's `jti` was already accepted once (the verifier remembers it until
+        /// [`crate::token::VerifiedToken::replay_horizon`]). Only a stateful verifier (the server) raises it.
+        Replayed => "replayed",
+    }
 }
 
 impl ErrorKind {
-    /// The stable public code.
-    pub const fn code(self) -> &'static str {
-        match self {
-            Self::InvalidAddress => "invalid_address",
-            Self::InvalidPassword => "invalid_password",
-            Self::InvalidSalt => "invalid_salt",
-            Self::WeakKdfParams => "weak_kdf_params",
-            Self::UnsupportedKdfVersion => "unsupported_kdf_version",
-            Self::InvalidToken => "invalid_token",
-            Self::UnsupportedAlgorithm => "unsupported_algorithm",
-            Self::WrongTokenType => "wrong_token_type",
-            Self::InvalidSignature => "invalid_signature",
-            Self::InvalidKey => "invalid_key",
-            Self::WeakKey => "weak_key",
-            Self::Expired => "expired",
-            Self::NotYetValid => "not_yet_valid",
-            Self::LifetimeTooLong => "lifetime_too_long",
-            Self::WrongAudience => "wrong_audience",
-            Self::RequestMismatch => "request_mismatch",
-            Self::WrongSubject => "wrong_subject",
-            Self::Replayed => "replayed",
-        }
-    }
-
     /// The HTTP status the server answers with when this error concerns the request's own credentials.
     ///
     /// Input errors are 400, key problems 422, token problems 401. (The admin verify endpoint, for which
@@ -88,28 +68,6 @@ impl ErrorKind {
             _ => 401,
         }
     }
-
-    /// All kinds, for documentation and exhaustive tests.
-    pub const ALL: [ErrorKind; 18] = [
-        Self::InvalidAddress,
-        Self::InvalidPassword,
-        Self::InvalidSalt,
-        Self::WeakKdfParams,
-        Self::UnsupportedKdfVersion,
-        Self::InvalidToken,
-        Self::UnsupportedAlgorithm,
-        Self::WrongTokenType,
-        Self::InvalidSignature,
-        Self::InvalidKey,
-        Self::WeakKey,
-        Self::Expired,
-        Self::NotYetValid,
-        Self::LifetimeTooLong,
-        Self::WrongAudience,
-        Self::RequestMismatch,
-        Self::WrongSubject,
-        Self::Replayed,
-    ];
 }
 
 /// A protocol error: a [`ErrorKind`] and a static, human-readable detail with no secret in it.

@@ -39,5 +39,6 @@ pub mod kdf;
 pub mod keys;
 pub mod salt;
 pub mod token;
+pub mod vocabulary;
 
 pub use error::{Error, ErrorKind, Result};

@@ -23,51 +23,28 @@ pub const MIN_JTI_BYTES: usize = 16;
 /// Most bytes in a `jti`.
 pub const MAX_JTI_BYTES: usize = 64;
 
-/// The kinds of token. Each has its own `typ`, so no token of one kind is accepted as another.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum TokenKind {
-    /// `POST /signup`: registers the key embedded in the header (`jwk`) for `sub`.
-    Signup,
-    /// `POST /confirm`: carries the emailed confirmation token, signed by the pending key.
-    Confirm,
-    /// `PATCH /signature`: proposes the key embedded in the header as the account's new key.
-    Change,
-    /// `DELETE /signature`: disables the account, signed by its current key.
-    Disable,
-    /// A signed HTTP request (in the manner of DPoP, RFC 9449): binds method, URL and body hash.
-    Request,
-    /// A token for a third party, with that party's own `aud`, checked by the admin verify endpoint.
-    Assertion,
+crate::vocabulary! {
+    /// The kinds of token. Each has its own `typ`, so no token of one kind is accepted as another.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum TokenKind {
+        /// The `typ` header value.
+        fn typ, fn from_typ;
+        /// `POST /signup`: registers the key embedded in the header (`jwk`) for `sub`.
+        Signup => "notary-signup+jwt",
+        /// `POST /confirm`: carries the emailed confirmation token, signed by the pending key.
+        Confirm => "notary-confirm+jwt",
+        /// `PATCH /signature`: proposes the key embedded in the header as the account's new key.
+        Change => "notary-change+jwt",
+        /// `DELETE /signature`: disables the account, signed by its current key.
+        Disable => "notary-disable+jwt",
+        /// A signed HTTP request (in the manner of DPoP, RFC 9449): binds method, URL and body hash.
+        Request => "notary-request+jwt",
+        /// A token for a third party, with that party's own `aud`, checked by the admin verify endpoint.
+        Assertion => "notary-assertion+jwt",
+    }
 }
 
 impl TokenKind {
-    /// Every kind.
-    pub const ALL: [TokenKind; 6] = [
-        Self::Signup,
-        Self::Confirm,
-        Self::Change,
-        Self::Disable,
-        Self::Request,
-        Self::Assertion,
-    ];
-
-    /// The `typ` header value.
-    pub const fn typ(self) -> &'static str {
-        match self {
-            Self::Signup => "notary-signup+jwt",
-            Self::Confirm => "notary-confirm+jwt",
-            Self::Change => "notary-change+jwt",
-            Self::Disable => "notary-disable+jwt",
-            Self::Request => "notary-request+jwt",
-            Self::Assertion => "notary-assertion+jwt",
-        }
-    }
-
-    /// The kind with this `typ`.
-    pub fn from_typ(typ: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.typ() == typ)
-    }
-
     /// Whether the header embeds the signing key as `jwk` (signup and change: the signature proves
     /// possession of the new key) rather than naming a registered key by `kid`.
     pub const fn embeds_key(self) -> bool {
