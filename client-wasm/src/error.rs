@@ -10,48 +10,28 @@ use protocol::ErrorKind;
 use std::borrow::Cow;
 use wasm_bindgen::JsValue;
 
-/// The codes this package raises itself, besides the protocol's (client-wasm/README.md, "Errors").
-///
-/// The code strings ([`ClientErrorKind::code`]) are public and never change meaning.
-#[non_exhaustive]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ClientErrorKind {
-    /// `fetch` failed: the server could not be reached (DNS, refused connection, CORS, offline).
-    NetworkError,
-    /// The server answered with something that is not the JSON this client expects.
-    UnexpectedResponse,
-    /// An argument from JavaScript has the wrong shape (not an object, missing member, bad URL).
-    InvalidArgument,
-    /// The salt answer names a different address than the one asked for.
-    AddressMismatch,
-    /// `crypto.getRandomValues` is missing, so no token can get its random `jti`.
-    NoRandomness,
-    /// A key derivation was asked for while another one was running.
-    Busy,
-}
-
-impl ClientErrorKind {
-    /// The stable public code.
-    pub const fn code(self) -> &'static str {
-        match self {
-            Self::NetworkError => "network_error",
-            Self::UnexpectedResponse => "unexpected_response",
-            Self::InvalidArgument => "invalid_argument",
-            Self::AddressMismatch => "address_mismatch",
-            Self::NoRandomness => "no_randomness",
-            Self::Busy => "busy",
-        }
+protocol::vocabulary! {
+    /// The codes this package raises itself, besides the protocol's (client-wasm/README.md, "Errors").
+    ///
+    /// The code strings ([`ClientErrorKind::code`]) are public and never change meaning.
+    #[non_exhaustive]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ClientErrorKind {
+        /// The stable public code.
+        fn code;
+        /// `fetch` failed: the server could not be reached (DNS, refused connection, CORS, offline).
+        NetworkError => "network_error",
+        /// The server answered with something that is not the JSON this client expects.
+        UnexpectedResponse => "unexpected_response",
+        /// An argument from JavaScript has the wrong shape (not an object, missing member, bad URL).
+        InvalidArgument => "invalid_argument",
+        /// The salt answer names a different address than the one asked for.
+        AddressMismatch => "address_mismatch",
+        /// `crypto.getRandomValues` is missing, so no token can get its random `jti`.
+        NoRandomness => "no_randomness",
+        /// A key derivation was asked for while another one was running.
+        Busy => "busy",
     }
-
-    /// All kinds, for the TypeScript union and exhaustive tests.
-    pub const ALL: [ClientErrorKind; 6] = [
-        Self::NetworkError,
-        Self::UnexpectedResponse,
-        Self::InvalidArgument,
-        Self::AddressMismatch,
-        Self::NoRandomness,
-        Self::Busy,
-    ];
 }
 
 /// The code of a [`NotaryError`].

@@ -5,66 +5,38 @@
 use crate::error::{ApiResult, Code};
 use protocol::confirmation::Purpose;
 
-/// What was attempted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum AuditAction {
-    /// `POST /signup`.
-    Signup,
-    /// `PATCH /signature`.
-    Change,
-    /// `POST /confirm` that found no pending confirmation.
-    Confirm,
-    /// `POST /confirm` of a signup.
-    ConfirmSignup,
-    /// `POST /confirm` of a key change.
-    ConfirmChange,
-    /// `DELETE /signature`.
-    Disable,
-    /// `POST /admin/verify`.
-    AdminVerify,
-    /// `POST /admin/disable`.
-    AdminDisable,
-    /// Delivery of a signup confirmation.
-    DeliverSignup,
-    /// Delivery of a key-change confirmation.
-    DeliverChange,
-    /// Delivery of an `already_registered` notice.
-    DeliverAlreadyRegistered,
+protocol::vocabulary! {
+    /// What was attempted.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum AuditAction {
+        /// The stored name.
+        fn as_str;
+        /// `POST /signup`.
+        Signup => "signup",
+        /// `PATCH /signature`.
+        Change => "change",
+        /// `POST /confirm` that found no pending confirmation.
+        Confirm => "confirm",
+        /// `POST /confirm` of a signup.
+        ConfirmSignup => "confirm_signup",
+        /// `POST /confirm` of a key change.
+        ConfirmChange => "confirm_change",
+        /// `DELETE /signature`.
+        Disable => "disable",
+        /// `POST /admin/verify`.
+        AdminVerify => "admin_verify",
+        /// `POST /admin/disable`.
+        AdminDisable => "admin_disable",
+        /// Delivery of a signup confirmation.
+        DeliverSignup => "deliver_signup",
+        /// Delivery of a key-change confirmation.
+        DeliverChange => "deliver_change",
+        /// Delivery of an `already_registered` notice.
+        DeliverAlreadyRegistered => "deliver_already_registered",
+    }
 }
 
 impl AuditAction {
-    /// Every action.
-    pub const ALL: [AuditAction; 11] = [
-        Self::Signup,
-        Self::Change,
-        Self::Confirm,
-        Self::ConfirmSignup,
-        Self::ConfirmChange,
-        Self::Disable,
-        Self::AdminVerify,
-        Self::AdminDisable,
-        Self::DeliverSignup,
-        Self::DeliverChange,
-        Self::DeliverAlreadyRegistered,
-    ];
-
-    /// The stored name.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Signup => "signup",
-            Self::Change => "change",
-            Self::Confirm => "confirm",
-            Self::ConfirmSignup => "confirm_signup",
-            Self::ConfirmChange => "confirm_change",
-            Self::Disable => "disable",
-            Self::AdminVerify => "admin_verify",
-            Self::AdminDisable => "admin_disable",
-            Self::DeliverSignup => "deliver_signup",
-            Self::DeliverChange => "deliver_change",
-            Self::DeliverAlreadyRegistered => "deliver_already_registered",
-        }
-    }
-
     /// The delivery of a message with this purpose.
     pub const fn delivery(purpose: Purpose) -> Self {
         match purpose {

@@ -3,111 +3,61 @@
 //! them to wrangler.toml and .dev.vars.example. On wasm32, [`config`] reads the settings once per
 //! isolate for every handler (fetch and the queue consumer alike).
 
-/// A binding of wrangler.toml.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Binding {
-    /// D1: accounts, confirmations, replay records, audit, undelivered messages.
-    Db,
-    /// The rate-limiter Durable Object namespace.
-    RateLimiter,
-    /// KV: a cache of blocked client groups.
-    BlockedIps,
-    /// The static pages.
-    Assets,
-    /// The queue producer of confirmation deliveries.
-    Confirmations,
-}
-
-impl Binding {
-    /// Every binding.
-    pub const ALL: [Binding; 5] = [
-        Self::Db,
-        Self::RateLimiter,
-        Self::BlockedIps,
-        Self::Assets,
-        Self::Confirmations,
-    ];
-
-    /// The name wrangler.toml gives it.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Db => "DB",
-            Self::RateLimiter => "RATE_LIMITER",
-            Self::BlockedIps => "BLOCKED_IPS",
-            Self::Assets => "ASSETS",
-            Self::Confirmations => "CONFIRMATIONS",
-        }
+protocol::vocabulary! {
+    /// A binding of wrangler.toml.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Binding {
+        /// The name wrangler.toml gives it.
+        fn name;
+        /// D1: accounts, confirmations, replay records, audit, undelivered messages.
+        Db => "DB",
+        /// The rate-limiter Durable Object namespace.
+        RateLimiter => "RATE_LIMITER",
+        /// KV: a cache of blocked client groups.
+        BlockedIps => "BLOCKED_IPS",
+        /// The static pages.
+        Assets => "ASSETS",
+        /// The queue producer of confirmation deliveries.
+        Confirmations => "CONFIRMATIONS",
     }
 }
 
-/// A var (wrangler.toml `[vars]`) or a secret (`wrangler secret put`; locally `.dev.vars`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Setting {
-    /// The service's origin: every token's `aud`.
-    PublicUri,
-    /// Where confirmation messages are POSTed.
-    ConfirmationUri,
-    /// Lifetime of a confirmation, seconds.
-    ConfirmationTtl,
-    /// Per-IP calls per second.
-    MaxCallsPerSecond,
-    /// Per-IP calls per minute.
-    MaxCallsPerMinute,
-    /// Hours an IP over the per-minute limit stays blocked.
-    BlockIpsFor,
-    /// Salt answers per address per minute.
-    MaxSaltsPerAddressPerMinute,
-    /// Confirmation emails per address per hour.
-    MaxEmailsPerAddressPerHour,
-    /// Confirm attempts per address per hour.
-    MaxConfirmsPerAddressPerHour,
-    /// First redelivery delay, seconds.
-    DeliveryRetryBaseSecs,
-    /// Secret: HMAC key of the salts and the keyed hashes.
-    SaltSecret,
-    /// Secret: HMAC key of the delivery signature.
-    ConfirmationSecret,
-    /// Secret: bearer token of the admin endpoints.
-    AdminSecret,
+protocol::vocabulary! {
+    /// A var (wrangler.toml `[vars]`) or a secret (`wrangler secret put`; locally `.dev.vars`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Setting {
+        /// The variable's name.
+        fn name;
+        /// The service's origin: every token's `aud`.
+        PublicUri => "PUBLIC_URI",
+        /// Where confirmation messages are POSTed.
+        ConfirmationUri => "CONFIRMATION_URI",
+        /// Lifetime of a confirmation, seconds.
+        ConfirmationTtl => "CONFIRMATION_TTL",
+        /// Per-IP calls per second.
+        MaxCallsPerSecond => "MAX_CALLS_PER_SECOND",
+        /// Per-IP calls per minute.
+        MaxCallsPerMinute => "MAX_CALLS_PER_MINUTE",
+        /// Hours an IP over the per-minute limit stays blocked.
+        BlockIpsFor => "BLOCK_IPS_FOR",
+        /// Salt answers per address per minute.
+        MaxSaltsPerAddressPerMinute => "MAX_SALTS_PER_ADDRESS_PER_MINUTE",
+        /// Confirmation emails per address per hour.
+        MaxEmailsPerAddressPerHour => "MAX_EMAILS_PER_ADDRESS_PER_HOUR",
+        /// Confirm attempts per address per hour.
+        MaxConfirmsPerAddressPerHour => "MAX_CONFIRMS_PER_ADDRESS_PER_HOUR",
+        /// First redelivery delay, seconds.
+        DeliveryRetryBaseSecs => "DELIVERY_RETRY_BASE_SECS",
+        /// Secret: HMAC key of the salts and the keyed hashes.
+        SaltSecret => "SALT_SECRET",
+        /// Secret: HMAC key of the delivery signature.
+        ConfirmationSecret => "CONFIRMATION_SECRET",
+        /// Secret: bearer token of the admin endpoints.
+        AdminSecret => "ADMIN_SECRET",
+    }
 }
 
 impl Setting {
-    /// Every setting.
-    pub const ALL: [Setting; 13] = [
-        Self::PublicUri,
-        Self::ConfirmationUri,
-        Self::ConfirmationTtl,
-        Self::MaxCallsPerSecond,
-        Self::MaxCallsPerMinute,
-        Self::BlockIpsFor,
-        Self::MaxSaltsPerAddressPerMinute,
-        Self::MaxEmailsPerAddressPerHour,
-        Self::MaxConfirmsPerAddressPerHour,
-        Self::DeliveryRetryBaseSecs,
-        Self::SaltSecret,
-        Self::ConfirmationSecret,
-        Self::AdminSecret,
-    ];
-
-    /// The variable's name.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::PublicUri => "PUBLIC_URI",
-            Self::ConfirmationUri => "CONFIRMATION_URI",
-            Self::ConfirmationTtl => "CONFIRMATION_TTL",
-            Self::MaxCallsPerSecond => "MAX_CALLS_PER_SECOND",
-            Self::MaxCallsPerMinute => "MAX_CALLS_PER_MINUTE",
-            Self::BlockIpsFor => "BLOCK_IPS_FOR",
-            Self::MaxSaltsPerAddressPerMinute => "MAX_SALTS_PER_ADDRESS_PER_MINUTE",
-            Self::MaxEmailsPerAddressPerHour => "MAX_EMAILS_PER_ADDRESS_PER_HOUR",
-            Self::MaxConfirmsPerAddressPerHour => "MAX_CONFIRMS_PER_ADDRESS_PER_HOUR",
-            Self::DeliveryRetryBaseSecs => "DELIVERY_RETRY_BASE_SECS",
-            Self::SaltSecret => "SALT_SECRET",
-            Self::ConfirmationSecret => "CONFIRMATION_SECRET",
-            Self::AdminSecret => "ADMIN_SECRET",
-        }
-    }
-
     /// Whether it is a secret (never in wrangler.toml).
     pub const fn is_secret(self) -> bool {
         matches!(

@@ -5,88 +5,50 @@
 
 use protocol::ErrorKind;
 
-/// The codes only the worker answers with. Each has one status; `unknown_key` is also answered 404
-/// where the token is the subject of the request ([`ApiError::about_subject`]).
-#[non_exhaustive]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ServerCode {
-    /// The body is not the endpoint's JSON object.
-    InvalidRequest,
-    /// No usable `Authorization` header.
-    Unauthorized,
-    /// No active account has the key the token names.
-    UnknownKey,
-    /// The confirmation is unknown, used, expired, or for another address or key.
-    ConfirmationInvalid,
-    /// A browser request from another origin.
-    ForbiddenOrigin,
-    /// No such endpoint.
-    NotFound,
-    /// `POST /admin/disable`: the address has no active account.
-    UnknownAccount,
-    /// The endpoint does not take this method.
-    MethodNotAllowed,
-    /// Confirming would give a key that another active account has.
-    KeyInUse,
-    /// Confirming a signup for an address that has an active account.
-    AddressTaken,
-    /// The body is larger than 16 KiB.
-    BodyTooLarge,
-    /// The body is not declared as JSON.
-    UnsupportedMediaType,
-    /// Too many requests; see `Retry-After`.
-    RateLimited,
-    /// Something failed inside.
-    Internal,
-    /// The configuration is unusable.
-    Misconfigured,
-    /// `GET /health`: the database cannot be queried.
-    DatabaseUnavailable,
+protocol::vocabulary! {
+    /// The codes only the worker answers with. Each has one status; `unknown_key` is also answered 404
+    /// where the token is the subject of the request ([`ApiError::about_subject`]).
+    #[non_exhaustive]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ServerCode {
+        /// The stable public code.
+        fn code;
+        /// The body is not the endpoint's JSON object.
+        InvalidRequest => "invalid_request",
+        /// No usable `Authorization` header.
+        Unauthorized => "unauthorized",
+        /// No active account has the key the token names.
+        UnknownKey => "unknown_key",
+        /// The confirmation is unknown, used, expired, or for another address or key.
+        ConfirmationInvalid => "confirmation_invalid",
+        /// A browser request from another origin.
+        ForbiddenOrigin => "forbidden_origin",
+        /// No such endpoint.
+        NotFound => "not_found",
+        /// `POST /admin/disable`: the address has no active account.
+        UnknownAccount => "unknown_account",
+        /// The endpoint does not take this method.
+        MethodNotAllowed => "method_not_allowed",
+        /// Confirming would give a key that another active account has.
+        KeyInUse => "key_in_use",
+        /// Confirming a signup for an address that has an active account.
+        AddressTaken => "address_taken",
+        /// The body is larger than 16 KiB.
+        BodyTooLarge => "body_too_large",
+        /// The body is not declared as JSON.
+        UnsupportedMediaType => "unsupported_media_type",
+        /// Too many requests; see `Retry-After`.
+        RateLimited => "rate_limited",
+        /// Something failed inside.
+        Internal => "internal",
+        /// The configuration is unusable.
+        Misconfigured => "misconfigured",
+        /// `GET /health`: the database cannot be queried.
+        DatabaseUnavailable => "database_unavailable",
+    }
 }
 
 impl ServerCode {
-    /// Every server code, for documentation and exhaustive tests.
-    pub const ALL: [ServerCode; 16] = [
-        Self::InvalidRequest,
-        Self::Unauthorized,
-        Self::UnknownKey,
-        Self::ConfirmationInvalid,
-        Self::ForbiddenOrigin,
-        Self::NotFound,
-        Self::UnknownAccount,
-        Self::MethodNotAllowed,
-        Self::KeyInUse,
-        Self::AddressTaken,
-        Self::BodyTooLarge,
-        Self::UnsupportedMediaType,
-        Self::RateLimited,
-        Self::Internal,
-        Self::Misconfigured,
-        Self::DatabaseUnavailable,
-    ];
-
-    /// The stable public code.
-    pub const fn code(self) -> &'static str {
-        match self {
-            Self::InvalidRequest => "invalid_request",
-            Self::Unauthorized => "unauthorized",
-            Self::UnknownKey => "unknown_key",
-            Self::ConfirmationInvalid => "confirmation_invalid",
-            Self::ForbiddenOrigin => "forbidden_origin",
-            Self::NotFound => "not_found",
-            Self::UnknownAccount => "unknown_account",
-            Self::MethodNotAllowed => "method_not_allowed",
-            Self::KeyInUse => "key_in_use",
-            Self::AddressTaken => "address_taken",
-            Self::BodyTooLarge => "body_too_large",
-            Self::UnsupportedMediaType => "unsupported_media_type",
-            Self::RateLimited => "rate_limited",
-            Self::Internal => "internal",
-            Self::Misconfigured => "misconfigured",
-            Self::DatabaseUnavailable => "database_unavailable",
-        }
-    }
-
     /// The HTTP status.
     pub const fn status(self) -> u16 {
         match self {

@@ -5,49 +5,31 @@
 use protocol::confirmation::Purpose;
 use serde::{Deserialize, Serialize};
 
-/// `accounts.status`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AccountStatus {
-    /// Its key signs.
-    Active,
-    /// Disabled by its owner or the operator; kept for the record.
-    Disabled,
-}
-
-impl AccountStatus {
-    /// Every status.
-    pub const ALL: [AccountStatus; 2] = [Self::Active, Self::Disabled];
-
-    /// The stored value.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Disabled => "disabled",
-        }
+protocol::vocabulary! {
+    /// `accounts.status`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum AccountStatus {
+        /// The stored value.
+        fn as_str;
+        /// Its key signs.
+        Active => "active",
+        /// Disabled by its owner or the operator; kept for the record.
+        Disabled => "disabled",
     }
 }
 
-/// `confirmations.purpose`: what using the confirmation does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ConfirmationPurpose {
-    /// Creates the account.
-    Signup,
-    /// Replaces the account's key.
-    Change,
-}
-
-impl ConfirmationPurpose {
-    /// Every purpose.
-    pub const ALL: [ConfirmationPurpose; 2] = [Self::Signup, Self::Change];
-
-    /// The stored value.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Signup => "signup",
-            Self::Change => "change",
-        }
+protocol::vocabulary! {
+    /// `confirmations.purpose`: what using the confirmation does.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ConfirmationPurpose {
+        /// The stored value.
+        fn as_str;
+        /// Creates the account.
+        Signup => "signup",
+        /// Replaces the account's key.
+        Change => "change",
     }
 }
 
