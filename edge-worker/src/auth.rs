@@ -2,14 +2,14 @@
 //! signature, `aud`, `iat`/`exp`, claim shape) is `protocol`'s; this module only finds the key to
 //! verify with and records each `jti` so that a token is accepted once.
 //!
-//! A token that names its key by `kid` goes through [`authenticate`], whatever holds that key: an
-//! active account ([`ActiveAccount`]) or a pending confirmation (`routes::confirm`). A token that
+//! A token that names its key by `kid` goes through [`verify_held`], whatever row holds that key: an
+//! active account ([`authenticate`]) or a pending confirmation (`routes::confirm`). A token that
 //! embeds the key it proposes (signup, change) goes through [`verify_proposal`].
 
 use crate::context::RequestContext;
 use crate::error::{ApiError, ApiResult};
 use crate::rows::Account;
-use protocol::keys::{KeyId, PublicKey};
+use protocol::keys::PublicKey;
 use protocol::token::{Expectations, ParsedToken, ProposalKind, RegisteredKind, VerifiedToken};
 use protocol::{Error as ProtocolError, ErrorKind};
 
@@ -46,80 +46,51 @@ impl From<AuthError> for ApiError {
     }
 }
 
-/// A stored holder of a key: what a token's `sub` must name, and the key it must verify under.
-pub trait KeyHolder {
-    /// The canonical address the key is bound to.
-    fn address(&self) -> &str;
-    /// The key, base64url, as D1 stores it.
-    fn public_key(&self) -> &str;
-}
-
-impl KeyHolder for Account {
-    fn address(&self) -> &str {
-        &self.address
-    }
-
-    fn public_key(&self) -> &str {
-        &self.public_key
-    }
-}
-
-/// Where the key a token names is held.
-pub trait KeySource {
-    /// What holds it.
-    type Holder: KeyHolder;
-
-    /// The holder of `key_id`, the key `token` names. The token is not verified yet: of its claims
-    /// only `sub` and `confirmation` may be read, to pick a rate-limit bucket or find a row.
-    async fn find(
-        &self,
-        ctx: &RequestContext,
-        token: &ParsedToken,
-        key_id: &KeyId,
-    ) -> Result<Self::Holder, AuthError>;
-}
-
-/// The active account that has the key.
-pub struct ActiveAccount;
-
-impl KeySource for ActiveAccount {
-    type Holder = Account;
-
-    async fn find(
-        &self,
-        ctx: &RequestContext,
-        _token: &ParsedToken,
-        key_id: &KeyId,
-    ) -> Result<Account, AuthError> {
-        ctx.store
-            .active_account_by_key(key_id.as_str())
-            .await?
-            .ok_or(AuthError::UnknownKey)
-    }
-}
-
-/// A token whose signature and claims hold, signed by the key of `holder`, whose address is its
-/// subject.
-pub struct Authenticated<H> {
-    /// What holds the key.
-    pub holder: H,
+/// A token whose signature and claims hold, signed by an active account's current key.
+pub struct Authenticated {
+    /// The account.
+    pub account: Account,
     /// The token.
     pub token: VerifiedToken,
 }
 
-/// Parses `text` as a token of `kind`, finds the holder of the key its `kid` names in `source`, and
-/// verifies the token under that key for `audience`; the subject must be the holder's address. The
-/// caller consumes the `jti` ([`consume_jti`]) once everything else it checks has passed.
-pub async fn authenticate<S: KeySource>(
+/// Parses `text` as a token of `kind`, finds the active account with the key its `kid` names, and
+/// verifies the token under that key for `audience` ([`verify_held`]). The caller consumes the `jti`
+/// ([`consume_jti`]) once everything else it checks has passed.
+pub async fn authenticate(
     ctx: &RequestContext,
     text: &str,
     kind: RegisteredKind,
     audience: &str,
-    source: &S,
-) -> Result<Authenticated<S::Holder>, AuthError> {
+) -> Result<Authenticated, AuthError> {
     let (parsed, key_id) = ParsedToken::parse_registered(text, kind)?;
-    let holder = source.find(ctx, &parsed, &key_id).await?;
-    let key = stored_key(holder.public_key())?;
+    let account = ctx
+        .store
+        .active_account_by_key(key_id.as_str())
+        .await?
+        .ok_or(AuthError::UnknownKey)?;
+    let token = verify_held(
+        ctx,
+        &parsed,
+        &account.address,
+        &account.public_key,
+        audience,
+    )?;
+    Ok(Authenticated { account, token })
+}
+
+/// Verifies `parsed`, a token that names its key by `kid`, under the key a stored row holds
+/// (`public_key`, base64url as D1 stores it) for `audience`; its subject must be the row's
+/// `address`. Every `kid` token goes through here, whatever row holds the key: an active account
+/// ([`authenticate`]) or a pending confirmation (`routes::confirm`).
+pub fn verify_held(
+    ctx: &RequestContext,
+    parsed: &ParsedToken,
+    address: &str,
+    public_key: &str,
+    audience: &str,
+) -> Result<VerifiedToken, AuthError> {
+    let key = stored_key(public_key)?;
     let token = parsed.verify(
         &key,
         &Expectations {
@@ -127,13 +98,13 @@ pub async fn authenticate<S: KeySource>(
             now: ctx.now,
         },
     )?;
-    if token.subject.as_str() != holder.address() {
+    if token.subject.as_str() != address {
         return Err(AuthError::Token(ProtocolError::new(
             ErrorKind::WrongSubject,
             "sub is not the account this key belongs to",
         )));
     }
-    Ok(Authenticated { holder, token })
+    Ok(token)
 }
 
 /// Parses and verifies a token that embeds the key it proposes (signup, change) for this service;

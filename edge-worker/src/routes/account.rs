@@ -1,7 +1,7 @@
 //! `GET /account` with `Authorization: Notary <request JWS>`: the account, as its current key sees it
 //! (how a returning user signs in). The token binds method, URL and body.
 
-use crate::auth::{authenticate, consume_jti, ActiveAccount};
+use crate::auth::{authenticate, consume_jti};
 use crate::context::RequestContext;
 use crate::error::{ApiError, ApiResult, ServerCode};
 use crate::http::{authorization_token, header, json_response, read_body};
@@ -16,7 +16,7 @@ pub async fn account(req: &mut Request, ctx: &RequestContext) -> ApiResult<Respo
         "send Authorization: Notary <signed request token>",
     ))?;
     let audience = &ctx.config.public_uri;
-    let auth = authenticate(ctx, text, RegisteredKind::Request, audience, &ActiveAccount).await?;
+    let auth = authenticate(ctx, text, RegisteredKind::Request, audience).await?;
     let body = read_body(req).await?;
     let url = req.url().map_err(|_| ApiError::internal())?;
     // The URL as the user addressed it: PUBLIC_URI plus path and query (the worker may sit behind a
@@ -31,7 +31,7 @@ pub async fn account(req: &mut Request, ctx: &RequestContext) -> ApiResult<Respo
         body: &body,
     })?;
     consume_jti(ctx, &auth.token).await?;
-    let account = &auth.holder;
+    let account = &auth.account;
     Ok(json_response(
         200,
         &serde_json::json!({

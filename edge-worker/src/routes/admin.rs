@@ -5,7 +5,7 @@
 //! - `POST /admin/disable {"address"}`: disables an account.
 
 use crate::audit::{AuditAction, AuditOutcome};
-use crate::auth::{authenticate, consume_jti, ActiveAccount, AuthError};
+use crate::auth::{authenticate, consume_jti, AuthError};
 use crate::context::RequestContext;
 use crate::error::{ApiError, ApiResult, ServerCode};
 use crate::http::secret_matches;
@@ -42,7 +42,7 @@ pub async fn verify(req: &mut Request, ctx: &RequestContext) -> ApiResult<Respon
     authorize(req, ctx, ACTION).await?;
     let body: VerifyBody = read_json(req).await?;
     let kind = RegisteredKind::Assertion;
-    let auth = match authenticate(ctx, &body.token, kind, &body.audience, &ActiveAccount).await {
+    let auth = match authenticate(ctx, &body.token, kind, &body.audience).await {
         Ok(auth) => auth,
         // A failure inside is not a verdict on the token.
         Err(AuthError::Refused(error)) => return Err(error),
@@ -52,7 +52,7 @@ pub async fn verify(req: &mut Request, ctx: &RequestContext) -> ApiResult<Respon
             return Err(error);
         }
     };
-    let account = &auth.holder;
+    let account = &auth.account;
     if let Err(error) = consume_jti(ctx, &auth.token).await {
         ctx.audit(
             ACTION,

@@ -7,7 +7,7 @@
 use super::proposal::{accept_proposal, confirmation_sent, send_confirmation};
 use super::TokenBody;
 use crate::audit::{AuditAction, AuditOutcome};
-use crate::auth::{authenticate, consume_jti, ActiveAccount};
+use crate::auth::{authenticate, consume_jti};
 use crate::context::RequestContext;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{json_response, read_json};
@@ -36,16 +36,9 @@ pub async fn change(req: &mut Request, ctx: &RequestContext) -> ApiResult<Respon
 pub async fn disable(req: &mut Request, ctx: &RequestContext) -> ApiResult<Response> {
     let body: TokenBody = read_json(req).await?;
     let audience = &ctx.config.public_uri;
-    let auth = authenticate(
-        ctx,
-        &body.token,
-        RegisteredKind::Disable,
-        audience,
-        &ActiveAccount,
-    )
-    .await?;
+    let auth = authenticate(ctx, &body.token, RegisteredKind::Disable, audience).await?;
     consume_jti(ctx, &auth.token).await?;
-    let account = &auth.holder;
+    let account = &auth.account;
     let disabled = ctx
         .store
         .disable_account(account.id, &account.key_id, ctx.now)
