@@ -3,6 +3,7 @@
 //! error code.
 
 use crate::error::{ApiResult, Code};
+use crate::limits::BlockReason;
 use protocol::confirmation::Purpose;
 
 protocol::vocabulary! {
@@ -13,9 +14,12 @@ protocol::vocabulary! {
         fn as_str;
         /// `POST /signup`.
         Signup => "signup",
-        /// `PATCH /signature`.
+        /// `PATCH /signature` without `Authorization`: a recovery, confirmed by email.
         Change => "change",
-        /// `POST /confirm` that found no pending confirmation.
+        /// `PATCH /signature` signed by the current key: the key is replaced at once.
+        ChangeSigned => "change_signed",
+        /// `POST /confirm` refused before its purpose was known (no such pending confirmation, a bad
+        /// signature, a replay).
         Confirm => "confirm",
         /// `POST /confirm` of a signup.
         ConfirmSignup => "confirm_signup",
@@ -23,10 +27,16 @@ protocol::vocabulary! {
         ConfirmChange => "confirm_change",
         /// `DELETE /signature`.
         Disable => "disable",
+        /// `GET /account`: a sign-in.
+        SignIn => "sign_in",
+        /// A client group blocked; the outcome is the limit it went over.
+        Block => "block",
         /// `POST /admin/verify`.
         AdminVerify => "admin_verify",
         /// `POST /admin/disable`.
         AdminDisable => "admin_disable",
+        /// `POST /admin/audit`.
+        AdminAudit => "admin_audit",
         /// Delivery of a signup confirmation.
         DeliverSignup => "deliver_signup",
         /// Delivery of a key-change confirmation.
@@ -58,8 +68,12 @@ pub enum AuditOutcome {
     ConfirmationSent,
     /// A signup for an active address: the owner was notified instead.
     AlreadyRegistered,
-    /// A key change for an address without an active account: nothing was done.
+    /// A recovery for an address without an active account: nothing was stored or sent.
     NoAccount,
+    /// An `already_registered` notice not sent: one was sent in the last day.
+    Suppressed,
+    /// A client group blocked for going over this limit.
+    Blocked(BlockReason),
     /// The dead-letter consumer delivered a message after all.
     DeliveredLate,
     /// A message the mail system never accepted.
@@ -70,12 +84,15 @@ pub enum AuditOutcome {
 
 impl AuditOutcome {
     /// The outcomes that are not refusals.
-    pub const PLAIN: [AuditOutcome; 7] = [
+    pub const PLAIN: [AuditOutcome; 10] = [
         Self::Ok,
         Self::Valid,
         Self::ConfirmationSent,
         Self::AlreadyRegistered,
         Self::NoAccount,
+        Self::Suppressed,
+        Self::Blocked(BlockReason::TooManyRequests),
+        Self::Blocked(BlockReason::TooManyRefusals),
         Self::DeliveredLate,
         Self::Undelivered,
     ];
@@ -88,6 +105,8 @@ impl AuditOutcome {
             Self::ConfirmationSent => "confirmation_sent",
             Self::AlreadyRegistered => "already_registered",
             Self::NoAccount => "no_account",
+            Self::Suppressed => "suppressed",
+            Self::Blocked(reason) => reason.as_str(),
             Self::DeliveredLate => "delivered_late",
             Self::Undelivered => "undelivered",
             Self::Refused(code) => code.as_str(),

@@ -10,8 +10,11 @@ use crate::context::RequestContext;
 use crate::error::{ApiError, ApiResult};
 use crate::rows::Account;
 use protocol::keys::PublicKey;
-use protocol::token::{Expectations, ParsedToken, ProposalKind, RegisteredKind, VerifiedToken};
+use protocol::token::{
+    Expectations, HttpRequest, ParsedToken, ProposalKind, RegisteredKind, VerifiedToken,
+};
 use protocol::{Error as ProtocolError, ErrorKind};
+use worker::{D1PreparedStatement, Request};
 
 /// Why a token that names a registered key was refused.
 pub enum AuthError {
@@ -130,6 +133,43 @@ fn stored_key(public_key: &str) -> ApiResult<PublicKey> {
             worker::console_error!("a stored public key does not decode");
             ApiError::internal()
         })
+}
+
+/// The statement that records the token's `jti` for its key until its replay horizon, for a batch
+/// with the state change or audit row of the request: the batch fails with `replayed`, changing
+/// nothing, on a second use.
+pub fn replay_statement(
+    ctx: &RequestContext,
+    token: &VerifiedToken,
+) -> ApiResult<D1PreparedStatement> {
+    ctx.store.replay_statement(
+        token.key_id.as_str(),
+        &token.claims.jti,
+        token.replay_horizon(),
+    )
+}
+
+/// Checks that a request token binds this very request: its method, its URL as the user addressed it
+/// (`PUBLIC_URI` plus path and query: the worker may sit behind a route whose internal URL differs)
+/// and its `body`.
+pub fn check_bound_request(
+    ctx: &RequestContext,
+    req: &Request,
+    token: &VerifiedToken,
+    body: &[u8],
+) -> ApiResult<()> {
+    let url = req.url().map_err(|_| ApiError::internal())?;
+    let full_url = match url.query() {
+        Some(query) => format!("{}{}?{query}", ctx.config.public_uri, url.path()),
+        None => format!("{}{}", ctx.config.public_uri, url.path()),
+    };
+    let method = req.method();
+    token.check_request(&HttpRequest {
+        method: method.as_ref(),
+        url: &full_url,
+        body,
+    })?;
+    Ok(())
 }
 
 /// Records the token's `jti` for its key until its replay horizon; refuses a second use.

@@ -11,8 +11,12 @@ protocol::vocabulary! {
         fn name;
         /// D1: accounts, confirmations, replay records, audit, undelivered messages.
         Db => "DB",
-        /// The rate-limiter Durable Object namespace.
-        RateLimiter => "RATE_LIMITER",
+        /// Rate Limiting: every request of a client group, per 10 seconds.
+        ClientBurst => "CLIENT_BURST",
+        /// Rate Limiting: every request of a client group, per minute; over it blocks the group.
+        ClientMinute => "CLIENT_MINUTE",
+        /// Rate Limiting: refused attempts of a client group, per minute; over it blocks the group.
+        ClientFailures => "CLIENT_FAILURES",
         /// KV: a cache of blocked client groups.
         BlockedIps => "BLOCKED_IPS",
         /// The static pages.
@@ -34,18 +38,12 @@ protocol::vocabulary! {
         ConfirmationUri => "CONFIRMATION_URI",
         /// Lifetime of a confirmation, seconds.
         ConfirmationTtl => "CONFIRMATION_TTL",
-        /// Per-IP calls per second.
-        MaxCallsPerSecond => "MAX_CALLS_PER_SECOND",
-        /// Per-IP calls per minute.
-        MaxCallsPerMinute => "MAX_CALLS_PER_MINUTE",
-        /// Hours an IP over the per-minute limit stays blocked.
+        /// Hours a blocked client group stays blocked.
         BlockIpsFor => "BLOCK_IPS_FOR",
-        /// Salt answers per address per minute.
-        MaxSaltsPerAddressPerMinute => "MAX_SALTS_PER_ADDRESS_PER_MINUTE",
-        /// Confirmation emails per address per hour.
+        /// Confirmation emails per address per client group per hour.
+        MaxEmailsPerAddressPerClientPerHour => "MAX_EMAILS_PER_ADDRESS_PER_CLIENT_PER_HOUR",
+        /// Confirmation emails per address per hour, from all client groups together.
         MaxEmailsPerAddressPerHour => "MAX_EMAILS_PER_ADDRESS_PER_HOUR",
-        /// Confirm attempts per address per hour.
-        MaxConfirmsPerAddressPerHour => "MAX_CONFIRMS_PER_ADDRESS_PER_HOUR",
         /// First redelivery delay, seconds.
         DeliveryRetryBaseSecs => "DELIVERY_RETRY_BASE_SECS",
         /// Secret: HMAC key of the salts and the keyed hashes.
@@ -125,7 +123,7 @@ mod tests {
         let declared: BTreeSet<_> = wrangler_entries()
             .into_iter()
             .filter(|(section, key, _)| {
-                *key == "binding" || (*section == "[[durable_objects.bindings]]" && *key == "name")
+                *key == "binding" || (*section == "[[ratelimits]]" && *key == "name")
             })
             .map(|(_, _, value)| value)
             .collect();

@@ -27,18 +27,12 @@ pub struct Config {
     pub confirmation_uri: String,
     /// Lifetime of a confirmation token, seconds.
     pub confirmation_ttl: i64,
-    /// Per-IP calls per second.
-    pub max_calls_per_second: u32,
-    /// Per-IP calls per minute; going over it blocks the IP.
-    pub max_calls_per_minute: u32,
-    /// How long an IP over the per-minute limit stays blocked, seconds.
+    /// How long a client group over `CLIENT_MINUTE` or `CLIENT_FAILURES` stays blocked, seconds.
     pub block_ips_for_secs: i64,
-    /// Salt answers per address per minute.
-    pub max_salts_per_address_per_minute: u32,
-    /// Confirmation emails (signup and change) per address per hour.
+    /// Confirmation emails (signup and recovery) per address per client group per hour.
+    pub max_emails_per_address_per_client_per_hour: u32,
+    /// Confirmation emails per address per hour, all client groups together.
     pub max_emails_per_address_per_hour: u32,
-    /// Confirm attempts per address per hour.
-    pub max_confirms_per_address_per_hour: u32,
     /// First redelivery delay when the mail system fails, seconds (doubles each attempt).
     pub delivery_retry_base_secs: u32,
     /// HMAC key of the per-address salts.
@@ -102,18 +96,12 @@ impl fmt::Display for ConfigError {
 pub mod defaults {
     /// `CONFIRMATION_TTL`.
     pub const CONFIRMATION_TTL: i64 = 3600;
-    /// `MAX_CALLS_PER_SECOND`.
-    pub const MAX_CALLS_PER_SECOND: u32 = 10;
-    /// `MAX_CALLS_PER_MINUTE`.
-    pub const MAX_CALLS_PER_MINUTE: u32 = 120;
     /// `BLOCK_IPS_FOR`, hours.
     pub const BLOCK_IPS_FOR_HOURS: f64 = 1.0;
-    /// `MAX_SALTS_PER_ADDRESS_PER_MINUTE`.
-    pub const MAX_SALTS_PER_ADDRESS_PER_MINUTE: u32 = 30;
+    /// `MAX_EMAILS_PER_ADDRESS_PER_CLIENT_PER_HOUR`.
+    pub const MAX_EMAILS_PER_ADDRESS_PER_CLIENT_PER_HOUR: u32 = 3;
     /// `MAX_EMAILS_PER_ADDRESS_PER_HOUR`.
-    pub const MAX_EMAILS_PER_ADDRESS_PER_HOUR: u32 = 5;
-    /// `MAX_CONFIRMS_PER_ADDRESS_PER_HOUR`.
-    pub const MAX_CONFIRMS_PER_ADDRESS_PER_HOUR: u32 = 20;
+    pub const MAX_EMAILS_PER_ADDRESS_PER_HOUR: u32 = 30;
     /// `DELIVERY_RETRY_BASE_SECS`.
     pub const DELIVERY_RETRY_BASE_SECS: u32 = 10;
 }
@@ -158,35 +146,17 @@ impl Config {
                 60,
                 7 * 24 * 3600,
             )?),
-            max_calls_per_second: number(
-                Setting::MaxCallsPerSecond,
-                defaults::MAX_CALLS_PER_SECOND,
-                1,
-                1_000_000,
-            )?,
-            max_calls_per_minute: number(
-                Setting::MaxCallsPerMinute,
-                defaults::MAX_CALLS_PER_MINUTE,
-                1,
-                60_000_000,
-            )?,
             // Whole seconds; at most 720 h, so the cast cannot overflow.
             block_ips_for_secs: (block_hours * 3600.0).round() as i64,
-            max_salts_per_address_per_minute: number(
-                Setting::MaxSaltsPerAddressPerMinute,
-                defaults::MAX_SALTS_PER_ADDRESS_PER_MINUTE,
+            max_emails_per_address_per_client_per_hour: number(
+                Setting::MaxEmailsPerAddressPerClientPerHour,
+                defaults::MAX_EMAILS_PER_ADDRESS_PER_CLIENT_PER_HOUR,
                 1,
                 1_000_000,
             )?,
             max_emails_per_address_per_hour: number(
                 Setting::MaxEmailsPerAddressPerHour,
                 defaults::MAX_EMAILS_PER_ADDRESS_PER_HOUR,
-                1,
-                1_000_000,
-            )?,
-            max_confirms_per_address_per_hour: number(
-                Setting::MaxConfirmsPerAddressPerHour,
-                defaults::MAX_CONFIRMS_PER_ADDRESS_PER_HOUR,
                 1,
                 1_000_000,
             )?,
@@ -336,20 +306,20 @@ mod tests {
         let mut map = vars("https://notary.example", STRONG);
         let config = load(&map).unwrap();
         assert_eq!(config.confirmation_ttl, 3600);
-        assert_eq!(config.max_calls_per_second, 10);
-        assert_eq!(config.max_calls_per_minute, 120);
+        assert_eq!(config.max_emails_per_address_per_client_per_hour, 3);
+        assert_eq!(config.max_emails_per_address_per_hour, 30);
         assert_eq!(config.block_ips_for_secs, 3600);
         map.insert("BLOCK_IPS_FOR", "0.001".into());
         map.insert("CONFIRMATION_TTL", "120".into());
         let config = load(&map).unwrap();
         assert_eq!(config.block_ips_for_secs, 4);
         assert_eq!(config.confirmation_ttl, 120);
-        map.insert("MAX_CALLS_PER_SECOND", "0".into());
+        map.insert("MAX_EMAILS_PER_ADDRESS_PER_HOUR", "0".into());
         assert_eq!(
             load(&map).err(),
-            Some(ConfigError::InvalidVar(Setting::MaxCallsPerSecond))
+            Some(ConfigError::InvalidVar(Setting::MaxEmailsPerAddressPerHour))
         );
-        map.insert("MAX_CALLS_PER_SECOND", "ten".into());
+        map.insert("MAX_EMAILS_PER_ADDRESS_PER_HOUR", "ten".into());
         assert!(load(&map).is_err());
     }
 

@@ -1,11 +1,14 @@
 //! What every request handler works with: the configuration, the database, the keyed hasher, the
-//! client's rate-limit group and the time the request arrived.
+//! client's rate-limit group and the time the request arrived, plus what the audit row of a refused
+//! request needs to know (whether the handler wrote one, and which address the request was about).
 
 use crate::audit::{AuditAction, AuditOutcome};
 use crate::config::Config;
+use crate::error::ApiResult;
 use crate::keyed_hash::KeyedHasher;
 use crate::store::{AuditEntry, Store};
-use worker::Env;
+use std::cell::{Cell, RefCell};
+use worker::{D1PreparedStatement, D1Result, Env};
 
 /// Per-request context.
 pub struct RequestContext {
@@ -15,21 +18,92 @@ pub struct RequestContext {
     pub config: Config,
     /// D1.
     pub store: Store,
-    /// Keyed hashes for the audit log and bucket names.
+    /// Keyed hashes for the audit log and limits.
     pub hasher: KeyedHasher,
-    /// The client's group (`CF-Connecting-IP`, IPv6 per /64).
-    pub client_group: String,
+    /// Keyed hash of the client's group (`CF-Connecting-IP`, IPv6 per /64): its key in every limit.
+    pub client_hash: String,
     /// When the request arrived, Unix seconds.
     pub now: i64,
+    /// Whether this request's audit row is written (or in a batch), so a refusal is not logged twice.
+    audited: Cell<bool>,
+    /// The address the request is about, once a handler knows it (possibly from an unverified
+    /// token): the audit row of a refusal names it, hashed.
+    about: RefCell<Option<String>>,
 }
 
 impl RequestContext {
+    /// The context of a request from `client_group` arriving at `now`.
+    pub fn new(
+        env: Env,
+        config: Config,
+        store: Store,
+        hasher: KeyedHasher,
+        client_group: &str,
+        now: i64,
+    ) -> Self {
+        Self {
+            client_hash: hasher.client(client_group),
+            env,
+            config,
+            store,
+            hasher,
+            now,
+            audited: Cell::new(false),
+            about: RefCell::new(None),
+        }
+    }
+
     /// Keyed hash of an address.
     pub fn address_hash(&self, address: &str) -> String {
         self.hasher.address(address)
     }
 
-    /// Writes an audit record of this request.
+    /// Notes the address this request is about, for the audit row of a refusal.
+    pub fn about(&self, address: &str) {
+        *self.about.borrow_mut() = Some(address.to_owned());
+    }
+
+    /// Whether a handler has written (or batched) this request's audit row.
+    pub fn audited(&self) -> bool {
+        self.audited.get()
+    }
+
+    /// Notes that this request's audit row was written by a batch of the handler's own.
+    pub fn mark_audited(&self) {
+        self.audited.set(true);
+    }
+
+    /// An audit record of this request, for a statement of the handler's own.
+    pub fn audit_entry(
+        &self,
+        action: AuditAction,
+        outcome: AuditOutcome,
+        address: Option<&str>,
+        key_id: Option<&str>,
+    ) -> AuditEntry {
+        self.entry(action, outcome, address, key_id.map(str::to_owned))
+    }
+
+    fn entry(
+        &self,
+        action: AuditAction,
+        outcome: AuditOutcome,
+        address: Option<&str>,
+        key_id: Option<String>,
+    ) -> AuditEntry {
+        let address = address
+            .map(str::to_owned)
+            .or_else(|| self.about.borrow().clone());
+        AuditEntry {
+            action,
+            outcome,
+            address_hash: address.map(|address| self.address_hash(&address)),
+            ip_hash: Some(self.client_hash.clone()),
+            key_id,
+        }
+    }
+
+    /// Writes an audit record of this request now.
     pub async fn audit(
         &self,
         action: AuditAction,
@@ -37,19 +111,36 @@ impl RequestContext {
         address: Option<&str>,
         key_id: Option<&str>,
     ) {
-        let address_hash = address.map(|address| self.address_hash(address));
-        let client_hash = self.hasher.client(&self.client_group);
-        self.store
-            .audit(
-                &AuditEntry {
-                    action,
-                    outcome: outcome.into(),
-                    address_hash: address_hash.as_deref(),
-                    ip_hash: Some(&client_hash),
-                    key_id,
-                },
-                self.now,
-            )
-            .await;
+        self.audited.set(true);
+        let entry = self.entry(action, outcome.into(), address, key_id.map(str::to_owned));
+        self.store.audit(&entry, self.now).await;
+    }
+
+    /// This request's audit record as a statement, for a batch with the state change it records
+    /// ([`Self::commit`]).
+    pub fn audit_statement(
+        &self,
+        action: AuditAction,
+        outcome: impl Into<AuditOutcome>,
+        address: Option<&str>,
+        key_id: Option<&str>,
+    ) -> ApiResult<D1PreparedStatement> {
+        let entry = self.entry(action, outcome.into(), address, key_id.map(str::to_owned));
+        self.store.audit_statement(&entry, self.now)
+    }
+
+    /// Runs `statements` as one transaction; when they hold this request's audit row
+    /// ([`Self::audit_statement`]), the request counts as audited once the batch has committed.
+    pub async fn commit(
+        &self,
+        statements: Vec<D1PreparedStatement>,
+        holds_audit_row: bool,
+        what: &'static str,
+    ) -> ApiResult<Vec<D1Result>> {
+        let results = self.store.batch(statements, what).await?;
+        if holds_audit_row {
+            self.audited.set(true);
+        }
+        Ok(results)
     }
 }

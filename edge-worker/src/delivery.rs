@@ -181,16 +181,31 @@ mod consumer {
                     continue;
                 }
             };
-            if post(&config, message.body()).await {
+            let delivery = match route(store.as_ref(), &config, message.body()).await {
+                Route::Send(delivery) => delivery,
+                Route::Drop(action, outcome) => {
+                    let address = &message.body().message.address;
+                    audit(store.as_ref(), &config, action, address, outcome).await;
+                    message.ack();
+                    continue;
+                }
+                Route::Retry => {
+                    message.retry();
+                    continue;
+                }
+            };
+            if post(&config, &delivery).await {
                 message.ack();
                 if dead_letter {
+                    let action = AuditAction::delivery(delivery.message.purpose);
+                    let address = &delivery.message.address;
                     let outcome = AuditOutcome::DeliveredLate;
-                    audit(store.as_ref(), &config, message.body(), outcome).await;
+                    audit(store.as_ref(), &config, action, address, outcome).await;
                 }
                 continue;
             }
             if dead_letter {
-                record_undelivered(store.as_ref(), &config, message.body()).await;
+                record_undelivered(store.as_ref(), &config, &delivery).await;
                 message.ack();
             } else {
                 let age = now_secs() - (message.timestamp().as_millis() / 1000) as i64;
@@ -223,30 +238,98 @@ mod consumer {
             let code = error.code.as_str();
             worker::console_error!("could not record an undelivered message: {code}");
         }
-        audit(Some(store), config, delivery, AuditOutcome::Undelivered).await;
+        let action = AuditAction::delivery(delivery.message.purpose);
+        let address = &delivery.message.address;
+        audit(
+            Some(store),
+            config,
+            action,
+            address,
+            AuditOutcome::Undelivered,
+        )
+        .await;
     }
 
     async fn audit(
         store: Option<&Store>,
         config: &Config,
-        delivery: &Delivery,
+        action: AuditAction,
+        address: &str,
         outcome: AuditOutcome,
     ) {
         let Some(store) = store else { return };
         let hasher = KeyedHasher::new(config.salt_secret.as_bytes());
-        let address_hash = hasher.address(&delivery.message.address);
-        store
-            .audit(
-                &AuditEntry {
-                    action: AuditAction::delivery(delivery.message.purpose),
-                    outcome,
-                    address_hash: Some(&address_hash),
-                    ip_hash: None,
-                    key_id: None,
-                },
-                now_secs(),
-            )
-            .await;
+        let entry = AuditEntry {
+            action,
+            outcome,
+            address_hash: Some(hasher.address(address)),
+            ip_hash: None,
+            key_id: None,
+        };
+        store.audit(&entry, now_secs()).await;
+    }
+
+    /// What becomes of a queued message. The request handlers queue the same message whatever the
+    /// address's state (so their timing says nothing about it); the difference is made here, off the
+    /// request path.
+    enum Route {
+        /// POST this.
+        Send(Delivery),
+        /// Nothing to send: audit why and ack.
+        Drop(AuditAction, AuditOutcome),
+        /// D1 could not be asked: try later.
+        Retry,
+    }
+
+    /// - A signup of an address with an active account: instead of the confirmation, its owner gets
+    ///   an `already_registered` notice, at most one a day (same idempotency key, so a retried
+    ///   delivery is still recognisable).
+    /// - A recovery that stored no confirmation (the address has no active account): nothing.
+    async fn route(store: Option<&Store>, config: &Config, delivery: &Delivery) -> Route {
+        let Some(store) = store else {
+            return Route::Retry;
+        };
+        let message = &delivery.message;
+        match message.purpose {
+            Purpose::Signup => match store.has_active_account(&message.address).await {
+                Err(_) => Route::Retry,
+                Ok(false) => Route::Send(delivery.clone()),
+                Ok(true) => {
+                    let hasher = KeyedHasher::new(config.salt_secret.as_bytes());
+                    let address_hash = hasher.address(&message.address);
+                    let key = &delivery.idempotency_key;
+                    match store.claim_notice(&address_hash, key, now_secs()).await {
+                        Err(_) => Route::Retry,
+                        Ok(true) => Route::Send(Delivery {
+                            idempotency_key: key.clone(),
+                            message: Message::already_registered(
+                                &config.public_uri,
+                                &message.address,
+                            ),
+                        }),
+                        Ok(false) => {
+                            Route::Drop(AuditAction::DeliverSignup, AuditOutcome::Suppressed)
+                        }
+                    }
+                }
+            },
+            Purpose::Change => {
+                let no_account = Route::Drop(AuditAction::DeliverChange, AuditOutcome::NoAccount);
+                let Some(Ok(token)) = message
+                    .token
+                    .as_deref()
+                    .map(confirmation::ConfirmationToken::parse)
+                else {
+                    return no_account;
+                };
+                match store.confirmation_is_pending(&token.storage_hash()).await {
+                    Err(_) => Route::Retry,
+                    Ok(true) => Route::Send(delivery.clone()),
+                    Ok(false) => no_account,
+                }
+            }
+            Purpose::AlreadyRegistered => Route::Send(delivery.clone()),
+        }
     }
 }
 

@@ -187,6 +187,22 @@ impl ApiError {
         )
     }
 
+    /// Whether this refuses an attempt at proving something: a token or confirmation that does not
+    /// verify or is replayed, a key no account has, a missing or wrong `Authorization` (every 401).
+    /// `CLIENT_FAILURES` counts these. A verdict on a token that is the subject of the request
+    /// ([`Self::about_subject`]) is not one.
+    pub const fn is_failed_attempt(&self) -> bool {
+        self.status == 401
+    }
+
+    /// Whether something failed inside rather than a decision being taken.
+    pub const fn is_internal(&self) -> bool {
+        matches!(
+            self.code,
+            Code::Server(ServerCode::Internal | ServerCode::Misconfigured)
+        )
+    }
+
     /// The JSON body.
     pub fn body(&self) -> serde_json::Value {
         serde_json::json!({ "error": self.code.as_str(), "message": self.message })

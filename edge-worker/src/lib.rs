@@ -1,11 +1,12 @@
 //! # notary-edge-worker
 //!
 //! Notary's Cloudflare Worker: a thin adapter between HTTP and the `protocol` crate, on D1 (accounts,
-//! confirmations, replay records, audit), a Queue (confirmation delivery), a Durable Object (rate
-//! limits) with KV as a cache of blocked clients, and a cron trigger (cleanup).
+//! confirmations, replay records, blocks, email budgets, audit), a Queue (confirmation delivery), the
+//! Rate Limiting bindings (per client group) with KV as a cache of blocked clients, and a cron trigger
+//! (cleanup).
 //!
 //! The modules without worker types (`audit`, `bindings`' names, `config`, `client_ip`, `error`,
-//! `http`'s rules, `keyed_hash`, `ratelimit`'s counting, `rows`, `delivery`'s message format) build
+//! `http`'s rules, `keyed_hash`, `limits`' memory of blocks, `rows`, `delivery`'s message format) build
 //! natively and are tested with `cargo test`; the rest exists only on wasm32 and is tested in workerd
 //! (tests/worker).
 
@@ -17,7 +18,7 @@ pub mod delivery;
 pub mod error;
 pub mod http;
 pub mod keyed_hash;
-pub mod ratelimit;
+pub mod limits;
 pub mod rows;
 
 #[cfg(target_arch = "wasm32")]
@@ -25,16 +26,11 @@ mod auth;
 #[cfg(target_arch = "wasm32")]
 mod context;
 #[cfg(target_arch = "wasm32")]
-mod limits;
-#[cfg(target_arch = "wasm32")]
 mod routes;
 #[cfg(target_arch = "wasm32")]
 mod store;
 #[cfg(target_arch = "wasm32")]
 mod time;
-
-#[cfg(target_arch = "wasm32")]
-pub use ratelimit::RateLimiter;
 
 #[cfg(target_arch = "wasm32")]
 mod entry {
@@ -92,26 +88,43 @@ mod entry {
         })?;
         let hasher = KeyedHasher::new(config.salt_secret.as_bytes());
         let client_group = client_ip::client_group(header(req, "cf-connecting-ip").as_deref());
-        limits::enforce_client(&env, &config, &hasher, &client_group).await?;
-        check_origin(
-            config.public_origin(),
-            header(req, "origin").as_deref(),
-            header(req, "referer").as_deref(),
-        )?;
-        let endpoint = routes::route(&req.method(), &req.path())?;
         let store = Store::new(env.d1(Binding::Db.name()).map_err(|error| {
             worker::console_error!("D1 binding: {error}");
             ApiError::misconfigured()
         })?);
-        let ctx = RequestContext {
-            env,
-            config,
-            store,
-            hasher,
-            client_group,
-            now: time::now_secs(),
+        let ctx = RequestContext::new(env, config, store, hasher, &client_group, time::now_secs());
+        limits::admit(&ctx).await?;
+        check_origin(
+            ctx.config.public_origin(),
+            header(req, "origin").as_deref(),
+            header(req, "referer").as_deref(),
+        )?;
+        let endpoint = routes::route(&req.method(), &req.path())?;
+        let result = routes::handle(endpoint, req, &ctx).await;
+        if let Err(error) = &result {
+            settle_refusal(&ctx, endpoint, error).await;
+        }
+        result
+    }
+
+    /// What a refusal leaves behind: a failed attempt (a token, confirmation or admin secret that
+    /// did not verify) counts against the client group's `CLIENT_FAILURES`, and every refusal of an
+    /// audited endpoint gets its audit row, unless its handler wrote one. Failures inside
+    /// (`internal`, `misconfigured`) are logged where they happened and are not decisions.
+    async fn settle_refusal(ctx: &RequestContext, endpoint: routes::Endpoint, error: &ApiError) {
+        let counted = async {
+            if error.is_failed_attempt() {
+                limits::count_refusal(ctx).await;
+            }
         };
-        routes::handle(endpoint, req, &ctx).await
+        let audited = async {
+            if let Some(action) = endpoint.audit_action() {
+                if !ctx.audited() && !error.is_internal() {
+                    ctx.audit(action, error.code, None, None).await;
+                }
+            }
+        };
+        futures_util::future::join(counted, audited).await;
     }
 
     #[event(queue)]

@@ -1,160 +1,275 @@
-//! The rate limits as the worker applies them: per client group (IP, IPv6 /64) on every request, with
-//! a block for clients over the per-minute limit, and per address on salt, emails and confirms.
+//! The limits, and who can spend them. A limit that protects an address's owner must not be
+//! spendable by someone who is not the owner, so nothing here is counted per address alone:
 //!
-//! The `RateLimiter` Durable Object decides ([`crate::ratelimit`]). Blocks are copied to the
-//! `BLOCKED_IPS` KV namespace as a cache, so a blocked client is refused without asking the object;
-//! KV is never trusted to allow anything.
+//! - per client group (IP, IPv6 /64), with the platform's Rate Limiting bindings, on every request
+//!   ([`Binding::ClientBurst`], [`Binding::ClientMinute`]) and on every refused attempt
+//!   ([`Binding::ClientFailures`]): going over the per-minute or the failure limit blocks the group for
+//!   `BLOCK_IPS_FOR` hours;
+//! - blocks are exact and lasting: a row in D1 (`blocks`, with its audit row, in one batch), cached in
+//!   KV (`BLOCKED_IPS`) and in the isolate ([`BlockMemo`]), so the hot path reads no storage for them;
+//! - confirmation emails per (address, client group) and, much higher, per address in all (D1,
+//!   `email_counts`, counted in the same batch that stores the confirmation: `store`).
+//!
+//! The Rate Limiting counts are per Cloudflare location and eventually consistent: they bound load;
+//! they never decide anything that must be exact.
 
-use crate::bindings::Binding;
-use crate::config::Config;
-use crate::context::RequestContext;
-use crate::error::{ApiError, ApiResult};
-use crate::keyed_hash::KeyedHasher;
-use crate::ratelimit::{CheckRequest, Decision, Rule};
-use crate::time::now_ms;
-use wasm_bindgen::JsValue;
-use worker::{Env, Method, Request, RequestInit};
+use crate::error::ApiError;
+use std::collections::HashMap;
 
-/// Which per-address limit.
-#[derive(Clone, Copy, Debug)]
-pub enum AddressAction {
-    /// `POST /salt`.
-    Salt,
-    /// Confirmation emails: `POST /signup`, `PATCH /signature`.
-    Email,
-    /// `POST /confirm`.
-    Confirm,
+#[cfg(target_arch = "wasm32")]
+pub use edge::{admit, count_refusal};
+
+protocol::vocabulary! {
+    /// Why a client group was blocked (`blocks.reason`, and the audit row's outcome).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum BlockReason {
+        /// The stored name.
+        fn as_str;
+        /// Over `CLIENT_MINUTE`.
+        TooManyRequests => "too_many_requests",
+        /// Over `CLIENT_FAILURES`.
+        TooManyRefusals => "too_many_refusals",
+    }
 }
 
-impl AddressAction {
-    fn name(self) -> &'static str {
-        match self {
-            Self::Salt => "salt",
-            Self::Email => "email",
-            Self::Confirm => "confirm",
+/// How long an isolate believes that a client group is not blocked, seconds: KV's own edge cache time,
+/// so a block made elsewhere shows here as soon as it would through KV.
+pub const NOT_BLOCKED_MEMO_SECS: i64 = 60;
+
+/// Client groups an isolate remembers at most; past it, it forgets them all and asks KV again.
+pub const MEMO_CAPACITY: usize = 10_000;
+
+/// What an isolate knows of a client group's block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Known {
+    /// Blocked until this time (Unix seconds).
+    Blocked(i64),
+    /// Not blocked, as of less than [`NOT_BLOCKED_MEMO_SECS`] ago.
+    NotBlocked,
+    /// Ask KV.
+    Unknown,
+}
+
+/// An isolate's memory of blocks and of recent "not blocked" answers.
+#[derive(Debug, Default)]
+pub struct BlockMemo {
+    /// Client hash → (blocked until, or 0; when learnt), Unix seconds.
+    entries: HashMap<String, (i64, i64)>,
+}
+
+impl BlockMemo {
+    /// What is known of `client` at `now`.
+    pub fn lookup(&self, client: &str, now: i64) -> Known {
+        match self.entries.get(client) {
+            Some(&(until, _)) if until > now => Known::Blocked(until),
+            Some(&(_, learnt)) if now - learnt < NOT_BLOCKED_MEMO_SECS && now >= learnt => {
+                Known::NotBlocked
+            }
+            _ => Known::Unknown,
         }
     }
 
-    fn rule(self, config: &Config) -> Rule {
-        let (window_secs, limit) = match self {
-            Self::Salt => (60, config.max_salts_per_address_per_minute),
-            Self::Email => (3600, config.max_emails_per_address_per_hour),
-            Self::Confirm => (3600, config.max_confirms_per_address_per_hour),
+    /// Remembers that `client` is blocked until `until` (0 or a past time: not blocked), as of `now`.
+    pub fn remember(&mut self, client: &str, until: i64, now: i64) {
+        if self.entries.len() >= MEMO_CAPACITY && !self.entries.contains_key(client) {
+            self.entries.clear();
+        }
+        self.entries.insert(client.to_owned(), (until, now));
+    }
+}
+
+/// Seconds from `now` to the end of a block at `until` (at least 1): the `Retry-After`.
+pub fn retry_after(until: i64, now: i64) -> u64 {
+    u64::try_from(until - now).unwrap_or(0).max(1)
+}
+
+/// The answer to a blocked client group.
+pub fn blocked(until: i64, now: i64) -> ApiError {
+    ApiError::rate_limited(
+        "too many requests from this network; it is blocked for a while",
+        retry_after(until, now),
+    )
+}
+
+/// The hour an email is counted in (Unix seconds / 3600), and the seconds until the next one.
+pub fn email_hour(now: i64) -> (i64, u64) {
+    let hour = now.div_euclid(3600);
+    (hour, retry_after((hour + 1) * 3600, now))
+}
+
+#[cfg(target_arch = "wasm32")]
+mod edge {
+    use super::{blocked, BlockMemo, BlockReason, Known};
+    use crate::bindings::Binding;
+    use crate::context::RequestContext;
+    use crate::error::{ApiError, ApiResult};
+    use std::cell::RefCell;
+    use worker::Env;
+
+    thread_local! {
+        static MEMO: RefCell<BlockMemo> = RefCell::new(BlockMemo::default());
+    }
+
+    /// The seconds of a `CLIENT_BURST` window: its `Retry-After`.
+    const BURST_PERIOD_SECS: u64 = 10;
+
+    fn kv_key(client_hash: &str) -> String {
+        format!("block:{client_hash}")
+    }
+
+    /// Whether `client_hash` is blocked: the isolate's memory, else KV (cached at the edge).
+    async fn known_block(env: &Env, client_hash: &str, now: i64) -> Option<i64> {
+        match MEMO.with(|memo| memo.borrow().lookup(client_hash, now)) {
+            Known::Blocked(until) => return Some(until),
+            Known::NotBlocked => return None,
+            Known::Unknown => {}
+        }
+        let cached = match env.kv(Binding::BlockedIps.name()) {
+            Ok(kv) => kv.get(&kv_key(client_hash)).cache_ttl(60).text().await,
+            Err(error) => {
+                worker::console_error!("BLOCKED_IPS binding: {error}");
+                Ok(None)
+            }
         };
-        Rule {
-            window_secs,
-            limit,
-            blocks: false,
-        }
+        let until = match cached {
+            Ok(value) => value.and_then(|v| v.parse::<i64>().ok()).unwrap_or(0),
+            Err(error) => {
+                // A KV failure does not open the gate for good: the rate limits still apply.
+                worker::console_warn!("BLOCKED_IPS read failed: {error}");
+                return None;
+            }
+        };
+        MEMO.with(|memo| memo.borrow_mut().remember(client_hash, until, now));
+        (until > now).then_some(until)
     }
-}
 
-fn internal(context: &'static str) -> impl Fn(worker::Error) -> ApiError {
-    move |error| {
-        worker::console_error!("rate limiter {context}: {error}");
-        ApiError::internal()
-    }
-}
-
-async fn ask(env: &Env, bucket: &str, request: &CheckRequest) -> ApiResult<Decision> {
-    let namespace = env
-        .durable_object(Binding::RateLimiter.name())
-        .map_err(internal("binding"))?;
-    let stub = namespace
-        .id_from_name(bucket)
-        .and_then(|id| id.get_stub())
-        .map_err(internal("stub"))?;
-    let body = serde_json::to_string(request).map_err(|_| ApiError::internal())?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_body(Some(JsValue::from_str(&body)));
-    let request =
-        Request::new_with_init("https://rate-limiter/check", &init).map_err(internal("request"))?;
-    let mut response = stub
-        .fetch_with_request(request)
-        .await
-        .map_err(internal("fetch"))?;
-    response
-        .json::<Decision>()
-        .await
-        .map_err(internal("answer"))
-}
-
-fn refused(decision: Decision, now_ms: i64) -> ApiResult<()> {
-    match (decision, decision.retry_after(now_ms)) {
-        (Decision::Allowed, _) | (_, None) => Ok(()),
-        (Decision::Blocked { .. }, Some(retry_after)) => Err(ApiError::rate_limited(
-            "too many requests from this network; it is blocked for a while",
-            retry_after,
-        )),
-        (Decision::Limited { .. }, Some(retry_after)) => Err(ApiError::rate_limited(
-            "too many requests; try again later",
-            retry_after,
-        )),
-    }
-}
-
-/// Counts a request against its client group; refuses it when over a limit or blocked.
-pub async fn enforce_client(
-    env: &Env,
-    config: &Config,
-    hasher: &KeyedHasher,
-    client_group: &str,
-) -> ApiResult<()> {
-    let bucket = format!("ip:{}", hasher.client(client_group));
-    let cache = env.kv(Binding::BlockedIps.name()).ok();
-    if let Some(cache) = &cache {
-        // KV's minimum edge cache time: a block may take up to a minute to show here, and until then
-        // the Durable Object refuses the client itself.
-        if let Ok(Some(until)) = cache.get(&bucket).cache_ttl(60).text().await {
-            let until_ms = until.parse::<i64>().unwrap_or(0);
-            let now = now_ms();
-            if until_ms > now {
-                return refused(Decision::Blocked { until_ms }, now);
+    /// Counts one call of the client group with a Rate Limiting binding; `false` when over its limit.
+    /// A binding that fails lets the request through (and says so in the log): the limits bound load,
+    /// and the blocks already made still hold.
+    async fn within(env: &Env, binding: Binding, client_hash: &str) -> bool {
+        let limiter = match env.rate_limiter(binding.name()) {
+            Ok(limiter) => limiter,
+            Err(error) => {
+                worker::console_error!("{} binding: {error}", binding.name());
+                return true;
+            }
+        };
+        match limiter.limit(client_hash.to_owned()).await {
+            Ok(outcome) => outcome.success,
+            Err(error) => {
+                worker::console_error!("{} failed: {error}", binding.name());
+                true
             }
         }
     }
-    let request = CheckRequest {
-        rules: vec![
-            Rule {
-                window_secs: 1,
-                limit: config.max_calls_per_second,
-                blocks: false,
-            },
-            Rule {
-                window_secs: 60,
-                limit: config.max_calls_per_minute,
-                blocks: true,
-            },
-        ],
-        block_secs: config.block_ips_for_secs,
-    };
-    let decision = ask(env, &bucket, &request).await?;
-    let now = now_ms();
-    if let (Decision::Blocked { until_ms }, Some(cache)) = (decision, &cache) {
-        // KV keeps entries at least 60 s; the stored end time is what counts.
-        let ttl = u64::try_from((until_ms - now) / 1000).unwrap_or(0).max(60);
-        let put = cache.put(&bucket, until_ms.to_string());
-        if let Ok(put) = put {
-            if let Err(error) = put.expiration_ttl(ttl).execute().await {
-                worker::console_warn!("could not cache a block: {error}");
-            }
+
+    /// Admits a request of the client group, or refuses it: blocked, over the 10-second limit, or
+    /// over the per-minute limit (which blocks the group).
+    pub async fn admit(ctx: &RequestContext) -> ApiResult<()> {
+        let client = ctx.client_hash.as_str();
+        if let Some(until) = known_block(&ctx.env, client, ctx.now).await {
+            return Err(blocked(until, ctx.now));
+        }
+        let burst = within(&ctx.env, Binding::ClientBurst, client);
+        let minute = within(&ctx.env, Binding::ClientMinute, client);
+        let (burst, minute) = futures_util::future::join(burst, minute).await;
+        if !minute {
+            return Err(block(ctx, BlockReason::TooManyRequests).await);
+        }
+        if !burst {
+            return Err(ApiError::rate_limited(
+                "too many requests; try again later",
+                BURST_PERIOD_SECS,
+            ));
+        }
+        Ok(())
+    }
+
+    /// Counts a refused attempt (a token, confirmation or admin secret that did not verify) against the
+    /// client group; blocks it when over `CLIENT_FAILURES`. The refusal itself is answered as it is.
+    pub async fn count_refusal(ctx: &RequestContext) {
+        if !within(&ctx.env, Binding::ClientFailures, &ctx.client_hash).await {
+            block(ctx, BlockReason::TooManyRefusals).await;
         }
     }
-    refused(decision, now)
+
+    /// Blocks the client group for `BLOCK_IPS_FOR`: D1 (with its audit row, once per block), then KV
+    /// and this isolate. With `BLOCK_IPS_FOR = 0` nothing is stored and the answer is a plain 429.
+    async fn block(ctx: &RequestContext, reason: BlockReason) -> ApiError {
+        let secs = ctx.config.block_ips_for_secs;
+        if secs == 0 {
+            return ApiError::rate_limited("too many requests; try again later", 60);
+        }
+        let until = ctx.now + secs;
+        let client = ctx.client_hash.as_str();
+        MEMO.with(|memo| memo.borrow_mut().remember(client, until, ctx.now));
+        // A failure is logged where it happened; the isolate and KV still hold the block.
+        if let Ok(marker) = crate::time::random_id() {
+            let _ = ctx
+                .store
+                .block(client, reason, ctx.now, until, &marker)
+                .await;
+        }
+        match ctx.env.kv(Binding::BlockedIps.name()) {
+            Ok(kv) => {
+                // KV keeps entries at least 60 s; the stored end time is what counts.
+                let ttl = u64::try_from(secs).unwrap_or(0).max(60);
+                let put = kv.put(&kv_key(client), until.to_string());
+                let stored = match put {
+                    Ok(put) => put.expiration_ttl(ttl).execute().await,
+                    Err(error) => Err(error),
+                };
+                if let Err(error) = stored {
+                    worker::console_warn!("could not cache a block in KV: {error}");
+                }
+            }
+            Err(error) => worker::console_error!("BLOCKED_IPS binding: {error}"),
+        }
+        blocked(until, ctx.now)
+    }
 }
 
-/// Counts a request against the per-address limit of `action`.
-pub async fn enforce_address(
-    ctx: &RequestContext,
-    action: AddressAction,
-    address: &str,
-) -> ApiResult<()> {
-    let bucket = format!("{}:{}", action.name(), ctx.address_hash(address));
-    let request = CheckRequest {
-        rules: vec![action.rule(&ctx.config)],
-        block_secs: 0,
-    };
-    let decision = ask(&ctx.env, &bucket, &request).await?;
-    refused(decision, now_ms())
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_memo_believes_blocks_until_they_end_and_clearances_for_a_minute() {
+        let mut memo = BlockMemo::default();
+        assert_eq!(memo.lookup("c", 1000), Known::Unknown);
+        memo.remember("c", 0, 1000);
+        assert_eq!(memo.lookup("c", 1000), Known::NotBlocked);
+        assert_eq!(memo.lookup("c", 1059), Known::NotBlocked);
+        assert_eq!(memo.lookup("c", 1060), Known::Unknown);
+        assert_eq!(
+            memo.lookup("c", 999),
+            Known::Unknown,
+            "a clock that went back"
+        );
+        memo.remember("c", 5000, 1100);
+        assert_eq!(memo.lookup("c", 4999), Known::Blocked(5000));
+        // When the block ends the memo asks again (it may have been renewed elsewhere).
+        assert_eq!(memo.lookup("c", 5000), Known::Unknown);
+    }
+
+    #[test]
+    fn a_full_memo_starts_over_rather_than_growing() {
+        let mut memo = BlockMemo::default();
+        for i in 0..MEMO_CAPACITY {
+            memo.remember(&i.to_string(), 0, 10);
+        }
+        memo.remember("new", 99, 10);
+        assert_eq!(memo.entries.len(), 1);
+        assert_eq!(memo.lookup("new", 10), Known::Blocked(99));
+    }
+
+    #[test]
+    fn retry_after_is_at_least_a_second_and_email_hours_are_aligned() {
+        assert_eq!(retry_after(100, 40), 60);
+        assert_eq!(retry_after(100, 100), 1);
+        assert_eq!(retry_after(100, 200), 1);
+        assert_eq!(email_hour(7200), (2, 3600));
+        assert_eq!(email_hour(7201), (2, 3599));
+        assert_eq!(blocked(130, 100).retry_after, Some(30));
+    }
 }

@@ -8,6 +8,7 @@
 
 use crate::audit::{AuditAction, AuditOutcome};
 use crate::error::{ApiError, ApiResult};
+use crate::limits::BlockReason;
 use crate::rows::{Account, ConfirmationPurpose, PendingConfirmation};
 use protocol::confirmation::Purpose;
 use wasm_bindgen::JsValue;
@@ -22,10 +23,11 @@ pub struct NewConfirmation<'a> {
     pub address: &'a str,
     /// The pending key's thumbprint.
     pub key_id: &'a str,
+    /// What confirming it does. For a change (a recovery) the account and the key it replaces are
+    /// taken from the address's active account when it is stored.
+    pub purpose: ConfirmationPurpose,
     /// The pending key, base64url.
     pub public_key: &'a str,
-    /// For a key change: the account and the key it replaces.
-    pub change_of: Option<(i64, &'a str)>,
     /// Now.
     pub created_at: i64,
     /// When it stops being accepted.
@@ -48,17 +50,56 @@ pub enum ConfirmOutcome {
 
 /// One audit record; addresses and IPs arrive already hashed.
 #[derive(Debug, Clone)]
-pub struct AuditEntry<'a> {
+pub struct AuditEntry {
     /// What was attempted.
     pub action: AuditAction,
     /// How it ended.
     pub outcome: AuditOutcome,
     /// Keyed hash of the address.
-    pub address_hash: Option<&'a str>,
+    pub address_hash: Option<String>,
     /// Keyed hash of the client IP group.
-    pub ip_hash: Option<&'a str>,
+    pub ip_hash: Option<String>,
     /// The key involved.
-    pub key_id: Option<&'a str>,
+    pub key_id: Option<String>,
+}
+
+/// What a proposal (a signup, or a recovery of a forgotten password) stores: its confirmation, counted
+/// against the email budgets of its address and client group.
+#[derive(Debug, Clone)]
+pub struct Proposal<'a> {
+    /// The confirmation and the key it proposes.
+    pub confirmation: NewConfirmation<'a>,
+    /// Keyed hash of the address.
+    pub address_hash: &'a str,
+    /// Keyed hash of the client group.
+    pub client_hash: &'a str,
+    /// The hour it is counted in ([`crate::limits::email_hour`]).
+    pub hour: i64,
+    /// Emails per address per client group per hour.
+    pub per_client: u32,
+    /// Emails per address per hour in all.
+    pub per_address: u32,
+    /// A random id of this request, so the batch's later statements know it was within budget.
+    pub marker: &'a str,
+}
+
+/// A row of the audit log, as `POST /admin/audit` answers it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct AuditRow {
+    /// Row id (increasing).
+    pub id: i64,
+    /// Unix seconds.
+    pub at: i64,
+    /// [`AuditAction`]'s name.
+    pub action: String,
+    /// [`AuditOutcome`]'s name, or the refusal's error code.
+    pub outcome: String,
+    /// Keyed hash of the address.
+    pub address_hash: Option<String>,
+    /// Keyed hash of the client group.
+    pub ip_hash: Option<String>,
+    /// The key involved.
+    pub key_id: Option<String>,
 }
 
 /// Rows removed by the scheduled cleanup.
@@ -154,6 +195,37 @@ impl Store {
         .await
     }
 
+    /// The statement that records a token's `jti` for its key until `expires_at`, for a batch: the
+    /// batch fails, changing nothing, when it was already recorded ([`Self::batch`] answers
+    /// `replayed`).
+    pub fn replay_statement(
+        &self,
+        key_id: &str,
+        jti: &str,
+        expires_at: i64,
+    ) -> ApiResult<D1PreparedStatement> {
+        self.statement(
+            "INSERT INTO replay (key_id, jti, expires_at) VALUES (?1, ?2, ?3)",
+            &[text(key_id), text(jti), int(expires_at)],
+        )
+    }
+
+    /// Runs `statements` as one transaction. A `jti` recorded before ([`Self::replay_statement`]) is
+    /// `replayed`; any other failure is logged under `what` and answered `internal`.
+    pub async fn batch(
+        &self,
+        statements: Vec<D1PreparedStatement>,
+        what: &'static str,
+    ) -> ApiResult<Vec<D1Result>> {
+        self.db.batch(statements).await.map_err(|error| {
+            if format!("{error} {error:?}").contains("UNIQUE constraint failed: replay.") {
+                ApiError::replayed()
+            } else {
+                internal(what)(error)
+            }
+        })
+    }
+
     /// Records a token's `jti` for its key until `expires_at`; `false` when it was already recorded
     /// (a replay). The primary key makes this single use even under concurrency.
     pub async fn record_jti(&self, key_id: &str, jti: &str, expires_at: i64) -> ApiResult<bool> {
@@ -166,35 +238,6 @@ impl Store {
             .await
             .map_err(internal("record jti"))?;
         Ok(changes(&result) == 1)
-    }
-
-    /// Stores a pending key with its confirmation.
-    pub async fn insert_confirmation(&self, new: &NewConfirmation<'_>) -> ApiResult<()> {
-        let (purpose, account_id, previous_key_id) = match new.change_of {
-            Some((account_id, previous)) => {
-                (ConfirmationPurpose::Change, int(account_id), text(previous))
-            }
-            None => (ConfirmationPurpose::Signup, JsValue::NULL, JsValue::NULL),
-        };
-        self.statement(
-            "INSERT INTO confirmations (token_hash, address, purpose, key_id, public_key, account_id, previous_key_id, created_at, expires_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            &[
-                text(new.token_hash),
-                text(new.address),
-                text(purpose.as_str()),
-                text(new.key_id),
-                text(new.public_key),
-                account_id,
-                previous_key_id,
-                int(new.created_at),
-                int(new.expires_at),
-            ],
-        )?
-        .run()
-        .await
-        .map_err(internal("insert confirmation"))?;
-        Ok(())
     }
 
     /// The unused, unexpired confirmation with this token hash.
@@ -302,7 +345,9 @@ impl Store {
             }
             Err(error) => {
                 let text = format!("{error} {error:?}");
-                if text.contains("UNIQUE constraint failed: accounts.key_id") {
+                if text.contains("UNIQUE constraint failed: replay.") {
+                    Err(ApiError::replayed())
+                } else if text.contains("UNIQUE constraint failed: accounts.key_id") {
                     Ok(ConfirmOutcome::KeyInUse)
                 } else if text.contains("UNIQUE constraint failed: accounts.address") {
                     Ok(ConfirmOutcome::AddressTaken)
@@ -344,27 +389,255 @@ impl Store {
         Ok(results.first().map(changes) == Some(1))
     }
 
-    /// Appends to the audit log. A failure is logged, not raised: the state change it records has
-    /// already happened.
-    pub async fn audit(&self, entry: &AuditEntry<'_>, now: i64) {
-        let opt = |value: Option<&str>| value.map_or(JsValue::NULL, text);
-        let result = match self.statement(
+    /// The statement that appends `entry` to the audit log, for a batch with what it records.
+    pub fn audit_statement(&self, entry: &AuditEntry, now: i64) -> ApiResult<D1PreparedStatement> {
+        let opt = |value: &Option<String>| value.as_deref().map_or(JsValue::NULL, text);
+        self.statement(
             "INSERT INTO audit (at, action, outcome, address_hash, ip_hash, key_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             &[
                 int(now),
                 text(entry.action.as_str()),
                 text(entry.outcome.as_str()),
-                opt(entry.address_hash),
-                opt(entry.ip_hash),
-                opt(entry.key_id),
+                opt(&entry.address_hash),
+                opt(&entry.ip_hash),
+                opt(&entry.key_id),
             ],
-        ) {
+        )
+    }
+
+    /// Appends to the audit log. A failure is logged, not raised: the decision it records has
+    /// already been taken.
+    pub async fn audit(&self, entry: &AuditEntry, now: i64) {
+        let result = match self.audit_statement(entry, now) {
             Ok(statement) => statement.run().await.map(|_| ()).map_err(|e| e.to_string()),
             Err(_) => Err("bind".into()),
         };
         if let Err(error) = result {
             worker::console_error!("audit write failed: {error}");
         }
+    }
+
+    /// Blocks the client group `client_hash` until `until`, unless it already is, and writes the
+    /// block's audit row when (and only when) this call made it, in one transaction.
+    pub async fn block(
+        &self,
+        client_hash: &str,
+        reason: BlockReason,
+        now: i64,
+        until: i64,
+        marker: &str,
+    ) -> ApiResult<()> {
+        let statements = vec![
+            self.statement(
+                "INSERT INTO blocks (client_hash, since, until, reason, marker) VALUES (?1, ?2, ?3, ?4, ?5) \
+                 ON CONFLICT (client_hash) DO UPDATE SET since = excluded.since, until = excluded.until, \
+                 reason = excluded.reason, marker = excluded.marker WHERE blocks.until <= excluded.since",
+                &[text(client_hash), int(now), int(until), text(reason.as_str()), text(marker)],
+            )?,
+            self.statement(
+                "INSERT INTO audit (at, action, outcome, ip_hash) \
+                 SELECT ?2, ?3, ?4, ?1 WHERE EXISTS (SELECT 1 FROM blocks WHERE client_hash = ?1 AND marker = ?5)",
+                &[
+                    text(client_hash),
+                    int(now),
+                    text(AuditAction::Block.as_str()),
+                    text(AuditOutcome::Blocked(reason).as_str()),
+                    text(marker),
+                ],
+            )?,
+        ];
+        self.batch(statements, "block").await.map(|_| ())
+    }
+
+    /// Stores a proposal's confirmation if its address and client group are within their email
+    /// budgets, with the `jti` of its token (`replay`) and its audit row (`confirmation_sent`, or
+    /// `rate_limited`), in one transaction. The same statements run whatever the address's state:
+    /// for a recovery the confirmation is filled from the address's active account, and there is none
+    /// to store when it has none. `false` when over a budget (nothing but the `jti` and the audit row
+    /// is written then).
+    pub async fn store_proposal(
+        &self,
+        replay: D1PreparedStatement,
+        proposal: &Proposal<'_>,
+        audit: &AuditEntry,
+        now: i64,
+    ) -> ApiResult<bool> {
+        let new = &proposal.confirmation;
+        let within = "EXISTS (SELECT 1 FROM email_counts WHERE address_hash = ?10 AND hour = ?11 AND client_hash = ?12 AND marker = ?13)";
+        let confirmation = match new.purpose {
+            ConfirmationPurpose::Signup => format!(
+                "INSERT INTO confirmations (token_hash, address, purpose, key_id, public_key, created_at, expires_at) \
+                 SELECT ?1, ?2, 'signup', ?3, ?4, ?5, ?6 WHERE {within}"
+            ),
+            ConfirmationPurpose::Change => format!(
+                "INSERT INTO confirmations (token_hash, address, purpose, key_id, public_key, account_id, previous_key_id, created_at, expires_at) \
+                 SELECT ?1, address, 'change', ?3, ?4, id, key_id, ?5, ?6 FROM accounts \
+                 WHERE address = ?2 AND status = 'active' AND {within}"
+            ),
+        };
+        let marked = [
+            text(proposal.address_hash),
+            int(proposal.hour),
+            text(proposal.client_hash),
+            text(proposal.marker),
+        ];
+        // ?7 to ?9 are not used by the statement: the marker's parameters keep one numbering in both.
+        let mut confirmation_args = vec![
+            text(new.token_hash),
+            text(new.address),
+            text(new.key_id),
+            text(new.public_key),
+            int(new.created_at),
+            int(new.expires_at),
+            JsValue::NULL,
+            JsValue::NULL,
+            JsValue::NULL,
+        ];
+        confirmation_args.extend(marked.iter().cloned());
+        let opt = |value: &Option<String>| value.as_deref().map_or(JsValue::NULL, text);
+        let statements = vec![
+            replay,
+            self.statement(
+                // A new (address, client, hour) row is inserted only while the address's total is below
+                // its ceiling; an existing one counts on only while below the per-client budget.
+                "INSERT INTO email_counts (address_hash, client_hash, hour, count, marker) \
+                 SELECT ?1, ?2, ?3, 1, ?6 \
+                 WHERE (SELECT COALESCE(SUM(count), 0) FROM email_counts WHERE address_hash = ?1 AND hour = ?3) < ?5 \
+                 ON CONFLICT (address_hash, hour, client_hash) DO UPDATE SET count = count + 1, marker = excluded.marker \
+                 WHERE count < ?4",
+                &[
+                    text(proposal.address_hash),
+                    text(proposal.client_hash),
+                    int(proposal.hour),
+                    int(i64::from(proposal.per_client)),
+                    int(i64::from(proposal.per_address)),
+                    text(proposal.marker),
+                ],
+            )?,
+            self.statement(&confirmation, &confirmation_args)?,
+            self.statement(
+                "INSERT INTO audit (at, action, outcome, address_hash, ip_hash, key_id) \
+                 SELECT ?1, ?2, CASE WHEN EXISTS (SELECT 1 FROM email_counts WHERE address_hash = ?7 AND hour = ?8 \
+                 AND client_hash = ?9 AND marker = ?10) THEN ?3 ELSE 'rate_limited' END, ?4, ?5, ?6",
+                &[
+                    int(now),
+                    text(audit.action.as_str()),
+                    text(audit.outcome.as_str()),
+                    opt(&audit.address_hash),
+                    opt(&audit.ip_hash),
+                    opt(&audit.key_id),
+                    marked[0].clone(),
+                    marked[1].clone(),
+                    marked[2].clone(),
+                    marked[3].clone(),
+                ],
+            )?,
+        ];
+        let results = self.batch(statements, "proposal").await?;
+        Ok(results.get(1).map(changes) == Some(1))
+    }
+
+    /// Replaces the key of the active account `account_id` at once, if it still has `current_key_id`
+    /// (a change signed by the current key), recording both tokens' `jti` in the same transaction.
+    /// `KeyInUse` when another active account has the new key; `NotApplied` when the account moved on.
+    pub async fn change_key_now(
+        &self,
+        replays: Vec<D1PreparedStatement>,
+        account_id: i64,
+        current_key_id: &str,
+        new_key_id: &str,
+        new_public_key: &str,
+        now: i64,
+    ) -> ApiResult<ConfirmOutcome> {
+        let mut statements = replays;
+        let applying = statements.len();
+        statements.push(self.statement(
+            "UPDATE accounts SET key_id = ?3, public_key = ?4, key_changed_at = ?5 \
+             WHERE id = ?1 AND key_id = ?2 AND status = 'active'",
+            &[
+                int(account_id),
+                text(current_key_id),
+                text(new_key_id),
+                text(new_public_key),
+                int(now),
+            ],
+        )?);
+        self.run_confirmation(statements, applying).await
+    }
+
+    /// Whether `address` has an active account (the queue consumer, off the request path).
+    pub async fn has_active_account(&self, address: &str) -> ApiResult<bool> {
+        Ok(self.active_account_by_address(address).await?.is_some())
+    }
+
+    /// Whether the confirmation `token_hash` is stored and unused (the queue consumer: a recovery for
+    /// an address without an account stored none, and its message is dropped).
+    pub async fn confirmation_is_pending(&self, token_hash: &str) -> ApiResult<bool> {
+        let row = self
+            .first::<serde_json::Value>(
+                "SELECT 1 AS pending FROM confirmations WHERE token_hash = ?1 AND used_at IS NULL",
+                &[text(token_hash)],
+                "confirmation is pending",
+            )
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// Claims today's `already_registered` notice of an address for the message `idempotency_key`:
+    /// `true` when it may be sent (no notice in the last day, or this very message claimed it before,
+    /// and is being retried).
+    pub async fn claim_notice(
+        &self,
+        address_hash: &str,
+        idempotency_key: &str,
+        now: i64,
+    ) -> ApiResult<bool> {
+        let statements = vec![
+            self.statement(
+                "INSERT INTO notices (address_hash, sent_at, idempotency_key) VALUES (?1, ?3, ?2) \
+                 ON CONFLICT (address_hash) DO UPDATE SET sent_at = excluded.sent_at, idempotency_key = excluded.idempotency_key \
+                 WHERE notices.sent_at <= excluded.sent_at - 86400",
+                &[text(address_hash), text(idempotency_key), int(now)],
+            )?,
+            self.statement(
+                "SELECT 1 AS claimed FROM notices WHERE address_hash = ?1 AND idempotency_key = ?2",
+                &[text(address_hash), text(idempotency_key)],
+            )?,
+        ];
+        let results = self.batch(statements, "claim notice").await?;
+        let claimed = results
+            .get(1)
+            .and_then(|result| result.results::<serde_json::Value>().ok())
+            .is_some_and(|rows| !rows.is_empty());
+        Ok(claimed)
+    }
+
+    /// Audit rows, newest first: those of `address_hash` and of `ip_hash` when given, since `since`,
+    /// at most `limit`.
+    pub async fn audit_rows(
+        &self,
+        address_hash: Option<&str>,
+        ip_hash: Option<&str>,
+        since: i64,
+        limit: u32,
+    ) -> ApiResult<Vec<AuditRow>> {
+        let opt = |value: Option<&str>| value.map_or(JsValue::NULL, text);
+        self.statement(
+            "SELECT id, at, action, outcome, address_hash, ip_hash, key_id FROM audit \
+             WHERE at >= ?3 AND (?1 IS NULL OR address_hash = ?1) AND (?2 IS NULL OR ip_hash = ?2) \
+             ORDER BY at DESC, id DESC LIMIT ?4",
+            &[
+                opt(address_hash),
+                opt(ip_hash),
+                int(since),
+                int(i64::from(limit)),
+            ],
+        )?
+        .all()
+        .await
+        .map_err(internal("audit rows"))?
+        .results::<AuditRow>()
+        .map_err(internal("audit rows"))
     }
 
     /// Records a confirmation message the mail system never accepted.
@@ -401,6 +674,15 @@ impl Store {
             self.statement("DELETE FROM replay WHERE expires_at <= ?1", &[int(now)])?,
             self.statement(
                 "DELETE FROM confirmations WHERE expires_at <= ?1 OR used_at <= ?1 - 86400",
+                &[int(now)],
+            )?,
+            self.statement("DELETE FROM blocks WHERE until <= ?1", &[int(now)])?,
+            self.statement(
+                "DELETE FROM email_counts WHERE hour < ?1 / 3600",
+                &[int(now)],
+            )?,
+            self.statement(
+                "DELETE FROM notices WHERE sent_at <= ?1 - 86400",
                 &[int(now)],
             )?,
         ];

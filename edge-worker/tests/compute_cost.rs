@@ -17,12 +17,12 @@ fn rust_work_per_request() {
     let workload::Costs {
         salt,
         verify,
-        limiter,
+        block_check,
     } = workload::measure(js_sys::Date::now, 5_000);
     console_log!(
-        "wasm32 under Node, per call: POST /salt {:.3} ms, POST /admin/verify {:.3} ms, RateLimiter {:.4} ms",
+        "wasm32 under Node, per call: POST /salt {:.3} ms, POST /admin/verify {:.3} ms, block check {:.4} ms",
         salt,
         verify,
-        limiter
+        block_check
     );
 }

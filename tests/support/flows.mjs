@@ -57,3 +57,26 @@ export async function adminVerify(w, token, audience, init = {}) {
     ...init,
   });
 }
+
+/** PATCH /signature without Authorization: a recovery proposing `newKey`, confirmed by email. */
+export async function postRecovery(w, address, newKey, init = {}) {
+  const token = signToken("change", claimsFor(address, w.publicUri), newKey);
+  return w.fetch("/signature", { method: "PATCH", json: { token }, ...init });
+}
+
+/**
+ * PATCH /signature signed by the current key: `Authorization: Notary <request token of currentKey>`
+ * binding the method, the URL and the body, which holds the change token of `newKey`.
+ */
+export async function signedChange(w, address, currentKey, newKey, init = {}) {
+  const body = JSON.stringify({ token: signToken("change", claimsFor(address, w.publicUri), newKey) });
+  const url = `${w.publicUri}/signature`;
+  const authorization = `Notary ${requestToken(currentKey, address, w.publicUri, { method: "PATCH", url, body })}`;
+  return w.fetch("/signature", { method: "PATCH", json: body, headers: { authorization }, ...init });
+}
+
+/** DELETE /signature with a disable token signed by `key`. */
+export async function postDisable(w, address, key, init = {}) {
+  const token = signToken("disable", claimsFor(address, w.publicUri), key);
+  return w.fetch("/signature", { method: "DELETE", json: { token }, ...init });
+}

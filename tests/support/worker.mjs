@@ -3,7 +3,7 @@
 // the rate-limiter Durable Object, static assets), with fresh in-memory state, the D1 migrations applied
 // through the binding, and the development mailbox (tools/mailbox.mjs) as the mail system.
 //
-//   const w = await startWorker({ vars: { MAX_CALLS_PER_MINUTE: "5" } });
+//   const w = await startWorker({ rateLimits: { CLIENT_MINUTE: 5 }, vars: { BLOCK_IPS_FOR: "0.01" } });
 //   const res = await w.fetch("/salt", { json: { address: "a@example.com" } });
 //   await w.close();
 
@@ -26,15 +26,15 @@ export const DEV_SECRETS = Object.fromEntries(
     .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
 );
 
-/** Limits high enough that suites not about limits never meet them. */
+/** Limits (vars) high enough that suites not about limits never meet them. */
 export const GENEROUS_LIMITS = {
-  MAX_CALLS_PER_SECOND: "100000",
-  MAX_CALLS_PER_MINUTE: "1000000",
-  MAX_SALTS_PER_ADDRESS_PER_MINUTE: "100000",
-  MAX_EMAILS_PER_ADDRESS_PER_HOUR: "100000",
-  MAX_CONFIRMS_PER_ADDRESS_PER_HOUR: "100000",
+  MAX_EMAILS_PER_ADDRESS_PER_CLIENT_PER_HOUR: "100000",
+  MAX_EMAILS_PER_ADDRESS_PER_HOUR: "1000000",
   DELIVERY_RETRY_BASE_SECS: "1",
 };
+
+/** Rate Limiting bindings (wrangler.toml [[ratelimits]]) high enough that suites not about them never meet them. */
+export const GENEROUS_RATE_LIMITS = { CLIENT_BURST: 1_000_000, CLIENT_MINUTE: 1_000_000, CLIENT_FAILURES: 1_000_000 };
 
 const MINIMAL_PAGES = ["index.html", "inbox.html", "confirm.html", "account.html"];
 
@@ -77,11 +77,12 @@ export function migrationStatements() {
  * Starts the worker.
  * @param {object} [options]
  * @param {Record<string,string>} [options.vars] vars and secrets overriding wrangler.toml, GENEROUS_LIMITS and DEV_SECRETS
- * @param {boolean} [options.generousLimits=true] start from GENEROUS_LIMITS
+ * @param {Record<string,number>} [options.rateLimits] limits of Rate Limiting bindings by name (periods stay wrangler.toml's)
+ * @param {boolean} [options.generousLimits=true] start from GENEROUS_LIMITS and GENEROUS_RATE_LIMITS
  * @param {boolean} [options.migrate=true] apply the D1 migrations
  * @param {(options: object) => void} [options.adjust] edits the Miniflare options (e.g. queue retries)
  */
-export async function startWorker({ vars = {}, generousLimits = true, migrate = true, adjust } = {}) {
+export async function startWorker({ vars = {}, rateLimits = {}, generousLimits = true, migrate = true, adjust } = {}) {
   const main = join(ROOT, "edge-worker/build/index.js");
   if (!existsSync(main)) throw new Error("edge-worker/build/index.js is missing: run bash edge-worker/build.sh");
   const port = await freePort();
@@ -102,8 +103,16 @@ export async function startWorker({ vars = {}, generousLimits = true, migrate = 
     ...vars,
   };
   for (const [name, value] of Object.entries(bindings)) if (value === undefined) delete bindings[name];
+  const limits = { ...(generousLimits ? GENEROUS_RATE_LIMITS : {}), ...rateLimits };
+  const ratelimits = Object.fromEntries(
+    Object.entries(workerOptions.ratelimits ?? {}).map(([name, binding]) => [
+      name,
+      { ...binding, simple: { ...binding.simple, limit: limits[name] ?? binding.simple.limit } },
+    ]),
+  );
   const options = {
     ...workerOptions,
+    ratelimits,
     name: "notary",
     modules: true,
     scriptPath: main,

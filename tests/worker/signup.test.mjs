@@ -179,7 +179,19 @@ describe("signup and confirm", () => {
     assert.equal(notice.link, `${w.publicUri}/`);
     const accounts = await w.sql("SELECT key_id, status FROM accounts WHERE address = ?", address);
     assert.deepEqual(accounts, [{ key_id: key.kid, status: "active" }]);
-    assert.equal((await w.sql("SELECT * FROM confirmations WHERE address = ? AND used_at IS NULL", address)).length, 0);
+    // The request did the same work as for a new address (so its timing says nothing): it stored the
+    // intruder's pending key, whose token is emailed to nobody; the queue consumer sent the notice instead.
+    const pending = await w.sql("SELECT key_id FROM confirmations WHERE address = ? AND used_at IS NULL", address);
+    assert.deepEqual(pending, [{ key_id: intruder.kid }]);
+    assert.equal(w.mailbox.messages().filter((m) => m.address === address && m.purpose === "signup").length, 1);
+    // At most one notice a day: further signups are answered alike and tell the owner nothing more.
+    const suppressed = async () =>
+      (await w.sql("SELECT COUNT(*) AS n FROM audit WHERE action = 'deliver_signup' AND outcome = 'suppressed'"))[0].n;
+    const before = await suppressed();
+    for (let i = 0; i < 2; i += 1) assert.equal((await read(await postSignup(w, address, newKey()))).status, 202);
+    for (let i = 0; i < 50 && (await suppressed()) < before + 2; i += 1) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await suppressed(), before + 2);
+    assert.equal(w.mailbox.messages().filter((m) => m.address === address && m.purpose === "already_registered").length, 1);
   });
 
   /** Signs `address` up once per key; returns the emailed messages in order. */

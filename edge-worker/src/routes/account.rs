@@ -1,37 +1,45 @@
 //! `GET /account` with `Authorization: Notary <request JWS>`: the account, as its current key sees it
-//! (how a returning user signs in). The token binds method, URL and body.
+//! (how a returning user signs in). The token binds method, URL and body. Two storage round trips: the
+//! account, then the token's `jti` with the `sign_in` audit row in one batch.
 
-use crate::auth::{authenticate, consume_jti};
+use crate::audit::{AuditAction, AuditOutcome};
+use crate::auth::{authenticate, check_bound_request, replay_statement};
 use crate::context::RequestContext;
 use crate::error::{ApiError, ApiResult, ServerCode};
 use crate::http::{authorization_token, header, json_response, read_body};
-use protocol::token::{HttpRequest, RegisteredKind};
+use protocol::token::RegisteredKind;
 use worker::{Request, Response};
+
+/// The `Authorization: Notary <token>` of a request, or 401 `unauthorized`.
+pub fn notary_authorization(req: &Request) -> ApiResult<String> {
+    let authorization = header(req, "authorization");
+    authorization_token(authorization.as_deref(), "Notary")
+        .map(str::to_owned)
+        .ok_or(ApiError::new(
+            ServerCode::Unauthorized,
+            "send Authorization: Notary <signed request token>",
+        ))
+}
 
 /// The handler.
 pub async fn account(req: &mut Request, ctx: &RequestContext) -> ApiResult<Response> {
-    let authorization = header(req, "authorization");
-    let text = authorization_token(authorization.as_deref(), "Notary").ok_or(ApiError::new(
-        ServerCode::Unauthorized,
-        "send Authorization: Notary <signed request token>",
-    ))?;
+    let text = notary_authorization(req)?;
     let audience = &ctx.config.public_uri;
-    let auth = authenticate(ctx, text, RegisteredKind::Request, audience).await?;
-    let body = read_body(req).await?;
-    let url = req.url().map_err(|_| ApiError::internal())?;
-    // The URL as the user addressed it: PUBLIC_URI plus path and query (the worker may sit behind a
-    // route whose internal URL differs).
-    let full_url = match url.query() {
-        Some(query) => format!("{}{}?{query}", ctx.config.public_uri, url.path()),
-        None => format!("{}{}", ctx.config.public_uri, url.path()),
-    };
-    auth.token.check_request(&HttpRequest {
-        method: "GET",
-        url: &full_url,
-        body: &body,
-    })?;
-    consume_jti(ctx, &auth.token).await?;
+    let auth = authenticate(ctx, &text, RegisteredKind::Request, audience).await?;
     let account = &auth.account;
+    ctx.about(&account.address);
+    let body = read_body(req).await?;
+    check_bound_request(ctx, req, &auth.token, &body)?;
+    let statements = vec![
+        replay_statement(ctx, &auth.token)?,
+        ctx.audit_statement(
+            AuditAction::SignIn,
+            AuditOutcome::Ok,
+            Some(&account.address),
+            Some(&account.key_id),
+        )?,
+    ];
+    ctx.commit(statements, true, "sign in").await?;
     Ok(json_response(
         200,
         &serde_json::json!({

@@ -1,11 +1,14 @@
 //! The admin endpoints, for the operator's own services: `Authorization: Bearer <ADMIN_SECRET>`,
-//! compared in constant time. Every call is written to the audit log.
+//! compared in constant time. Every call is written to the audit log (a refused one by the router).
 //!
-//! - `POST /admin/verify {"token", "audience"}`: checks a token a user signed for a third party.
+//! - `POST /admin/verify {"token", "audience"}`: checks a token a user signed for a third party. A
+//!   valid one costs two storage round trips: the account, then its `jti` and audit row in one batch.
 //! - `POST /admin/disable {"address"}`: disables an account.
+//! - `POST /admin/audit {"address"?, "ip"?, "since"?, "limit"?}`: reads the audit log.
 
 use crate::audit::{AuditAction, AuditOutcome};
-use crate::auth::{authenticate, consume_jti, AuthError};
+use crate::auth::{authenticate, replay_statement, AuthError};
+use crate::client_ip::client_group;
 use crate::context::RequestContext;
 use crate::error::{ApiError, ApiResult, ServerCode};
 use crate::http::secret_matches;
@@ -14,18 +17,19 @@ use protocol::address::Address;
 use protocol::token::RegisteredKind;
 use worker::{Request, Response};
 
-async fn authorize(req: &Request, ctx: &RequestContext, action: AuditAction) -> ApiResult<()> {
+/// Most rows one `POST /admin/audit` answers.
+pub const MAX_AUDIT_ROWS: u32 = 1000;
+
+fn authorize(req: &Request, ctx: &RequestContext) -> ApiResult<()> {
     let authorization = header(req, "authorization");
     let given = authorization_token(authorization.as_deref(), "Bearer").unwrap_or_default();
     if secret_matches(given.as_bytes(), ctx.config.admin_secret.as_bytes()) {
         return Ok(());
     }
-    let refused = ApiError::new(
+    Err(ApiError::new(
         ServerCode::Unauthorized,
         "send Authorization: Bearer <ADMIN_SECRET>",
-    );
-    ctx.audit(action, refused.code, None, None).await;
-    Err(refused)
+    ))
 }
 
 #[derive(serde::Deserialize)]
@@ -38,38 +42,29 @@ struct VerifyBody {
 /// `POST /admin/verify`: 200 with the claims and the account, 422 for an invalid token, 404 when no
 /// active account has its key (the token is the subject of the request, not its credential).
 pub async fn verify(req: &mut Request, ctx: &RequestContext) -> ApiResult<Response> {
-    const ACTION: AuditAction = AuditAction::AdminVerify;
-    authorize(req, ctx, ACTION).await?;
+    authorize(req, ctx)?;
     let body: VerifyBody = read_json(req).await?;
     let kind = RegisteredKind::Assertion;
     let auth = match authenticate(ctx, &body.token, kind, &body.audience).await {
         Ok(auth) => auth,
         // A failure inside is not a verdict on the token.
         Err(AuthError::Refused(error)) => return Err(error),
-        Err(verdict) => {
-            let error = ApiError::from(verdict).about_subject();
-            ctx.audit(ACTION, error.code, None, None).await;
-            return Err(error);
-        }
+        Err(verdict) => return Err(ApiError::from(verdict).about_subject()),
     };
     let account = &auth.account;
-    if let Err(error) = consume_jti(ctx, &auth.token).await {
-        ctx.audit(
-            ACTION,
-            error.code,
+    ctx.about(&account.address);
+    let statements = vec![
+        replay_statement(ctx, &auth.token)?,
+        ctx.audit_statement(
+            AuditAction::AdminVerify,
+            AuditOutcome::Valid,
             Some(&account.address),
             Some(&account.key_id),
-        )
-        .await;
-        return Err(error.about_subject());
-    }
-    ctx.audit(
-        ACTION,
-        AuditOutcome::Valid,
-        Some(&account.address),
-        Some(&account.key_id),
-    )
-    .await;
+        )?,
+    ];
+    ctx.commit(statements, true, "verify")
+        .await
+        .map_err(ApiError::about_subject)?;
     Ok(json_response(
         200,
         &serde_json::json!({
@@ -92,11 +87,11 @@ struct DisableBody {
 
 /// `POST /admin/disable`: 200 `{"status":"disabled"}`, 404 when the address has no active account.
 pub async fn disable(req: &mut Request, ctx: &RequestContext) -> ApiResult<Response> {
-    const ACTION: AuditAction = AuditAction::AdminDisable;
-    authorize(req, ctx, ACTION).await?;
+    authorize(req, ctx)?;
     let body: DisableBody = read_json(req).await?;
     let address = Address::parse(&body.address)?;
     let address = address.as_str();
+    ctx.about(address);
     let disabled = match ctx.store.active_account_by_address(address).await? {
         Some(account) => ctx
             .store
@@ -106,15 +101,13 @@ pub async fn disable(req: &mut Request, ctx: &RequestContext) -> ApiResult<Respo
         None => None,
     };
     let Some(account) = disabled else {
-        let refused = ApiError::new(
+        return Err(ApiError::new(
             ServerCode::UnknownAccount,
             "this address has no active account",
-        );
-        ctx.audit(ACTION, refused.code, Some(address), None).await;
-        return Err(refused);
+        ));
     };
     ctx.audit(
-        ACTION,
+        AuditAction::AdminDisable,
         AuditOutcome::Ok,
         Some(address),
         Some(&account.key_id),
@@ -124,4 +117,49 @@ pub async fn disable(req: &mut Request, ctx: &RequestContext) -> ApiResult<Respo
         200,
         &serde_json::json!({ "status": "disabled" }),
     ))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuditQuery {
+    /// Only the rows about this address (hashed as the log keeps it).
+    address: Option<String>,
+    /// Only the rows of this client IP's group (hashed as the log keeps it).
+    ip: Option<String>,
+    /// Only rows at or after this time, Unix seconds.
+    since: Option<i64>,
+    /// At most this many rows (default 100, at most [`MAX_AUDIT_ROWS`]).
+    limit: Option<u32>,
+}
+
+/// `POST /admin/audit`: 200 `{"rows": [...]}`, newest first. Addresses and IPs are matched through
+/// their keyed hashes, so an operator can follow one person or one network without the log holding
+/// either in clear.
+pub async fn audit(req: &mut Request, ctx: &RequestContext) -> ApiResult<Response> {
+    authorize(req, ctx)?;
+    let query: AuditQuery = read_json(req).await?;
+    let address = query.address.as_deref().map(Address::parse).transpose()?;
+    let address_hash = address.as_ref().map(|a| ctx.address_hash(a.as_str()));
+    let ip_hash = query
+        .ip
+        .as_deref()
+        .map(|ip| ctx.hasher.client(&client_group(Some(ip))));
+    let limit = query.limit.unwrap_or(100).clamp(1, MAX_AUDIT_ROWS);
+    let rows = ctx
+        .store
+        .audit_rows(
+            address_hash.as_deref(),
+            ip_hash.as_deref(),
+            query.since.unwrap_or(0),
+            limit,
+        )
+        .await?;
+    ctx.audit(
+        AuditAction::AdminAudit,
+        AuditOutcome::Ok,
+        address.as_ref().map(Address::as_str),
+        None,
+    )
+    .await;
+    Ok(json_response(200, &serde_json::json!({ "rows": rows })))
 }

@@ -2,7 +2,8 @@
 //! claim of a token signed by the pending key (so the user has typed the password again). It is
 //! verified like every `kid` token ([`verify_held`]), with the pending confirmation as the row that
 //! holds the key. Single use: of any number of concurrent confirms of one confirmation, exactly one
-//! succeeds.
+//! succeeds. A refusal is audited (action `confirm`) and counted against the client group by the
+//! router.
 
 use super::TokenBody;
 use crate::audit::{AuditAction, AuditOutcome};
@@ -10,7 +11,6 @@ use crate::auth::{consume_jti, verify_held};
 use crate::context::RequestContext;
 use crate::error::{ApiError, ApiResult, ServerCode};
 use crate::http::{json_response, read_json};
-use crate::limits::{enforce_address, AddressAction};
 use crate::rows::{ConfirmationPurpose, PendingConfirmation};
 use crate::store::ConfirmOutcome;
 use crate::time::random_id;
@@ -20,8 +20,10 @@ use protocol::token::{ParsedToken, RegisteredKind};
 use worker::{Request, Response};
 
 /// The unused, unexpired confirmation `token` carries, bound to its (unverified) `sub` and to the
-/// key its `kid` names, with the storage hash it was found by. The unverified subject only picks the
-/// rate-limit bucket and must match the row; nothing is decided on it before the signature is verified.
+/// key its `kid` names, with the storage hash it was found by. Nothing is decided on the unverified
+/// subject before the signature is verified; it only names the address in the audit row of a
+/// refusal. Refusals count against the client group (`CLIENT_FAILURES`), never against the address,
+/// so nobody can lock its owner out by sending bad confirms.
 async fn pending_confirmation(
     ctx: &RequestContext,
     token: &ParsedToken,
@@ -30,7 +32,7 @@ async fn pending_confirmation(
     let claims = token.unverified_claims();
     let address = claims.subject()?;
     let address = address.as_str();
-    enforce_address(ctx, AddressAction::Confirm, address).await?;
+    ctx.about(address);
     let confirmation =
         ConfirmationToken::parse(claims.confirmation.as_deref().unwrap_or_default())?;
     let token_hash = confirmation.storage_hash();
@@ -41,17 +43,7 @@ async fn pending_confirmation(
         .filter(|row| row.address == address && row.key_id == key_id.as_str());
     match row {
         Some(row) => Ok((row, token_hash)),
-        None => {
-            let refused = ApiError::confirmation_invalid();
-            ctx.audit(
-                AuditAction::Confirm,
-                refused.code,
-                Some(address),
-                Some(key_id.as_str()),
-            )
-            .await;
-            Err(refused)
-        }
+        None => Err(ApiError::confirmation_invalid()),
     }
 }
 

@@ -12,6 +12,7 @@ mod signature;
 mod signup;
 mod well_known;
 
+use crate::audit::AuditAction;
 use crate::context::RequestContext;
 use crate::error::{ApiError, ApiResult, ServerCode};
 use worker::{Method, Request, Response};
@@ -39,6 +40,25 @@ pub enum Endpoint {
     AdminVerify,
     /// `POST /admin/disable`.
     AdminDisable,
+    /// `POST /admin/audit`.
+    AdminAudit,
+}
+
+impl Endpoint {
+    /// The audit action of the endpoint's requests, for those whose refusals are audited.
+    pub const fn audit_action(self) -> Option<AuditAction> {
+        match self {
+            Self::Health | Self::WellKnown | Self::Salt => None,
+            Self::Signup => Some(AuditAction::Signup),
+            Self::Confirm => Some(AuditAction::Confirm),
+            Self::ChangeKey => Some(AuditAction::Change),
+            Self::Disable => Some(AuditAction::Disable),
+            Self::Account => Some(AuditAction::SignIn),
+            Self::AdminVerify => Some(AuditAction::AdminVerify),
+            Self::AdminDisable => Some(AuditAction::AdminDisable),
+            Self::AdminAudit => Some(AuditAction::AdminAudit),
+        }
+    }
 }
 
 /// Finds the endpoint for `method` and `path`: 404 for unknown paths, 405 for known paths with another
@@ -55,6 +75,7 @@ pub fn route(method: &Method, path: &str) -> ApiResult<Endpoint> {
         "/account" => &[(Method::Get, Account)],
         "/admin/verify" => &[(Method::Post, AdminVerify)],
         "/admin/disable" => &[(Method::Post, AdminDisable)],
+        "/admin/audit" => &[(Method::Post, AdminAudit)],
         _ => return Err(ApiError::new(ServerCode::NotFound, "no such endpoint")),
     };
     candidates
@@ -84,6 +105,7 @@ pub async fn handle(
         Endpoint::Account => account::account(req, ctx).await,
         Endpoint::AdminVerify => admin::verify(req, ctx).await,
         Endpoint::AdminDisable => admin::disable(req, ctx).await,
+        Endpoint::AdminAudit => admin::audit(req, ctx).await,
     }
 }
 

@@ -1,18 +1,24 @@
-//! What `POST /signup` and `PATCH /signature` share: both take a token signed by the key they propose
-//! (embedded in its header), store that key as pending with a fresh confirmation, email it, and answer
-//! 202 `{"status":"confirmation_sent"}` whatever the address's state, so the answer says nothing about
-//! which addresses have accounts.
+//! What `POST /signup` and a recovery (`PATCH /signature` without `Authorization`) share: both take a
+//! token signed by the key they propose (embedded in its header), store that key as pending with a
+//! fresh confirmation, email it, and answer 202 `{"status":"confirmation_sent"}`.
+//!
+//! The work is the same whatever the address's state, so neither the answer nor its timing says
+//! which addresses have accounts: one D1 batch (the token's `jti`, the email budgets, the confirmation,
+//! the audit row) and one queue send. What differs is decided later by the queue consumer
+//! (`delivery`): a signup of an active address becomes an `already_registered` notice, a recovery of
+//! an address without an account stored nothing and sends nothing.
 
 use super::TokenBody;
-use crate::auth::{consume_jti, verify_proposal};
+use crate::audit::{AuditAction, AuditOutcome};
+use crate::auth::{replay_statement, verify_proposal};
 use crate::context::RequestContext;
 use crate::delivery::{enqueue, Message};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::http::{json_response, read_json};
-use crate::limits::{enforce_address, AddressAction};
+use crate::limits::email_hour;
 use crate::rows::ConfirmationPurpose;
-use crate::store::NewConfirmation;
-use crate::time::random_bytes;
+use crate::store::{NewConfirmation, Proposal};
+use crate::time::{random_bytes, random_id};
 use protocol::confirmation::ConfirmationToken;
 use protocol::token::{ProposalKind, VerifiedToken};
 use worker::{Request, Response};
@@ -22,45 +28,69 @@ pub fn confirmation_sent() -> Response {
     json_response(202, &serde_json::json!({ "status": "confirmation_sent" }))
 }
 
-/// Verifies the proposing token, applies the per-address email limit, and consumes its `jti`.
-/// Returns the token and the proposed key as D1 stores it.
-pub async fn accept_proposal(
+/// Reads and verifies the proposing token; returns it and the proposed key as D1 stores it.
+pub async fn read_proposal(
     req: &mut Request,
     ctx: &RequestContext,
     kind: ProposalKind,
 ) -> ApiResult<(VerifiedToken, String)> {
     let body: TokenBody = read_json(req).await?;
     let (token, key) = verify_proposal(ctx, &body.token, kind)?;
-    enforce_address(ctx, AddressAction::Email, token.subject.as_str()).await?;
-    consume_jti(ctx, &token).await?;
+    ctx.about(token.subject.as_str());
     Ok((token, protocol::b64::encode(key.to_bytes())))
 }
 
-/// Stores the pending key with a fresh confirmation token and queues the email.
-pub async fn send_confirmation(
+/// Stores the proposal's confirmation within the email budgets of its address and client group and
+/// queues the email; 429 `rate_limited` when over a budget.
+pub async fn propose(
     ctx: &RequestContext,
     token: &VerifiedToken,
     public_key: &str,
-    change_of: Option<(i64, &str)>,
-) -> ApiResult<()> {
+    purpose: ConfirmationPurpose,
+    action: AuditAction,
+) -> ApiResult<Response> {
     let confirmation = ConfirmationToken::from_random(&random_bytes::<32>()?);
     let expires_at = ctx.now + ctx.config.confirmation_ttl;
     let address = token.subject.as_str();
-    ctx.store
-        .insert_confirmation(&NewConfirmation {
-            token_hash: &confirmation.storage_hash(),
+    let address_hash = ctx.address_hash(address);
+    let marker = random_id()?;
+    let (hour, next_hour) = email_hour(ctx.now);
+    let token_hash = confirmation.storage_hash();
+    let proposal = Proposal {
+        confirmation: NewConfirmation {
+            token_hash: &token_hash,
             address,
+            purpose,
             key_id: token.key_id.as_str(),
             public_key,
-            change_of,
             created_at: ctx.now,
             expires_at,
-        })
-        .await?;
-    let purpose = match change_of {
-        Some(_) => ConfirmationPurpose::Change,
-        None => ConfirmationPurpose::Signup,
+        },
+        address_hash: &address_hash,
+        client_hash: &ctx.client_hash,
+        hour,
+        per_client: ctx.config.max_emails_per_address_per_client_per_hour,
+        per_address: ctx.config.max_emails_per_address_per_hour,
+        marker: &marker,
     };
+    let audit = ctx.audit_entry(
+        action,
+        AuditOutcome::ConfirmationSent,
+        Some(address),
+        Some(token.key_id.as_str()),
+    );
+    let replay = replay_statement(ctx, token)?;
+    let within = ctx
+        .store
+        .store_proposal(replay, &proposal, &audit, ctx.now)
+        .await?;
+    ctx.mark_audited();
+    if !within {
+        return Err(ApiError::rate_limited(
+            "too many confirmation emails for this address; try again later",
+            next_hour,
+        ));
+    }
     enqueue(
         &ctx.env,
         Message::confirmation(
@@ -71,5 +101,6 @@ pub async fn send_confirmation(
             expires_at,
         ),
     )
-    .await
+    .await?;
+    Ok(confirmation_sent())
 }

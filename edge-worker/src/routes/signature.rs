@@ -1,35 +1,109 @@
 //! `/signature`, the account's key:
-//! - `PATCH /signature {"token": <change JWS with the new key as jwk>}` proposes a new key (e.g. for a
-//!   new password), confirmed by email and signed by the new key (`POST /confirm`);
+//! - `PATCH /signature {"token": <change JWS with the new key as jwk>}` with
+//!   `Authorization: Notary <request JWS of the current key>` (binding method, URL and this body)
+//!   replaces the key at once: the person knows the current password;
+//! - the same without `Authorization` is a recovery (a forgotten password): the new key waits for the
+//!   emailed confirmation (`POST /confirm`, signed by the new key), within the email budgets;
 //! - `DELETE /signature {"token": <disable JWS signed by the current key>}` disables the account;
 //!   afterwards every token of it fails.
 
-use super::proposal::{accept_proposal, confirmation_sent, send_confirmation};
+use super::account::notary_authorization;
+use super::proposal::{propose, read_proposal};
 use super::TokenBody;
 use crate::audit::{AuditAction, AuditOutcome};
-use crate::auth::{authenticate, consume_jti};
+use crate::auth::{
+    authenticate, check_bound_request, consume_jti, replay_statement, verify_proposal,
+};
 use crate::context::RequestContext;
-use crate::error::{ApiError, ApiResult};
-use crate::http::{json_response, read_json};
+use crate::error::{ApiError, ApiResult, ServerCode};
+use crate::http::{
+    check_json_content_type, header, json_response, parse_json, read_body, read_json,
+};
+use crate::rows::ConfirmationPurpose;
+use crate::store::ConfirmOutcome;
 use protocol::token::{ProposalKind, RegisteredKind};
+use protocol::{Error as ProtocolError, ErrorKind};
 use worker::{Request, Response};
 
-/// `PATCH /signature`: 202 whether or not the address has an active account.
+/// `PATCH /signature`: signed by the current key, 200 with the new key; otherwise a recovery, 202
+/// whether or not the address has an active account.
 pub async fn change(req: &mut Request, ctx: &RequestContext) -> ApiResult<Response> {
-    let (token, public_key) = accept_proposal(req, ctx, ProposalKind::Change).await?;
-    let address = token.subject.as_str();
-    let key_id = Some(token.key_id.as_str());
-    let outcome = match ctx.store.active_account_by_address(address).await? {
-        Some(account) => {
-            let change_of = Some((account.id, account.key_id.as_str()));
-            send_confirmation(ctx, &token, &public_key, change_of).await?;
-            AuditOutcome::ConfirmationSent
+    if header(req, "authorization").is_some() {
+        return signed_change(req, ctx).await;
+    }
+    let (token, public_key) = read_proposal(req, ctx, ProposalKind::Change).await?;
+    propose(
+        ctx,
+        &token,
+        &public_key,
+        ConfirmationPurpose::Change,
+        AuditAction::Change,
+    )
+    .await
+}
+
+/// A change signed by the current key: the request token (current key) binds this body, which holds
+/// the change token (new key); both `jti`s and the new key are written in one transaction.
+async fn signed_change(req: &mut Request, ctx: &RequestContext) -> ApiResult<Response> {
+    let text = notary_authorization(req)?;
+    let audience = &ctx.config.public_uri;
+    let auth = authenticate(ctx, &text, RegisteredKind::Request, audience).await?;
+    let account = &auth.account;
+    ctx.about(&account.address);
+    check_json_content_type(header(req, "content-type").as_deref())?;
+    let body = read_body(req).await?;
+    check_bound_request(ctx, req, &auth.token, &body)?;
+    let TokenBody { token } = parse_json(&body)?;
+    let (change, key) = verify_proposal(ctx, &token, ProposalKind::Change)?;
+    if change.subject.as_str() != account.address {
+        return Err(ProtocolError::new(
+            ErrorKind::WrongSubject,
+            "the change token's sub is not the signed-in account",
+        )
+        .into());
+    }
+    let new_key_id = change.key_id.as_str();
+    let replays = vec![
+        replay_statement(ctx, &auth.token)?,
+        replay_statement(ctx, &change)?,
+    ];
+    let outcome = ctx
+        .store
+        .change_key_now(
+            replays,
+            account.id,
+            &account.key_id,
+            new_key_id,
+            &protocol::b64::encode(key.to_bytes()),
+            ctx.now,
+        )
+        .await?;
+    match outcome {
+        ConfirmOutcome::Applied => {}
+        // Another change or a disable won the race: the current key is no longer current.
+        ConfirmOutcome::NotApplied => return Err(ApiError::unknown_key()),
+        ConfirmOutcome::KeyInUse | ConfirmOutcome::AddressTaken => {
+            return Err(ApiError::new(
+                ServerCode::KeyInUse,
+                "another account already uses this key; choose another password",
+            ))
         }
-        None => AuditOutcome::NoAccount,
-    };
-    ctx.audit(AuditAction::Change, outcome, Some(address), key_id)
-        .await;
-    Ok(confirmation_sent())
+    }
+    ctx.audit(
+        AuditAction::ChangeSigned,
+        AuditOutcome::Ok,
+        Some(&account.address),
+        Some(new_key_id),
+    )
+    .await;
+    Ok(json_response(
+        200,
+        &serde_json::json!({
+            "status": "active",
+            "address": account.address,
+            "key_id": new_key_id,
+        }),
+    ))
 }
 
 /// `DELETE /signature`: 200 `{"status":"disabled"}`.
@@ -37,8 +111,9 @@ pub async fn disable(req: &mut Request, ctx: &RequestContext) -> ApiResult<Respo
     let body: TokenBody = read_json(req).await?;
     let audience = &ctx.config.public_uri;
     let auth = authenticate(ctx, &body.token, RegisteredKind::Disable, audience).await?;
-    consume_jti(ctx, &auth.token).await?;
     let account = &auth.account;
+    ctx.about(&account.address);
+    consume_jti(ctx, &auth.token).await?;
     let disabled = ctx
         .store
         .disable_account(account.id, &account.key_id, ctx.now)
