@@ -22,13 +22,14 @@
 // (both run by `npm run bench worker`).
 
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { startMailbox } from "../tools/mailbox.mjs";
 import { claimsFor, newKey, signToken } from "../tests/support/tokens.mjs";
 import { DEV_SECRETS, freePort, ROOT, startWorker } from "../tests/support/worker.mjs";
+import { cpuMs, workerdUnder } from "./workerd.mjs";
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith("--") ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
@@ -36,7 +37,6 @@ const args = Object.fromEntries(
 const CONNECTIONS = Number(args.connections ?? 8);
 const DURATION = Number(args.duration ?? 10);
 const THIRD_PARTY = "https://relying-party.example";
-const CLOCK_TICKS = 100; // USER_HZ on Linux
 // High enough that the load is measured, not refused; the limiter still runs on every request.
 const BENCH_LIMITS = {
   MAX_CALLS_PER_SECOND: "1000000",
@@ -55,45 +55,6 @@ function run(command, argv, env) {
     child.stderr.on("data", (d) => (output += d));
     child.on("exit", (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} ${argv.join(" ")}: ${output}`))));
   });
-}
-
-/** The workerd processes below `pid`. */
-function workerdUnder(pid) {
-  const children = new Map();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(Number(entry));
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  const found = [];
-  const queue = [pid];
-  while (queue.length) {
-    for (const child of children.get(queue.shift()) ?? []) {
-      queue.push(child);
-      try {
-        if (readFileSync(`/proc/${child}/cmdline`, "utf8").includes("workerd")) found.push(child);
-      } catch {
-        // ended
-      }
-    }
-  }
-  if (!found.length) throw new Error(`no workerd process under ${pid}`);
-  return found;
-}
-
-/** utime + stime of processes, in milliseconds. */
-function cpuMs(pids) {
-  return pids.reduce((sum, pid) => {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return sum + ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-  }, 0);
 }
 
 /** Signs up and confirms the account whose key signs the assertions, through the real API. */
