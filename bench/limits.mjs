@@ -5,7 +5,9 @@
 //   (MAX_CALLS_PER_*, MAX_SALTS_*, MAX_CONFIRMS_*), read by the RateLimiter Durable Object; the email
 //   budgets stay vars after it. A var the worker does not read is ignored.
 // - BENCH_RATE_LIMITS: the limit of each Rate Limiting binding after the change, as
-//   tests/support/worker.mjs's `startWorker({ rateLimits })` takes it (ignored before).
+//   tests/support/worker.mjs's `startWorker({ rateLimits })` takes it (ignored before). `wrangler dev`
+//   (bench/worker.mjs's first setup) reads those bindings' limits from wrangler.toml instead, and no
+//   command-line option changes them.
 
 const HIGH = "1000000";
 
