@@ -9,7 +9,8 @@
 //   node bench/worker.mjs [--connections 8] [--duration 10] [--only wrangler|workerd]
 //
 // Assumes the worker is built (scripts/build.sh or bash edge-worker/build.sh). The rate limits are set
-// high so the load is measured rather than refused, but the limiter still runs on every request.
+// high (bench/limits.mjs) so the load is measured rather than refused, but the limiter still runs on
+// every request.
 //
 // CPU time per request ("workerd CPU ms/req"): utime + stime of the whole workerd process
 // (/proc/<pid>/stat) during the run, minus its idle rate, divided by the requests served. workerd runs
@@ -22,13 +23,15 @@
 // (both run by `npm run bench worker`).
 
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { startMailbox } from "../tools/mailbox.mjs";
 import { claimsFor, newKey, signToken } from "../tests/support/tokens.mjs";
 import { DEV_SECRETS, freePort, ROOT, startWorker } from "../tests/support/worker.mjs";
+import { BENCH_RATE_LIMITS, BENCH_VARS } from "./limits.mjs";
+import { cpuMs, workerdUnder } from "./workerd.mjs";
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith("--") ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
@@ -36,13 +39,6 @@ const args = Object.fromEntries(
 const CONNECTIONS = Number(args.connections ?? 8);
 const DURATION = Number(args.duration ?? 10);
 const THIRD_PARTY = "https://relying-party.example";
-const CLOCK_TICKS = 100; // USER_HZ on Linux
-// High enough that the load is measured, not refused; the limiter still runs on every request.
-const BENCH_LIMITS = {
-  MAX_CALLS_PER_SECOND: "1000000",
-  MAX_CALLS_PER_MINUTE: "60000000",
-  MAX_SALTS_PER_ADDRESS_PER_MINUTE: "1000000",
-};
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const debug = (...parts) => process.env.BENCH_DEBUG && console.error("[bench]", ...parts);
@@ -55,45 +51,6 @@ function run(command, argv, env) {
     child.stderr.on("data", (d) => (output += d));
     child.on("exit", (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} ${argv.join(" ")}: ${output}`))));
   });
-}
-
-/** The workerd processes below `pid`. */
-function workerdUnder(pid) {
-  const children = new Map();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(Number(entry));
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  const found = [];
-  const queue = [pid];
-  while (queue.length) {
-    for (const child of children.get(queue.shift()) ?? []) {
-      queue.push(child);
-      try {
-        if (readFileSync(`/proc/${child}/cmdline`, "utf8").includes("workerd")) found.push(child);
-      } catch {
-        // ended
-      }
-    }
-  }
-  if (!found.length) throw new Error(`no workerd process under ${pid}`);
-  return found;
-}
-
-/** utime + stime of processes, in milliseconds. */
-function cpuMs(pids) {
-  return pids.reduce((sum, pid) => {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return sum + ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-  }, 0);
 }
 
 /** Signs up and confirms the account whose key signs the assertions, through the real API. */
@@ -186,7 +143,7 @@ async function viaWranglerDev() {
   const mailbox = await startMailbox({ port: 0, secret: DEV_SECRETS.CONFIRMATION_SECRET });
   const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
   const wrangler = join(ROOT, "node_modules/.bin/wrangler");
-  const vars = { ...DEV_SECRETS, ...BENCH_LIMITS, PUBLIC_URI: base, CONFIRMATION_URI: mailbox.url };
+  const vars = { ...DEV_SECRETS, ...BENCH_VARS, PUBLIC_URI: base, CONFIRMATION_URI: mailbox.url };
   let dev;
   try {
     await run(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], env);
@@ -226,7 +183,7 @@ async function viaWranglerDev() {
 }
 
 async function viaWorkerd() {
-  const w = await startWorker({ vars: BENCH_LIMITS, generousLimits: false });
+  const w = await startWorker({ vars: BENCH_VARS, rateLimits: BENCH_RATE_LIMITS, generousLimits: false });
   try {
     const pids = workerdUnder(process.pid);
     const account = await benchAccount(w.url, w.mailbox);

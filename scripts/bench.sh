@@ -2,7 +2,11 @@
 # `npm run bench`: the benchmarks, run on demand (never part of `npm test`).
 #   npm run bench            client (Argon2id, signing, sizes) and worker (load on wrangler dev)
 #   npm run bench client     only the client
-#   npm run bench worker     only the worker
+#   npm run bench worker     only the worker (load, the JS peer side by side, timing by address state)
+#   npm run bench peer       only Notary against the JS peer (bench/peer.mjs)
+#   npm run bench timing     only the timing by address state (bench/timing.mjs)
+# Options after the first argument go to bench/peer.mjs and bench/timing.mjs, each ignoring the
+# other's: `npm run bench peer -- --duration 3 --rounds 4`, `npm run bench timing -- --samples 100`.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -21,4 +25,12 @@ if [ "$which" = all ] || [ "$which" = worker ]; then
   cargo run --locked --release -q -p notary-edge-worker --example compute_cost
   cargo test --locked --release -p notary-edge-worker --target wasm32-unknown-unknown --test compute_cost \
     -- --include-ignored --nocapture 2>&1 | grep -E 'per call|test result'
+fi
+if [ "$which" = all ] || [ "$which" = worker ] || [ "$which" = peer ]; then
+  step "worker: side by side with the JS peer (bench/peer), and storage round trips per request"
+  node bench/peer.mjs "${@:2}"
+fi
+if [ "$which" = all ] || [ "$which" = worker ] || [ "$which" = timing ]; then
+  step "worker: answer times by address state (interleaved samples, Kolmogorov-Smirnov)"
+  node bench/timing.mjs "${@:2}"
 fi
