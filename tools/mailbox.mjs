@@ -159,6 +159,19 @@ function send(res, status, body) {
   res.end(JSON.stringify(body));
 }
 
+/**
+ * What a mail system would write for each purpose (docs/protocol.md section 10): a recovery's
+ * confirmation and the already-registered notice reach people who may not have asked, so they say how
+ * to tell and that ignoring them changes nothing.
+ */
+export const MESSAGE_TEXT = {
+  signup: "Confirm your new Notary account: open the link and type the password you chose.",
+  change:
+    "Someone asked to set a new password for this address. If it was you, open the link and type the new password. If it wasn't you, ignore this email: nothing changes.",
+  already_registered:
+    "Someone tried to sign up with this address, which already has an account. If it was you, sign in instead. If it wasn't you, ignore this email: nothing changes.",
+};
+
 const escapeHtml = (text) =>
   String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 
@@ -168,6 +181,7 @@ function renderPage(messages) {
     .map(
       (m) => `<li><strong>${escapeHtml(m.purpose)}</strong> for <code>${escapeHtml(m.address)}</code>
         <time>${new Date(m.receivedAt).toLocaleTimeString()}</time><br>
+        <span>${escapeHtml(MESSAGE_TEXT[m.purpose] ?? "")}</span><br>
         <a href="${escapeHtml(m.link)}">${escapeHtml(m.link)}</a></li>`,
     )
     .join("\n");

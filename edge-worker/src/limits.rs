@@ -6,7 +6,8 @@
 //!   ([`Binding::ClientFailures`]): going over the per-minute or the failure limit blocks the group for
 //!   `BLOCK_IPS_FOR` hours;
 //! - blocks are exact and lasting: a row in D1 (`blocks`, with its audit row, in one batch), cached in
-//!   KV (`BLOCKED_IPS`) and in the isolate ([`BlockMemo`]), so the hot path reads no storage for them;
+//!   KV (`BLOCKED_IPS`) and for a minute in the isolate ([`BlockMemo`]), so the hot path reads no
+//!   storage for them;
 //! - confirmation emails per (address, client group) and, much higher, per address in all (D1,
 //!   `email_counts`, counted in the same batch that stores the confirmation: `store`).
 //!
@@ -32,9 +33,9 @@ protocol::vocabulary! {
     }
 }
 
-/// How long an isolate believes that a client group is not blocked, seconds: KV's own edge cache time,
-/// so a block made elsewhere shows here as soon as it would through KV.
-pub const NOT_BLOCKED_MEMO_SECS: i64 = 60;
+/// How long an isolate believes what it learnt of a client group, seconds: KV's own edge cache time, so
+/// a block made elsewhere, or lifted by the operator, shows here as soon as it would through KV.
+pub const MEMO_SECS: i64 = 60;
 
 /// Client groups an isolate remembers at most; past it, it forgets them all and asks KV again.
 pub const MEMO_CAPACITY: usize = 10_000;
@@ -42,9 +43,9 @@ pub const MEMO_CAPACITY: usize = 10_000;
 /// What an isolate knows of a client group's block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Known {
-    /// Blocked until this time (Unix seconds).
+    /// Blocked until this time (Unix seconds), as of less than [`MEMO_SECS`] ago.
     Blocked(i64),
-    /// Not blocked, as of less than [`NOT_BLOCKED_MEMO_SECS`] ago.
+    /// Not blocked, as of less than [`MEMO_SECS`] ago.
     NotBlocked,
     /// Ask KV.
     Unknown,
@@ -61,9 +62,12 @@ impl BlockMemo {
     /// What is known of `client` at `now`.
     pub fn lookup(&self, client: &str, now: i64) -> Known {
         match self.entries.get(client) {
-            Some(&(until, _)) if until > now => Known::Blocked(until),
-            Some(&(_, learnt)) if now - learnt < NOT_BLOCKED_MEMO_SECS && now >= learnt => {
-                Known::NotBlocked
+            Some(&(until, learnt)) if (0..MEMO_SECS).contains(&(now - learnt)) => {
+                if until > now {
+                    Known::Blocked(until)
+                } else {
+                    Known::NotBlocked
+                }
             }
             _ => Known::Unknown,
         }
@@ -234,7 +238,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_memo_believes_blocks_until_they_end_and_clearances_for_a_minute() {
+    fn the_memo_believes_what_it_learnt_for_a_minute() {
         let mut memo = BlockMemo::default();
         assert_eq!(memo.lookup("c", 1000), Known::Unknown);
         memo.remember("c", 0, 1000);
@@ -247,9 +251,16 @@ mod tests {
             "a clock that went back"
         );
         memo.remember("c", 5000, 1100);
-        assert_eq!(memo.lookup("c", 4999), Known::Blocked(5000));
-        // When the block ends the memo asks again (it may have been renewed elsewhere).
-        assert_eq!(memo.lookup("c", 5000), Known::Unknown);
+        assert_eq!(memo.lookup("c", 1159), Known::Blocked(5000));
+        // After a minute it asks again: the operator may have lifted the block.
+        assert_eq!(memo.lookup("c", 1160), Known::Unknown);
+        memo.remember("c", 1130, 1100);
+        assert_eq!(memo.lookup("c", 1129), Known::Blocked(1130));
+        assert_eq!(
+            memo.lookup("c", 1130),
+            Known::NotBlocked,
+            "the block has ended"
+        );
     }
 
     #[test]

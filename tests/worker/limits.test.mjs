@@ -113,7 +113,7 @@ describe("per client group: CLIENT_MINUTE and CLIENT_FAILURES block", () => {
     assert.equal((await health("198.51.100.21")).status, 200, "other clients are not blocked");
   });
 
-  test("refused attempts: over CLIENT_FAILURES the group is blocked; verdicts on a third party's token do not count", async () => {
+  test("refused attempts: over CLIENT_FAILURES the group is blocked; the operator's calls and their verdicts on third parties' tokens do not count", async () => {
     await freshWindow(60, 5000);
     const ip = "198.51.100.30";
     const badSignIn = async () => read(await w.fetch("/account", { ip, headers: { authorization: "Notary not-a-token" } }));
@@ -129,9 +129,11 @@ describe("per client group: CLIENT_MINUTE and CLIENT_FAILURES block", () => {
     // Each refusal is audited with its code (sign-ins under `sign_in`).
     assert.equal((await auditRows(w, "action = 'sign_in' AND outcome = 'invalid_token'")).length, 4);
 
+    // The operator's services, with the admin secret: more calls than CLIENT_MINUTE allows a network,
+    // every one a verdict on a token no account has; none is counted.
     const operator = "198.51.100.31";
     const token = signToken("assertion", claimsFor(freshAddress("nobody"), "https://rp.example"), newKey());
-    for (let i = 0; i < 5; i += 1) {
+    for (let i = 0; i < 10; i += 1) {
       const res = await read(
         await w.fetch("/admin/verify", {
           ip: operator,
@@ -142,6 +144,13 @@ describe("per client group: CLIENT_MINUTE and CLIENT_FAILURES block", () => {
       assert.equal(res.status, 404);
     }
     assert.equal((await health(operator)).status, 200);
+    // A wrong admin secret is a refused attempt like any other.
+    const guesser = "198.51.100.32";
+    for (let i = 0; i < 4; i += 1) {
+      const res = await w.fetch("/admin/verify", { ip: guesser, headers: { authorization: "Bearer guess" }, json: { token, audience: "x" } });
+      assert.equal(res.status, 401);
+    }
+    assert.equal((await health(guesser)).status, 429);
   });
 });
 

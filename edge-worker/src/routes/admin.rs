@@ -1,5 +1,8 @@
 //! The admin endpoints, for the operator's own services: `Authorization: Bearer <ADMIN_SECRET>`,
 //! compared in constant time. Every call is written to the audit log (a refused one by the router).
+//! Calls with the right secret are not counted against their network's limits (the operator's
+//! services may call many times a minute from one address); a wrong secret counts as a refused
+//! attempt.
 //!
 //! - `POST /admin/verify {"token", "audience"}`: checks a token a user signed for a third party. A
 //!   valid one costs two storage round trips: the account, then its `jti` and audit row in one batch.
@@ -20,7 +23,8 @@ use worker::{Request, Response};
 /// Most rows one `POST /admin/audit` answers.
 pub const MAX_AUDIT_ROWS: u32 = 1000;
 
-fn authorize(req: &Request, ctx: &RequestContext) -> ApiResult<()> {
+/// Checks `Authorization: Bearer <ADMIN_SECRET>` in constant time.
+pub fn authorize(req: &Request, ctx: &RequestContext) -> ApiResult<()> {
     let authorization = header(req, "authorization");
     let given = authorization_token(authorization.as_deref(), "Bearer").unwrap_or_default();
     if secret_matches(given.as_bytes(), ctx.config.admin_secret.as_bytes()) {

@@ -88,6 +88,11 @@ pub fn route(method: &Method, path: &str) -> ApiResult<Endpoint> {
         ))
 }
 
+/// Whether the request is for an admin endpoint with the right `Authorization: Bearer <ADMIN_SECRET>`.
+pub fn is_operator(req: &Request, ctx: &RequestContext) -> bool {
+    req.path().starts_with("/admin/") && admin::authorize(req, ctx).is_ok()
+}
+
 /// Runs the endpoint's handler.
 pub async fn handle(
     endpoint: Endpoint,
