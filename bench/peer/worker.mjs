@@ -6,6 +6,11 @@
 //   most 300 s old) under the key that ONE D1 query finds by `kid` among active accounts (Notary's
 //   schema, migrations/*.sql); 200 `{valid, claims, account}` shaped like Notary's answer. No replay
 //   record and no audit row: the peer is the floor Notary's hot path is compared with.
+// - With the var `SAME_WORK` = "1" it does the platform work Notary does as well, so the two compare on
+//   the same storage round trips and binding calls: every request but an admin one calls the two Rate
+//   Limiting bindings (CLIENT_BURST, CLIENT_MINUTE) with the client's address as key, and a verified
+//   assertion is recorded with ONE D1 batch of the (kid, jti) replay record and the audit row (a replay
+//   fails the batch: 422 replayed).
 // - `POST /salt {address}`: HMAC-SHA256(SALT_SECRET, address) through crypto.subtle, first 16 bytes,
 //   with the key-derivation parameters, as protocol/src/salt.rs. The address is only trimmed and
 //   lowercased (Notary also applies IDNA): equivalent work, not a byte-identical answer.
@@ -70,6 +75,21 @@ async function verify(request, env) {
     });
     if (payload.sub !== account.address) return refuse(422, "wrong_subject");
     const { address, status, key_id } = account;
+    if (env.SAME_WORK === "1") {
+      try {
+        await env.DB.batch([
+          env.DB.prepare("INSERT INTO replay (key_id, jti, expires_at) VALUES (?1, ?2, ?3)").bind(key_id, payload.jti, payload.exp + 60),
+          env.DB.prepare("INSERT INTO audit (at, action, outcome, address_hash, ip_hash, key_id) VALUES (?1, 'admin_verify', 'valid', ?2, ?3, ?4)").bind(
+            Math.floor(Date.now() / 1000),
+            address,
+            request.headers.get("cf-connecting-ip") ?? "unknown",
+            key_id,
+          ),
+        ]);
+      } catch {
+        return refuse(422, "replayed");
+      }
+    }
     return answer(200, { valid: true, claims: payload, account: { address, status, key_id } });
   } catch (error) {
     return refuse(422, error?.code ?? "invalid_token");
@@ -94,6 +114,11 @@ export default {
     const { pathname } = new URL(request.url);
     if (request.method !== "POST") return refuse(405, "method_not_allowed");
     if (pathname === "/admin/verify") return verify(request, env);
+    if (env.SAME_WORK === "1") {
+      const key = request.headers.get("cf-connecting-ip") ?? "unknown";
+      const [burst, minute] = await Promise.all([env.CLIENT_BURST.limit({ key }), env.CLIENT_MINUTE.limit({ key })]);
+      if (!burst.success || !minute.success) return refuse(429, "rate_limited");
+    }
     if (pathname === "/salt") return salt(request, env);
     return refuse(404, "not_found");
   },
