@@ -21,7 +21,7 @@
 //
 // "CPU ms/req" is utime + stime of that side's workerd process during its run, minus its idle rate,
 // per request served, as in bench/worker.mjs: an upper bound of the worker's CPU time, since the
-// process also runs the local D1/KV/queue/Durable Object simulators and the HTTP server.
+// process also runs the local D1/KV/queue/Rate Limiting simulators and the HTTP server.
 //
 // "Storage round trips" come from a separate, sequential run of the same build with its bindings
 // wrapped (bench/trips.mjs), so the counting never touches the figures measured under load.

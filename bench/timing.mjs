@@ -9,8 +9,8 @@
 //   sampling, unconfirmed); active; disabled (rows inserted directly in D1);
 // - `PATCH /signature` without Authorization (recovery) for an active address and for one with no
 //   account.
-// So whatever the worker keeps per address besides the rows (today a limiter Durable Object, later
-// budget rows) exists for the pending addresses and not for the others. Every request uses its own
+// So whatever the worker keeps per address besides the accounts and confirmations (the email count of
+// the hour) exists for the pending addresses and not for the others. Every request uses its own
 // address, so no state or budget carries over from one sample to the next, and carries a fresh token
 // signed before the clock starts (tests/support/tokens.mjs). The samples are interleaved: each round
 // takes one request of every case, in a new random order, one at a time over HTTP on loopback, timed

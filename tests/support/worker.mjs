@@ -1,6 +1,6 @@
 // Runs the BUILT worker (edge-worker/build, from `bash edge-worker/build.sh`) in workerd through the
 // Miniflare 4 API, configured from the real wrangler.toml (D1, KV, queues with their dead-letter queue,
-// the rate-limiter Durable Object, static assets), with fresh in-memory state, the D1 migrations applied
+// the Rate Limiting bindings, static assets), with fresh in-memory state, the D1 migrations applied
 // through the binding, and the development mailbox (tools/mailbox.mjs) as the mail system.
 //
 //   const w = await startWorker({ rateLimits: { CLIENT_MINUTE: 5 }, vars: { BLOCK_IPS_FOR: "0.01" } });
