@@ -678,7 +678,7 @@ impl Store {
             )?,
             self.statement("DELETE FROM blocks WHERE until <= ?1", &[int(now)])?,
             self.statement(
-                "DELETE FROM email_counts WHERE hour < ?1 / 3600",
+                "DELETE FROM email_counts WHERE hour < CAST(?1 / 3600 AS INTEGER)",
                 &[int(now)],
             )?,
             self.statement(

@@ -1,5 +1,5 @@
-// The scheduled handler (cron) removes expired replay records, confirmations and pending keys, and
-// nothing that is still needed.
+// The scheduled handler (cron) removes expired replay records, confirmations and pending keys, blocks,
+// email counts and notices, and nothing that is still needed.
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -28,6 +28,15 @@ describe("scheduled cleanup", () => {
            ('pending', 'c@example.com', 'signup', 'k', 'x', ?1, ?3, NULL)`,
         )
         .bind(t - 100_000, t - 1, t + 3600, t - 90_000),
+      w.db
+        .prepare("INSERT INTO blocks (client_hash, since, until, reason, marker) VALUES ('ended', ?1, ?2, 'too_many_requests', 'm'), ('live', ?1, ?3, 'too_many_requests', 'm')")
+        .bind(t - 4000, t - 400, t + 3000),
+      w.db
+        .prepare("INSERT INTO email_counts (address_hash, client_hash, hour, count, marker) VALUES ('a', 'c', ?1, 1, 'm'), ('a', 'c', ?2, 1, 'm')")
+        .bind(Math.floor(t / 3600) - 1, Math.floor(t / 3600)),
+      w.db
+        .prepare("INSERT INTO notices (address_hash, sent_at, idempotency_key) VALUES ('old', ?1, 'k'), ('today', ?2, 'k')")
+        .bind(t - 90_000, t - 600),
     ]);
     const replayBefore = (await w.sql("SELECT jti FROM replay")).length;
     await w.scheduled();
@@ -40,6 +49,9 @@ describe("scheduled cleanup", () => {
     assert.ok(!confirmations.includes("expired"));
     assert.ok(!confirmations.includes("used-long-ago"));
     assert.ok(confirmations.includes("pending"));
+    assert.deepEqual((await w.sql("SELECT client_hash FROM blocks")).map((r) => r.client_hash), ["live"]);
+    assert.deepEqual((await w.sql("SELECT hour FROM email_counts WHERE address_hash = 'a'")).map((r) => r.hour), [Math.floor(t / 3600)]);
+    assert.deepEqual((await w.sql("SELECT address_hash FROM notices")).map((r) => r.address_hash), ["today"]);
     // The accounts and the audit log are untouched.
     assert.equal((await w.sql("SELECT * FROM accounts WHERE address = ?", user.address)).length, 1);
     assert.ok((await w.sql("SELECT * FROM audit")).length >= 2);
