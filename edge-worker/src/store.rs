@@ -289,17 +289,21 @@ impl Store {
         }
     }
 
+    /// Whether `sql` with `args` yields a row.
+    async fn exists(&self, sql: &str, args: &[JsValue], what: &'static str) -> ApiResult<bool> {
+        let row = self.first::<serde_json::Value>(sql, args, what).await?;
+        Ok(row.is_some())
+    }
+
     /// Whether the address of the confirmation `token_hash` has an active account.
     async fn address_is_active(&self, token_hash: &str) -> ApiResult<bool> {
-        let row = self
-            .first::<serde_json::Value>(
-                "SELECT 1 AS active FROM accounts WHERE status = 'active' \
-                 AND address = (SELECT address FROM confirmations WHERE token_hash = ?1)",
-                &[text(token_hash)],
-                "address is active",
-            )
-            .await?;
-        Ok(row.is_some())
+        self.exists(
+            "SELECT 1 AS active FROM accounts WHERE status = 'active' \
+             AND address = (SELECT address FROM confirmations WHERE token_hash = ?1)",
+            &[text(token_hash)],
+            "address is active",
+        )
+        .await
     }
 
     /// Uses a key-change confirmation, in one transaction: marks it used with `marker`, then replaces
@@ -573,14 +577,12 @@ impl Store {
     /// Whether the confirmation `token_hash` is stored and unused (the queue consumer: a recovery for
     /// an address without an account stored none, and its message is dropped).
     pub async fn confirmation_is_pending(&self, token_hash: &str) -> ApiResult<bool> {
-        let row = self
-            .first::<serde_json::Value>(
-                "SELECT 1 AS pending FROM confirmations WHERE token_hash = ?1 AND used_at IS NULL",
-                &[text(token_hash)],
-                "confirmation is pending",
-            )
-            .await?;
-        Ok(row.is_some())
+        self.exists(
+            "SELECT 1 AS pending FROM confirmations WHERE token_hash = ?1 AND used_at IS NULL",
+            &[text(token_hash)],
+            "confirmation is pending",
+        )
+        .await
     }
 
     /// Claims today's `already_registered` notice of an address for the message `idempotency_key`:
