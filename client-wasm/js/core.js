@@ -95,8 +95,16 @@ Object.defineProperty(wasm.KeyPair.prototype, "token", {
   },
 });
 
-// The flows of NotaryClient that need no server round trip of their own.
+// The flows of NotaryClient that the WebAssembly does not export as such: those that need no server
+// round trip of their own, and changePassword's choice between its two paths.
 Object.defineProperties(wasm.NotaryClient.prototype, {
+  changePassword: {
+    value(newKey, currentKey) {
+      return currentKey === undefined || currentKey === null
+        ? this.changePasswordByRecovery(newKey)
+        : this.changePasswordSigned(newKey, currentKey);
+    },
+  },
   deriveKey: {
     value(saltAnswer, password) {
       return deriveKey(saltAnswer, password);

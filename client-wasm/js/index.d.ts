@@ -7,8 +7,10 @@ export type {
   Account,
   ConfirmAnswer,
   KdfParams,
+  NotaryClientOptions,
   PublicJwk,
   SaltAnswer,
+  SaltStore,
   SignedFetchInit,
   StatusAnswer,
 } from "./wasm/notary_client.js";
@@ -59,7 +61,7 @@ declare module "./wasm/notary_client.js" {
   interface NotaryClient {
     /** Derives the key pair from a salt answer and the password (see the package's `deriveKey`). */
     deriveKey(saltAnswer: SaltAnswer, password: string): KeyPair;
-    /** `salt(address)`, then `deriveKey(answer, password)`. */
+    /** `salt(address)` (an answer already kept for the address counts), then `deriveKey(answer, password)`. */
     keyFor(address: string, password: string): Promise<KeyPair>;
     /** `key.assertionToken(audience, lifetimeSecs)`. */
     assertion(key: KeyPair, audience: string, lifetimeSecs: number): string;

@@ -1,6 +1,8 @@
 // Types of notary-client/worker-client.
 
-import type { Account, ConfirmAnswer, PublicJwk, StatusAnswer } from "./wasm/notary_client.js";
+import type { Account, ConfirmAnswer, PublicJwk, SaltStore, StatusAnswer } from "./wasm/notary_client.js";
+
+export type { SaltStore };
 
 export { NotaryError } from "./errors.js";
 export type {
@@ -30,10 +32,13 @@ export interface WorkerClient {
     password: string,
     options?: { onProgress?: (event: DerivationProgress) => void },
   ): Promise<KeyInfo>;
-  /** The key of a new password for the session's account, kept apart until the change is confirmed. */
+  /**
+   * The key of a new password, kept apart until the change is made: for the session's account, or
+   * for `address` (recovery of a forgotten password, with no key in the session).
+   */
   deriveNewKey(
     password: string,
-    options?: { onProgress?: (event: DerivationProgress) => void },
+    options?: { address?: string; onProgress?: (event: DerivationProgress) => void },
   ): Promise<KeyInfo>;
   /** `POST /signup` with the session's key. */
   signup(): Promise<StatusAnswer>;
@@ -41,8 +46,18 @@ export interface WorkerClient {
   confirm(confirmationToken: string, options?: { useNewKey?: boolean }): Promise<ConfirmAnswer>;
   /** `GET /account`, signed. */
   account(): Promise<Account>;
-  /** `PATCH /signature` with the new key. */
-  changePassword(): Promise<StatusAnswer>;
+  /**
+   * `PATCH /signature` with the new key, signed by the session's key: the new key replaces it at
+   * once and becomes the session's key. Resolves to `{ status: "active", address, key_id }`.
+   */
+  changePassword(options?: { recovery?: false }): Promise<ConfirmAnswer>;
+  /**
+   * `PATCH /signature` with the new key and no current key: recovery of a forgotten password. The
+   * server emails a confirmation; `confirm(token, { useNewKey: true })` completes the change.
+   */
+  changePassword(options: { recovery: true }): Promise<StatusAnswer>;
+  /** Either of the above. */
+  changePassword(options?: { recovery?: boolean }): Promise<ConfirmAnswer | StatusAnswer>;
   /** `DELETE /signature`. */
   disable(): Promise<StatusAnswer>;
   /** A token for a third party, valid 1 to 300 seconds. */
@@ -59,6 +74,11 @@ export interface WorkerClient {
 
 /**
  * Starts notary-client's Web Worker. `baseUrl` defaults to the page's origin; `workerUrl` is where
- * worker.js is served when not next to this module.
+ * worker.js is served when not next to this module; `saltStore` keeps salt answers beyond the
+ * worker's life (called on the page when the worker asks; see `SaltStore`).
  */
-export function createWorkerClient(options?: { baseUrl?: string; workerUrl?: string | URL }): WorkerClient;
+export function createWorkerClient(options?: {
+  baseUrl?: string;
+  workerUrl?: string | URL;
+  saltStore?: SaltStore;
+}): WorkerClient;

@@ -16,13 +16,17 @@ function numberOrUndefined(value) {
 
 /**
  * Starts the Web Worker and returns the client.
- * @param {{ baseUrl?: string, workerUrl?: string | URL }} [options] `baseUrl`: the Notary server
- *   (default: this page's origin); `workerUrl`: where worker.js is served, when not next to this
- *   module.
+ * @param {{ baseUrl?: string, workerUrl?: string | URL, saltStore?: import("./index.js").SaltStore }} [options]
+ *   `baseUrl`: the Notary server (default: this page's origin); `workerUrl`: where worker.js is
+ *   served, when not next to this module; `saltStore`: keeps salt answers beyond the worker's life
+ *   (see `SaltStore`), called here on the page (where localStorage is) when the worker asks.
  */
-export function createWorkerClient({ baseUrl = globalThis.location?.origin, workerUrl } = {}) {
+export function createWorkerClient({ baseUrl = globalThis.location?.origin, workerUrl, saltStore } = {}) {
   if (typeof baseUrl !== "string" || baseUrl === "") {
     throw new NotaryError("invalid_argument", "createWorkerClient needs a baseUrl outside a page");
+  }
+  if (saltStore != null && (typeof saltStore.get !== "function" || typeof saltStore.set !== "function")) {
+    throw new NotaryError("invalid_argument", "saltStore must be an object with get and set methods");
   }
   // The literal `new Worker(new URL("./worker.js", import.meta.url), ...)` is what bundlers look for.
   const worker = workerUrl
@@ -43,7 +47,36 @@ export function createWorkerClient({ baseUrl = globalThis.location?.origin, work
     worker.terminate();
   }
 
+  /** Serves the worker's salt store calls from `saltStore`; a store that fails counts as empty. */
+  async function serveStore({ id, op, baseUrl: base, address, answer }) {
+    if (op === "set") {
+      try {
+        await saltStore?.set(base, address, answer);
+      } catch {
+        // Not kept: the next sign-in asks the server again.
+      }
+      return;
+    }
+    let value = null;
+    try {
+      value = (await saltStore?.get(base, address)) ?? null;
+    } catch {
+      value = null;
+    }
+    try {
+      worker.postMessage({ storeReply: id, value });
+    } catch {
+      worker.postMessage({ storeReply: id, value: null }); // not cloneable: as good as nothing
+    }
+  }
+
   worker.onmessage = ({ data }) => {
+    if (data?.store) {
+      serveStore(data.store).catch(() => {
+        // The worker is gone: nobody waits for the reply.
+      });
+      return;
+    }
     const call = calls.get(data?.id);
     if (!call) return;
     if (data.progress) {
@@ -84,7 +117,7 @@ export function createWorkerClient({ baseUrl = globalThis.location?.origin, work
     });
   }
 
-  const started = call("init", { baseUrl });
+  const started = call("init", { baseUrl, saltStore: saltStore != null });
   started.catch(() => {
     // Reported by the calls that follow (they run after init in the worker).
   });
@@ -106,11 +139,14 @@ export function createWorkerClient({ baseUrl = globalThis.location?.origin, work
     },
 
     /**
-     * Derives the key of a new password for the session's account and keeps it apart, for
-     * `changePassword()` and then `confirm(token, { useNewKey: true })`.
+     * Derives the key of a new password and keeps it apart, for `changePassword()`: for the
+     * session's account, or for `address` (recovery of a forgotten password, with no key in the
+     * session).
+     * @param {string} password
+     * @param {{ address?: string, onProgress?: (event: object) => void }} [options]
      */
-    deriveNewKey(password, { onProgress } = {}) {
-      return call("deriveNewKey", { password }, onProgress);
+    deriveNewKey(password, { address, onProgress } = {}) {
+      return call("deriveNewKey", { password, address }, onProgress);
     },
 
     /** `POST /signup` with the session's key. Resolves to `{ status: "confirmation_sent" }`. */
@@ -131,9 +167,16 @@ export function createWorkerClient({ baseUrl = globalThis.location?.origin, work
       return call("account");
     },
 
-    /** `PATCH /signature` with the new key (see `deriveNewKey`). */
-    changePassword() {
-      return call("changePassword");
+    /**
+     * `PATCH /signature` with the new key (see `deriveNewKey`). By default signed by the session's
+     * key: the new key replaces it at once and becomes the session's key; resolves to
+     * `{ status: "active", address, key_id }`. With `{ recovery: true }` (a forgotten password, no
+     * current key needed), the server emails a confirmation: `{ status: "confirmation_sent" }`, and
+     * `confirm(token, { useNewKey: true })` completes the change.
+     * @param {{ recovery?: boolean }} [options]
+     */
+    changePassword({ recovery = false } = {}) {
+      return call("changePassword", { recovery: recovery === true });
     },
 
     /** `DELETE /signature`: disables the account. */

@@ -4,9 +4,16 @@
 // answers and tokens meant for third parties. Operations run one at a time, in the order sent.
 //
 // Messages in:  { id, op, args }
+//               { storeReply, value }         the page's answer to a salt store `get`
 // Messages out: { id, progress }              while an operation runs (key derivation)
 //               { id, ok: true, value }       when it succeeds
 //               { id, ok: false, error: { code, message, status, retryAfter } } when it fails
+//               { store: { id, op: "get", baseUrl, address } }      the client asks the page's salt store
+//               { store: { op: "set", baseUrl, address, answer } }  the client keeps an answer there
+//
+// The page's salt store (createWorkerClient's `saltStore`) stays on the page, where localStorage is:
+// the client here reaches it through these messages. Store replies are handled as they arrive, not
+// queued behind the operation that waits for them.
 
 import { WorkerClientCode } from "./errors.js";
 import { NotaryClient, NotaryError, ready, releaseKdfMemory } from "./index.js";
@@ -18,6 +25,24 @@ let current = null;
 /** @type {import("./index.js").KeyPair | null} the key of a new password until the change is confirmed */
 let pending = null;
 let queue = Promise.resolve();
+
+/** @type {Map<number, (value: unknown) => void>} store `get`s waiting for the page's reply */
+const storeCalls = new Map();
+let nextStoreCall = 1;
+
+/** The page's salt store, seen from here: a `SaltStore` whose calls are messages to the page. */
+const pageSaltStore = {
+  get(baseUrl, address) {
+    return new Promise((resolve) => {
+      const id = nextStoreCall++;
+      storeCalls.set(id, resolve);
+      self.postMessage({ store: { id, op: "get", baseUrl, address } });
+    });
+  },
+  set(baseUrl, address, answer) {
+    self.postMessage({ store: { op: "set", baseUrl, address, answer } });
+  },
+};
 
 function needClient() {
   if (!client) throw new NotaryError(WorkerClientCode.WorkerError, "the worker was not initialised with a base URL");
@@ -54,10 +79,10 @@ function forgetKeys() {
 }
 
 const operations = {
-  async init({ baseUrl }) {
+  async init({ baseUrl, saltStore }) {
     const { simd } = await ready();
     client?.free();
-    client = new NotaryClient(baseUrl);
+    client = new NotaryClient(baseUrl, saltStore ? { saltStore: pageSaltStore } : undefined);
     return { simd, baseUrl: client.baseUrl };
   },
 
@@ -69,8 +94,8 @@ const operations = {
     return describe(key);
   },
 
-  async deriveNewKey({ password }, progress) {
-    const answer = await needClient().salt(needCurrent().address);
+  async deriveNewKey({ password, address }, progress) {
+    const answer = await needClient().salt(address ?? needCurrent().address);
     const key = derive(answer, password, progress);
     pending?.free();
     pending = key;
@@ -92,7 +117,15 @@ const operations = {
 
   account: () => needClient().account(needCurrent()),
 
-  changePassword: () => needClient().changePassword(needPending()),
+  async changePassword({ recovery }) {
+    if (recovery) return needClient().changePassword(needPending());
+    const answer = await needClient().changePassword(needPending(), needCurrent());
+    // The server has replaced the key: the new one is the session's key from now on.
+    current?.free();
+    current = pending;
+    pending = null;
+    return answer;
+  },
 
   disable: () => needClient().disable(needCurrent()),
 
@@ -125,6 +158,12 @@ function serialise(error) {
 }
 
 self.onmessage = ({ data }) => {
+  if (data && "storeReply" in data) {
+    const resolve = storeCalls.get(data.storeReply);
+    storeCalls.delete(data.storeReply);
+    resolve?.(data.value ?? null);
+    return;
+  }
   const { id, op, args = {} } = data ?? {};
   queue = queue.then(async () => {
     const progress = (event) => self.postMessage({ id, progress: event });

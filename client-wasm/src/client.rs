@@ -1,13 +1,13 @@
 //! `NotaryClient`: the whole flows against a Notary server, with `fetch` from WebAssembly.
 
 use crate::derive;
-use crate::error::{ClientErrorKind, NotaryError, Result};
+use crate::error::{NotaryError, Result};
 use crate::http::{self, JsonCall};
 use crate::key::SERVER_TOKEN_LIFETIME_SECS;
 use crate::key::{body_bytes, KeyMaterial, KeyPair, Purpose};
 use crate::requirements;
-use crate::shape::{Member, Requirement, Shape, Type};
-use protocol::salt::SaltAnswer;
+use crate::salts::{self, SaltCache};
+use crate::shape::{self, Member, Requirement, Shape, Type};
 use protocol::token::HttpRequest;
 use serde::Serialize;
 use std::future::Future;
@@ -42,20 +42,20 @@ pub const SALT_ANSWER: Shape = Shape {
     ],
 };
 
-/// `{"status": ...}`: the answer of signup, change and disable.
+/// `{"status": ...}`: the answer of signup, change of password by recovery, and disable.
 pub const STATUS_ANSWER: Shape = Shape {
     name: "StatusAnswer",
-    doc: "The answer of signup, change of password and disable.",
+    doc: "The answer of signup, change of password by recovery (without the current key) and disable.",
     members: &[Member::new(
         "status",
         Type::OpenString(&["confirmation_sent", "disabled"]),
     )],
 };
 
-/// The answer of `POST /confirm`.
+/// The answer of `POST /confirm`, and of a change of password signed by the current key.
 pub const CONFIRM_ANSWER: Shape = Shape {
     name: "ConfirmAnswer",
-    doc: "The answer of `POST /confirm`.",
+    doc: "The answer of `POST /confirm`, and of a change of password signed by the current key.",
     members: &[
         Member::new("status", Type::Literal("active")),
         Member::new("address", Type::String),
@@ -76,6 +76,28 @@ pub const ACCOUNT: Shape = Shape {
     ],
 };
 
+/// The declarations of `NotaryClient.changePassword(newKey, currentKey?)`, written in the package's
+/// core.js over the two methods below (an exported method cannot take an optional reference to a
+/// `KeyPair`), whose answer's type depends on whether the current key is given. The interface merges
+/// into the class declaration wasm-bindgen writes.
+pub const CHANGE_PASSWORD_TYPES: &str = r#"
+export interface NotaryClient {
+  /**
+   * `PATCH /signature`, signed by `currentKey` (the key of the current password): `newKey` replaces
+   * it at once. Resolves to `{ status: "active", address, key_id }`, `key_id` the new key's.
+   */
+  changePassword(newKey: KeyPair, currentKey: KeyPair): Promise<ConfirmAnswer>;
+  /**
+   * `PATCH /signature` without the current key: recovery of a forgotten password. The server emails
+   * a confirmation; `confirm(newKey, token)` completes the change. Resolves to
+   * `{ status: "confirmation_sent" }`.
+   */
+  changePassword(newKey: KeyPair): Promise<StatusAnswer>;
+  /** Either of the above, as `currentKey` is given or not. */
+  changePassword(newKey: KeyPair, currentKey?: KeyPair): Promise<ConfirmAnswer | StatusAnswer>;
+}
+"#;
+
 #[derive(Serialize)]
 struct AddressBody<'a> {
     address: &'a str,
@@ -91,16 +113,31 @@ struct TokenBody<'a> {
 #[wasm_bindgen]
 pub struct NotaryClient {
     base_url: Rc<str>,
+    salts: SaltCache,
 }
 
 #[wasm_bindgen]
 impl NotaryClient {
     /// A client for the server at `baseUrl` (its public URI, e.g. `https://notary.example`; a trailing
     /// slash is ignored). The base URL is the `aud` of every token sent to the server.
+    /// `options.saltStore` keeps salt answers beyond this client's memory (see `SaltStore`).
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(js_name = baseUrl)] base_url: &str) -> Result<NotaryClient> {
+    pub fn new(
+        #[wasm_bindgen(js_name = baseUrl)] base_url: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "NotaryClientOptions")] options: JsValue,
+    ) -> Result<NotaryClient> {
+        let base_url = normalize_base_url(base_url)?.into();
+        let store = if options.is_undefined() || options.is_null() {
+            None
+        } else if options.is_object() {
+            Some(shape::member(&options, "saltStore"))
+                .filter(|store| !store.is_undefined() && !store.is_null())
+        } else {
+            return Err(NotaryError::invalid_argument("options must be an object"));
+        };
         Ok(Self {
-            base_url: normalize_base_url(base_url)?.into(),
+            base_url,
+            salts: SaltCache::new(store)?,
         })
     }
 
@@ -110,13 +147,20 @@ impl NotaryClient {
         self.base_url.to_string()
     }
 
-    /// `POST /salt`: the canonical address, its salt and the key-derivation parameters.
+    /// `POST /salt`: the canonical address, its salt and the key-derivation parameters. An answer this
+    /// client already got for the address (in its memory, or in its `saltStore`) is used instead of
+    /// asking again, when it passes the checks a fresh one gets.
     #[wasm_bindgen(unchecked_return_type = "Promise<SaltAnswer>")]
     pub fn salt(&self, address: &str) -> js_sys::Promise {
         let url = self.endpoint("/salt");
+        let base_url = Rc::clone(&self.base_url);
+        let salts = self.salts.clone();
         let typed = address.to_owned();
         let body = serde_json::to_string(&AddressBody { address });
         promise(Box::pin(async move {
+            if let Some(kept) = salts.get(&base_url, &typed).await {
+                return Ok(kept);
+            }
             let body = body.map_err(|_| NotaryError::invalid_argument("unusable address"))?;
             let answer = JsonCall {
                 method: "POST",
@@ -127,7 +171,8 @@ impl NotaryClient {
             }
             .send()
             .await?;
-            check_salt_address(&typed, &derive::salt_answer_from_js(&answer)?)?;
+            salts::check_address(&typed, &derive::salt_answer_from_js(&answer)?)?;
+            salts.put(&base_url, &typed, &answer).await;
             Ok(answer)
         }))
     }
@@ -139,8 +184,9 @@ impl NotaryClient {
         self.token_call(
             "POST",
             "/signup",
-            key.material(),
+            &key.material(),
             Purpose::Signup,
+            None,
             requirements!(STATUS_ANSWER),
         )
     }
@@ -152,24 +198,57 @@ impl NotaryClient {
         self.token_call(
             "POST",
             "/confirm",
-            key.material(),
+            &key.material(),
             Purpose::Confirm { confirmation },
+            None,
             requirements!(CONFIRM_ANSWER),
         )
     }
 
-    /// `PATCH /signature`: proposes `newKey` (derived from the new password) as the account's key.
-    /// The server emails a confirmation; `confirm(newKey, token)` completes the change.
-    #[wasm_bindgen(js_name = changePassword, unchecked_return_type = "Promise<StatusAnswer>")]
-    pub fn change_password(
+    /// `PATCH /signature` signed by `currentKey` (the key of the current password): the request
+    /// carries `Authorization: Notary <request token of currentKey>` binding the method, the URL and
+    /// the exact body, and `newKey` (derived from the new password) replaces the current key at once.
+    /// Resolves to `{ status: "active", address, key_id }`, `key_id` the new key's. The package's
+    /// `changePassword(newKey, currentKey)` calls this.
+    #[wasm_bindgen(js_name = changePasswordSigned, unchecked_return_type = "Promise<ConfirmAnswer>")]
+    pub fn change_password_signed(
+        &self,
+        #[wasm_bindgen(js_name = newKey)] new_key: &KeyPair,
+        #[wasm_bindgen(js_name = currentKey)] current_key: &KeyPair,
+    ) -> js_sys::Promise {
+        let (new_key, current_key) = (new_key.material(), current_key.material());
+        if new_key.address() != current_key.address() {
+            return rejected(NotaryError::invalid_argument(
+                "the new key and the current key belong to different addresses",
+            ));
+        }
+        self.token_call(
+            "PATCH",
+            "/signature",
+            &new_key,
+            Purpose::Change,
+            Some(&current_key),
+            requirements!(CONFIRM_ANSWER),
+        )
+    }
+
+    /// `PATCH /signature` without the current key: the recovery of a forgotten password. The server
+    /// emails a confirmation and resolves to `{ status: "confirmation_sent" }`; `confirm(newKey,
+    /// token)` completes the change. The package's `changePassword(newKey)` calls this.
+    #[wasm_bindgen(
+        js_name = changePasswordByRecovery,
+        unchecked_return_type = "Promise<StatusAnswer>"
+    )]
+    pub fn change_password_by_recovery(
         &self,
         #[wasm_bindgen(js_name = newKey)] new_key: &KeyPair,
     ) -> js_sys::Promise {
         self.token_call(
             "PATCH",
             "/signature",
-            new_key.material(),
+            &new_key.material(),
             Purpose::Change,
+            None,
             requirements!(STATUS_ANSWER),
         )
     }
@@ -180,8 +259,9 @@ impl NotaryClient {
         self.token_call(
             "DELETE",
             "/signature",
-            key.material(),
+            &key.material(),
             Purpose::Disable,
+            None,
             requirements!(STATUS_ANSWER),
         )
     }
@@ -189,28 +269,13 @@ impl NotaryClient {
     /// `GET /account` as a signed request.
     #[wasm_bindgen(unchecked_return_type = "Promise<Account>")]
     pub fn account(&self, key: &KeyPair) -> js_sys::Promise {
-        let url = self.endpoint("/account");
-        let request = HttpRequest {
-            method: "GET",
-            url: &url,
-            body: &[],
-        };
-        let token = key.material().token(
-            Purpose::Request(request),
-            &self.base_url,
-            SERVER_TOKEN_LIFETIME_SECS,
-        );
-        promise(Box::pin(async move {
-            JsonCall {
-                method: "GET",
-                url: &url,
-                body: None,
-                authorization: Some(format!("Notary {}", token?)),
-                expect: requirements!(ACCOUNT),
-            }
-            .send()
-            .await
-        }))
+        self.call(
+            "GET",
+            "/account",
+            Ok(None),
+            Some(&key.material()),
+            requirements!(ACCOUNT),
+        )
     }
 
     /// `fetch(url, init)` with `Authorization: Notary <request token>` binding the method, the full
@@ -239,33 +304,76 @@ impl NotaryClient {
         format!("{}{path}", self.base_url)
     }
 
-    /// Signs a token now (so that a freed key cannot race the request), then sends it as
-    /// `{"token": ...}`.
+    /// Signs a token of `material` now (so that a freed key cannot race the request), then sends it
+    /// as `{"token": ...}`, signed by `signer` when given.
     fn token_call(
         &self,
         method: &'static str,
         path: &str,
-        material: Rc<KeyMaterial>,
+        material: &KeyMaterial,
         purpose: Purpose<'_>,
+        signer: Option<&KeyMaterial>,
+        expect: &'static [Requirement],
+    ) -> js_sys::Promise {
+        let body = material
+            .token(purpose, &self.base_url, SERVER_TOKEN_LIFETIME_SECS)
+            .and_then(|token| {
+                serde_json::to_string(&TokenBody { token: &token })
+                    .map_err(|_| NotaryError::invalid_argument("unusable token"))
+            });
+        self.call(method, path, body.map(Some), signer, expect)
+    }
+
+    /// Sends a JSON call to the server; with `signer`, as a signed request: `Authorization: Notary
+    /// <request token>` binding the method, the full URL and the exact body bytes, signed now.
+    fn call(
+        &self,
+        method: &'static str,
+        path: &str,
+        body: Result<Option<String>>,
+        signer: Option<&KeyMaterial>,
         expect: &'static [Requirement],
     ) -> js_sys::Promise {
         let url = self.endpoint(path);
-        let token = material.token(purpose, &self.base_url, SERVER_TOKEN_LIFETIME_SECS);
+        let prepared = body.and_then(|body| {
+            let request = HttpRequest {
+                method,
+                url: &url,
+                body: body.as_deref().unwrap_or_default().as_bytes(),
+            };
+            let authorization = signer
+                .map(|key| request_authorization(key, &self.base_url, request))
+                .transpose()?;
+            Ok((body, authorization))
+        });
         promise(Box::pin(async move {
-            let token = token?;
-            let body = serde_json::to_string(&TokenBody { token: &token })
-                .map_err(|_| NotaryError::invalid_argument("unusable token"))?;
+            let (body, authorization) = prepared?;
             JsonCall {
                 method,
                 url: &url,
-                body: Some(body),
-                authorization: None,
+                body,
+                authorization,
                 expect,
             }
             .send()
             .await
         }))
     }
+}
+
+/// `Notary <token>`: the value of the `Authorization` header of a request signed by `key`, its request
+/// token for `audience` binding `request`.
+fn request_authorization(
+    key: &KeyMaterial,
+    audience: &str,
+    request: HttpRequest<'_>,
+) -> Result<String> {
+    let token = key.token(
+        Purpose::Request(request),
+        audience,
+        SERVER_TOKEN_LIFETIME_SECS,
+    )?;
+    Ok(format!("Notary {token}"))
 }
 
 /// Derives the key pair from a salt answer (`NotaryClient.salt()`) and the password, inside
@@ -309,20 +417,6 @@ pub fn normalize_base_url(base_url: &str) -> Result<String> {
     Ok(url.href().trim_end_matches('/').to_owned())
 }
 
-/// For an address typed in ASCII, the canonical form is the trimmed, lowercased text; a salt answer
-/// for anything else belongs to another account. (Internationalised domains are canonicalised by the
-/// server alone: this package carries no IDNA tables.)
-fn check_salt_address(typed: &str, answer: &SaltAnswer) -> Result<()> {
-    let typed = typed.trim();
-    if typed.is_ascii() && typed.to_ascii_lowercase() != answer.address {
-        return Err(NotaryError::new(
-            ClientErrorKind::AddressMismatch,
-            "the salt answer is for another address",
-        ));
-    }
-    Ok(())
-}
-
 async fn signed_fetch(
     material: &KeyMaterial,
     base_url: &str,
@@ -350,18 +444,18 @@ async fn signed_fetch(
     }
     .map_err(|_| NotaryError::invalid_argument("fetch refused the request's init"))?;
     let body = read_body(&request).await?;
-    let token = material.token(
-        Purpose::Request(HttpRequest {
+    let authorization = request_authorization(
+        material,
+        &audience,
+        HttpRequest {
             method: &request.method(),
             url: &htu,
             body: &body,
-        }),
-        &audience,
-        SERVER_TOKEN_LIFETIME_SECS,
+        },
     )?;
     request
         .headers()
-        .set("Authorization", &format!("Notary {token}"))
+        .set("Authorization", &authorization)
         .map_err(|_| {
             NotaryError::invalid_argument(
                 "this request's mode does not allow an Authorization header",
@@ -385,4 +479,9 @@ type Call = Pin<Box<dyn Future<Output = Result<JsValue>>>>;
 
 fn promise(call: Call) -> js_sys::Promise {
     wasm_bindgen_futures::future_to_promise(async move { call.await.map_err(JsValue::from) })
+}
+
+/// A promise already rejected with `error`.
+fn rejected(error: NotaryError) -> js_sys::Promise {
+    js_sys::Promise::reject(&error.into())
 }

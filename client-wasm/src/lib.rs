@@ -7,6 +7,8 @@
 //! - [`key::KeyPair`]: the public JWK, the key id and one method per kind of token;
 //! - [`client::NotaryClient`]: salt, signup, confirm, change of password, disable, account and signed
 //!   `fetch`, with the global `fetch` from WebAssembly;
+//! - [`salts`]: the salt answers a client keeps, so that signing in again does not depend on
+//!   `POST /salt`;
 //! - [`error::NotaryError`]: what every export throws, with a stable, typed `code`;
 //! - [`typescript`]: the `.d.ts` text of the error codes and the answers, written at compile time
 //!   from the same Rust that raises and checks them.
@@ -19,6 +21,7 @@ pub mod env;
 pub mod error;
 pub mod http;
 pub mod key;
+pub mod salts;
 pub mod shape;
 pub mod typescript;
 
@@ -33,6 +36,12 @@ const _: &str = typescript::ERROR_CODES;
 
 #[wasm_bindgen(typescript_custom_section)]
 const _: &str = typescript::ANSWERS;
+
+#[wasm_bindgen(typescript_custom_section)]
+const _: &str = salts::SALT_STORE_TYPES;
+
+#[wasm_bindgen(typescript_custom_section)]
+const _: &str = client::CHANGE_PASSWORD_TYPES;
 
 #[wasm_bindgen(typescript_custom_section)]
 const SIGNED_FETCH_INIT: &'static str = r#"

@@ -19,6 +19,7 @@ use notary_client::error::{ClientErrorKind, NotaryError};
 use notary_client::http::parse_retry_after;
 use notary_client::key::{KeyPair, PUBLIC_JWK};
 use notary_client::requirements;
+use notary_client::salts;
 use notary_client::shape::{self, Shape};
 use protocol::token::{Expectations, KeyRef, ParsedToken, TokenKind};
 use wasm_bindgen::{JsCast, JsValue};
@@ -532,5 +533,41 @@ fn retry_after_values_are_read_as_rfc_9110_says() {
     ];
     for (value, expected) in cases {
         assert_eq!(parse_retry_after(value, now_ms), *expected, "{value:?}");
+    }
+}
+
+/// A kept salt answer is used only when a fresh one would be: same checks, same address.
+#[wasm_bindgen_test]
+fn kept_salt_answers_are_used_only_when_a_fresh_one_would_be() {
+    let answer = salt_answer();
+    for typed in ["alice@example.com", " ALICE@example.com "] {
+        let usable = salts::usable(&answer, typed).expect(typed);
+        assert_eq!(usable.address, "alice@example.com");
+    }
+    assert!(salts::usable(&answer, "bob@example.com").is_none());
+    let with = |json: &str| object(json);
+    for unusable in [
+        // A parameter set this client does not implement.
+        r#"{"address":"alice@example.com","salt":"Na_mKGw0GDhz3GNYQigbhw",
+            "kdf":{"algorithm":"argon2id","version":19,"memory_kib":19456,"iterations":2,"parallelism":1},
+            "kdf_version":2}"#,
+        // Below the floor.
+        r#"{"address":"alice@example.com","salt":"Na_mKGw0GDhz3GNYQigbhw",
+            "kdf":{"algorithm":"argon2id","version":19,"memory_kib":4096,"iterations":2,"parallelism":1},
+            "kdf_version":1}"#,
+        // Not canonical, a short salt, nothing.
+        r#"{"address":"Alice@example.com","salt":"Na_mKGw0GDhz3GNYQigbhw",
+            "kdf":{"algorithm":"argon2id","version":19,"memory_kib":19456,"iterations":2,"parallelism":1},
+            "kdf_version":1}"#,
+        r#"{"address":"alice@example.com","salt":"Na_mKGw0",
+            "kdf":{"algorithm":"argon2id","version":19,"memory_kib":19456,"iterations":2,"parallelism":1},
+            "kdf_version":1}"#,
+        r#"{}"#,
+        r#""a string""#,
+    ] {
+        assert!(
+            salts::usable(&with(unusable), "alice@example.com").is_none(),
+            "{unusable}"
+        );
     }
 }

@@ -58,8 +58,11 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
     })
 }
 
-/// Browser calls must come from the service's own pages: an `Origin` header, or failing that a
-/// `Referer`, naming another origin is refused. Calls without either (servers, curl) pass.
+/// Browser calls must come from the service's own pages (docs/protocol.md, section 9.1). An `Origin`
+/// header must be exactly the public origin: browsers send origins serialised (RFC 6454 section 6.1),
+/// so anything else, the empty value included, is refused. Without `Origin`, a `Referer` must be an
+/// absolute http(s) URL whose origin ([`origin_of`]) is the public origin; an empty or unreadable
+/// one is refused too. Calls with neither (servers, curl) pass.
 pub fn check_origin(
     public_origin: &str,
     origin: Option<&str>,
@@ -80,22 +83,60 @@ pub fn check_origin(
     }
 }
 
-/// The origin (`scheme://host[:port]`, lower case, default port dropped) of an absolute http(s) URL.
+/// The origin of an absolute http(s) URL, serialised as RFC 6454 section 6.1 says
+/// (`scheme://host[:port]`, scheme and host lower case, the scheme's default port dropped, a port
+/// written in decimal without leading zeros). `None` for anything that is not plainly such a URL:
+/// another scheme, user information, an empty host, or a port that is not one decimal number up to
+/// 65535 (`http://a:8787:80/` is not read as port 8787).
 pub fn origin_of(url: &str) -> Option<String> {
     let (scheme, rest) = url.split_once("://")?;
     let scheme = scheme.to_ascii_lowercase();
     let default_port = match scheme.as_str() {
-        "http" => ":80",
-        "https" => ":443",
+        "http" => 80,
+        "https" => 443,
         _ => return None,
     };
-    let authority = rest.split(['/', '?', '#']).next()?;
-    if authority.is_empty() || authority.contains('@') {
+    // URL parsers end the authority at a backslash too, for http(s).
+    let authority = rest.split(['/', '?', '#', '\\']).next()?;
+    if authority.contains('@') {
         return None;
     }
-    let authority = authority.to_ascii_lowercase();
-    let authority = authority.strip_suffix(default_port).unwrap_or(&authority);
-    Some(format!("{scheme}://{authority}"))
+    let (host, port) = split_host_port(authority)?;
+    if host.is_empty() {
+        return None;
+    }
+    let host = host.to_ascii_lowercase();
+    Some(match port {
+        Some(port) if port != default_port => format!("{scheme}://{host}:{port}"),
+        _ => format!("{scheme}://{host}"),
+    })
+}
+
+/// `host[:port]` or `[IPv6][:port]`. An empty port is no port (as in the WHATWG URL standard); a
+/// non-empty one must be decimal digits within `u16`.
+fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
+    let colon = if authority.starts_with('[') {
+        let close = authority.find(']')?;
+        match authority.get(close + 1..)? {
+            "" => None,
+            after if after.starts_with(':') => Some(close + 1),
+            _ => return None,
+        }
+    } else {
+        authority.find(':')
+    };
+    let Some(colon) = colon else {
+        return Some((authority, None));
+    };
+    let host = authority.get(..colon)?;
+    let port = authority.get(colon + 1..)?;
+    if port.is_empty() {
+        return Some((host, None));
+    }
+    if !port.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    Some((host, Some(port.parse().ok()?)))
 }
 
 /// The token of `Authorization: <scheme> <token>` (scheme compared case-insensitively).
@@ -264,6 +305,56 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_origin_or_referer_is_refused() {
+        let us = "http://127.0.0.1:8787";
+        for origin in ["", " "] {
+            assert!(check_origin(us, Some(origin), None).is_err(), "{origin:?}");
+            // A Referer naming us does not rescue an Origin that is not ours.
+            assert!(
+                check_origin(us, Some(origin), Some(us)).is_err(),
+                "{origin:?}"
+            );
+        }
+        assert!(check_origin(us, None, Some("")).is_err());
+        assert!(check_origin(us, None, Some("/account.html")).is_err());
+    }
+
+    #[test]
+    fn an_origin_is_compared_exactly_as_browsers_serialise_it() {
+        let us = "http://127.0.0.1:8787";
+        for origin in [
+            "http://127.0.0.1:8787/",
+            "HTTP://127.0.0.1:8787",
+            " http://127.0.0.1:8787",
+        ] {
+            assert!(check_origin(us, Some(origin), None).is_err(), "{origin}");
+        }
+        let bare = "http://notary.example";
+        assert!(check_origin(bare, Some("http://notary.example:80"), None).is_err());
+    }
+
+    #[test]
+    fn a_referer_with_the_default_port_is_our_origin() {
+        let bare = "http://notary.example";
+        for referer in [
+            "http://notary.example:80/account.html",
+            "http://Notary.Example:080/",
+            "http://notary.example:/",
+            "http://notary.example",
+        ] {
+            assert!(check_origin(bare, None, Some(referer)).is_ok(), "{referer}");
+        }
+        let secure = "https://notary.example";
+        assert!(check_origin(secure, None, Some("https://notary.example:443/")).is_ok());
+        assert!(check_origin(secure, None, Some("https://notary.example:80/")).is_err());
+        assert!(check_origin(secure, None, Some("http://notary.example:443/")).is_err());
+        // Port 80 is not 8787's default: naming it names another origin.
+        let us = "http://127.0.0.1:8787";
+        assert!(check_origin(us, None, Some("http://127.0.0.1:80/")).is_err());
+        assert!(check_origin(us, None, Some("http://127.0.0.1/")).is_err());
+    }
+
+    #[test]
     fn origins_drop_default_ports_and_paths() {
         assert_eq!(
             origin_of("HTTPS://Notary.Example:443/x?y#z").as_deref(),
@@ -273,7 +364,40 @@ mod tests {
             origin_of("http://127.0.0.1:8787/a").as_deref(),
             Some("http://127.0.0.1:8787")
         );
+        assert_eq!(
+            origin_of("http://127.0.0.1:08787?q").as_deref(),
+            Some("http://127.0.0.1:8787")
+        );
+        assert_eq!(
+            origin_of("http://[::1]:80/").as_deref(),
+            Some("http://[::1]")
+        );
+        assert_eq!(
+            origin_of("http://[::1]:8787\\x").as_deref(),
+            Some("http://[::1]:8787")
+        );
         assert_eq!(origin_of("javascript:alert(1)"), None);
+    }
+
+    #[test]
+    fn ambiguous_authorities_have_no_origin() {
+        for url in [
+            "http://127.0.0.1:8787:80/",
+            "http://127.0.0.1:80:8787/",
+            "http://127.0.0.1:8787x/",
+            "http://127.0.0.1:65536/",
+            "http://127.0.0.1:-1/",
+            "http://127.0.0.1: 8787/",
+            "http://:8787/",
+            "http:///account.html",
+            "http://[::1/",
+            "http://[::1]x/",
+            "http://user@127.0.0.1:8787/",
+            "ftp://127.0.0.1:8787/",
+            "",
+        ] {
+            assert_eq!(origin_of(url), None, "{url}");
+        }
     }
 
     #[test]

@@ -539,6 +539,12 @@ fn confirmation_tokens_links_and_delivery_as_recorded() {
     }
 
     let d = &v.delivery;
+    // The worker's form (edge-worker/src/time.rs random_id): 16 bytes in canonical base64url.
+    assert_eq!(d.idempotency_key.len(), 22, "{}", d.idempotency_key);
+    assert_eq!(
+        protocol::b64::decode(&d.idempotency_key).map(|bytes| bytes.len()),
+        Some(16)
+    );
     assert_eq!(
         confirmation::delivery_signature(
             d.confirmation_secret.as_bytes(),

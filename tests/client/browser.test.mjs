@@ -146,15 +146,20 @@ describe("notary-client in Chromium", { skip: !workerBuilt && "edge-worker/build
     assert.equal(payload.sub, address);
     assert.equal(protectedHeader.kid, derived.info.keyId);
 
-    // Change of password with a second key slot.
-    assert.deepEqual(await page.evaluate(() => failure(notaryClient.changePassword())), {
-      isNotaryError: true,
-      code: "no_pending_key",
-      status: null,
-    });
+    // Change of password by the recovery path (emailed), with a second key slot.
+    for (const recovery of [false, true]) {
+      assert.deepEqual(await page.evaluate((recovery) => failure(notaryClient.changePassword({ recovery })), recovery), {
+        isNotaryError: true,
+        code: "no_pending_key",
+        status: null,
+      });
+    }
     const next = await page.evaluate(() => notaryClient.deriveNewKey("second browser password"));
     assert.notEqual(next.keyId, derived.info.keyId);
-    assert.deepEqual(await page.evaluate(() => notaryClient.changePassword()), { status: "confirmation_sent" });
+    assert.deepEqual(await page.evaluate(() => notaryClient.changePassword({ recovery: true })), {
+      status: "confirmation_sent",
+    });
+    assert.equal((await page.evaluate(() => notaryClient.keyInfo())).current.keyId, derived.info.keyId);
     const changeToken = await emailed(address, "change");
     await page.evaluate((t) => notaryClient.confirm(t, { useNewKey: true }), changeToken);
     const keys = await page.evaluate(() => notaryClient.keyInfo());
@@ -183,6 +188,108 @@ describe("notary-client in Chromium", { skip: !workerBuilt && "edge-worker/build
       }),
       { isNotaryError: true, code: "terminated", status: null },
     );
+  });
+
+  test("with a salt store on the page, a new worker derives a known address's key without /salt", async () => {
+    const address = `browser.kept.${Date.now().toString(36)}@example.com`;
+    const saltRequests = () => requested.filter((url) => url === `${origin}/salt`).length;
+    const run = (recovery) =>
+      page.evaluate(
+        async ({ address, recovery }) => {
+          const { createWorkerClient } = await import("/pkg/worker-client.js");
+          window.keptSalts ??= new Map();
+          window.storeCalls ??= [];
+          const saltStore = {
+            get: (baseUrl, address) => {
+              storeCalls.push(["get", baseUrl, address]);
+              return keptSalts.get(`${baseUrl} ${address}`) ?? null;
+            },
+            // Asynchronous on purpose: the worker waits for nothing but the get.
+            set: async (baseUrl, address, answer) => {
+              storeCalls.push(["set", baseUrl, address]);
+              keptSalts.set(`${baseUrl} ${address}`, answer);
+            },
+          };
+          const client = createWorkerClient({ baseUrl: location.origin, saltStore });
+          try {
+            const info = recovery
+              ? await client.deriveNewKey("kept salt password", { address: address.toUpperCase() })
+              : await client.deriveKey(address.toUpperCase(), "kept salt password");
+            // The worker's own client keeps the answer too: no store call, no request.
+            const again = await client.deriveNewKey("another password", { address });
+            return { keyId: info.keyId, again: again.keyId, calls: storeCalls.splice(0) };
+          } finally {
+            client.terminate();
+          }
+        },
+        { address, recovery },
+      );
+    const before = saltRequests();
+    const first = await run(false);
+    assert.equal(saltRequests(), before + 1, "the first worker asked /salt");
+    assert.deepEqual(first.calls, [
+      ["get", origin, address],
+      ["set", origin, address],
+    ]);
+    const second = await run(true);
+    assert.equal(saltRequests(), before + 1, "a new worker did not ask /salt again");
+    assert.equal(second.keyId, first.keyId);
+    assert.equal(second.again, first.again);
+    assert.deepEqual(second.calls, [["get", origin, address]]);
+  });
+
+  test("a salt store that fails counts as empty, and a bad one is refused at once", async () => {
+    const result = await page.evaluate(async () => {
+      const { createWorkerClient, NotaryError } = await import("/pkg/worker-client.js");
+      const client = createWorkerClient({
+        baseUrl: location.origin,
+        saltStore: {
+          get: () => Promise.reject(new Error("broken")),
+          set: () => {
+            throw new Error("full");
+          },
+        },
+      });
+      const info = await client.deriveKey("browser.broken.store@example.com", "some password");
+      client.terminate();
+      let refused;
+      try {
+        createWorkerClient({ baseUrl: location.origin, saltStore: { get() {} } });
+      } catch (e) {
+        refused = { isNotaryError: e instanceof NotaryError, code: e.code };
+      }
+      return { address: info.address, refused };
+    });
+    assert.deepEqual(result, {
+      address: "browser.broken.store@example.com",
+      refused: { isNotaryError: true, code: "invalid_argument" },
+    });
+  });
+
+  // Needs the worker's signed change (PATCH /signature with Authorization: Notary, issue 11).
+  test("the Web Worker client changes the password with the session's key at once", async () => {
+    const address = `browser.signed.${Date.now().toString(36)}@example.com`;
+    const first = await page.evaluate(async (address) => {
+      const { createWorkerClient } = await import("/pkg/worker-client.js");
+      window.signedClient = createWorkerClient({ baseUrl: location.origin });
+      const info = await signedClient.deriveKey(address, "first signed password");
+      await signedClient.signup();
+      return info;
+    }, address);
+    await page.evaluate((t) => signedClient.confirm(t), await emailed(address, "signup"));
+    const next = await page.evaluate(() => signedClient.deriveNewKey("second signed password"));
+    const before = w.mailbox.messages().length;
+    assert.deepEqual(await page.evaluate(() => signedClient.changePassword()), {
+      status: "active",
+      address,
+      key_id: next.keyId,
+    });
+    const keys = await page.evaluate(() => signedClient.keyInfo());
+    assert.deepEqual([keys.current.keyId, keys.pending], [next.keyId, null]);
+    assert.equal((await page.evaluate(() => signedClient.account())).key_id, next.keyId);
+    assert.notEqual(next.keyId, first.keyId);
+    assert.equal(w.mailbox.messages().length, before, "no email for a signed change");
+    await page.evaluate(() => signedClient.terminate());
   });
 
   test("a worker script that cannot load rejects every call with worker_error", async () => {

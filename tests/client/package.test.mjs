@@ -371,6 +371,243 @@ describe("errors", () => {
   });
 });
 
+/**
+ * A real HTTP server standing for a Notary server: answers /salt with `answer(address)` and counts
+ * the requests; records every other request and answers it with `reply(request)`.
+ */
+async function startFakeServer(t, { answer = (address) => saltAnswer(FLOOR, address), reply } = {}) {
+  const seen = { salt: 0, requests: [] };
+  const server = createServer(async (req, res) => {
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const body = Buffer.concat(chunks);
+    if (req.url === "/salt") {
+      seen.salt += 1;
+      const { address } = JSON.parse(body.toString("utf8"));
+      res.writeHead(200, { "content-type": "application/json" });
+      return res.end(JSON.stringify(answer(address.trim().toLowerCase())));
+    }
+    const request = { method: req.method, url: req.url, headers: req.headers, body };
+    seen.requests.push(request);
+    const { status, json } = reply?.(request) ?? { status: 404, json: { error: "not_found", message: "no" } };
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(JSON.stringify(json));
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.after(() => server.close());
+  return { url: `http://127.0.0.1:${server.address().port}`, seen };
+}
+
+/** A SaltStore in a Map, recording its calls. */
+function mapStore({ async = false } = {}) {
+  const entries = new Map();
+  const calls = [];
+  const later = (value) => (async ? Promise.resolve(value) : value);
+  return {
+    entries,
+    calls,
+    get(baseUrl, address) {
+      calls.push(["get", baseUrl, address]);
+      return later(entries.get(`${baseUrl} ${address}`) ?? null);
+    },
+    set(baseUrl, address, answer) {
+      calls.push(["set", baseUrl, address]);
+      entries.set(`${baseUrl} ${address}`, structuredClone(answer));
+      return later(undefined);
+    },
+  };
+}
+
+describe("salt answers are kept", () => {
+  test("a client asks /salt once per address, whatever the case and spaces typed", async (t) => {
+    const server = await startFakeServer(t);
+    const client = new notary.NotaryClient(server.url);
+    const first = await client.keyFor("alice@example.com", PASSWORD);
+    const again = await client.keyFor(" Alice@Example.COM ", PASSWORD);
+    assert.equal(server.seen.salt, 1);
+    assert.equal(again.keyId, first.keyId);
+    // The answer handed out is a copy: changing it changes nothing kept.
+    const answer = await client.salt("alice@example.com");
+    answer.salt = "AAAAAAAAAAAAAAAAAAAAAA";
+    assert.deepEqual(await client.salt("alice@example.com"), saltAnswer());
+    assert.equal(server.seen.salt, 1);
+    await client.salt("bob@example.com");
+    assert.equal(server.seen.salt, 2);
+    // Each client keeps its own.
+    const other = new notary.NotaryClient(server.url);
+    await other.salt("alice@example.com");
+    assert.equal(server.seen.salt, 3);
+    for (const object of [first, again, client, other]) object.free();
+  });
+
+  for (const async of [false, true]) {
+    test(`a store (${async ? "asynchronous" : "synchronous"}) lets a new client sign in without /salt`, async (t) => {
+      const server = await startFakeServer(t);
+      const store = mapStore({ async });
+      const first = new notary.NotaryClient(`${server.url}/`, { saltStore: store });
+      const key = await first.keyFor("Alice@Example.com", PASSWORD);
+      assert.equal(server.seen.salt, 1);
+      assert.deepEqual(store.calls, [
+        ["get", server.url, "alice@example.com"],
+        ["set", server.url, "alice@example.com"],
+      ]);
+      assert.deepEqual(store.entries.get(`${server.url} alice@example.com`), saltAnswer());
+      first.free();
+
+      const second = new notary.NotaryClient(server.url, { saltStore: store });
+      const again = await second.keyFor("alice@example.com", PASSWORD);
+      assert.equal(server.seen.salt, 1, "the second sign-in did not ask /salt");
+      assert.equal(again.keyId, key.keyId);
+      // The store is asked once; from then on the client's memory answers.
+      await second.salt("alice@example.com");
+      assert.equal(store.calls.filter(([op]) => op === "get").length, 2);
+      for (const object of [key, again, second]) object.free();
+    });
+  }
+
+  test("a kept answer the client cannot use is asked for again, and replaced", async (t) => {
+    const server = await startFakeServer(t);
+    const store = mapStore();
+    const key = (address) => `${server.url} ${address}`;
+    const unusable = {
+      "newer@example.com": { ...saltAnswer(FLOOR, "newer@example.com"), kdf_version: 2 },
+      "weak@example.com": saltAnswer({ ...FLOOR, memory_kib: 1024 }, "weak@example.com"),
+      "other@example.com": saltAnswer(FLOOR, "someone.else@example.com"),
+      "garbage@example.com": "not an answer",
+      "partial@example.com": { address: "partial@example.com" },
+    };
+    for (const [address, answer] of Object.entries(unusable)) store.entries.set(key(address), answer);
+    const client = new notary.NotaryClient(server.url, { saltStore: store });
+    for (const address of Object.keys(unusable)) {
+      assert.deepEqual(await client.salt(address), saltAnswer(FLOOR, address), address);
+      assert.deepEqual(store.entries.get(key(address)), saltAnswer(FLOOR, address), address);
+    }
+    assert.equal(server.seen.salt, Object.keys(unusable).length);
+    client.free();
+  });
+
+  test("a store that throws or rejects counts as empty", async (t) => {
+    const server = await startFakeServer(t);
+    for (const saltStore of [
+      { get: () => { throw new Error("broken"); }, set: () => { throw new Error("full"); } },
+      { get: () => Promise.reject(new Error("broken")), set: () => Promise.reject(new Error("full")) },
+    ]) {
+      const client = new notary.NotaryClient(server.url, { saltStore });
+      const key = await client.keyFor("alice@example.com", PASSWORD);
+      assert.equal(key.address, "alice@example.com");
+      key.free();
+      client.free();
+    }
+    assert.equal(server.seen.salt, 2);
+  });
+
+  test("the options are checked", () => {
+    for (const options of [42, "store", { saltStore: {} }, { saltStore: { get() {} } }, { saltStore: 7 }]) {
+      assert.throws(() => new notary.NotaryClient("http://127.0.0.1:8787", options), {
+        name: "NotaryError",
+        code: "invalid_argument",
+      });
+    }
+    for (const options of [undefined, null, {}, { saltStore: undefined }, { saltStore: null }]) {
+      new notary.NotaryClient("http://127.0.0.1:8787", options).free();
+    }
+  });
+});
+
+describe("change of password, as sent", () => {
+  test("with the current key: a change token of the new key, signed as a request by the current key", async (t) => {
+    const server = await startFakeServer(t, {
+      reply: ({ body }) => {
+        const { token } = JSON.parse(body.toString("utf8"));
+        const { header } = decodeToken(token);
+        const kid = createHash("sha256")
+          .update(JSON.stringify({ crv: "Ed25519", kty: "OKP", x: header.jwk.x }))
+          .digest("base64url");
+        return { status: 200, json: { status: "active", address: "alice@example.com", key_id: kid } };
+      },
+    });
+    const client = new notary.NotaryClient(server.url);
+    const current = notary.deriveKey(saltAnswer(), PASSWORD);
+    const next = notary.deriveKey(saltAnswer(), "a brand new password");
+    const answer = await client.changePassword(next, current);
+    assert.deepEqual(answer, { status: "active", address: "alice@example.com", key_id: next.keyId });
+
+    const [request] = server.seen.requests;
+    assert.equal(request.method, "PATCH");
+    assert.equal(request.url, "/signature");
+    assert.equal(request.headers["content-type"], "application/json");
+    // The body is exactly {"token": <change token>}, signed by the NEW key (embedded).
+    const body = request.body.toString("utf8");
+    const { token } = JSON.parse(body);
+    assert.equal(body, JSON.stringify({ token }));
+    const { payload: change, protectedHeader } = await jose.jwtVerify(token, jose.EmbeddedJWK, {
+      algorithms: ["EdDSA"],
+      typ: "notary-change+jwt",
+      audience: server.url,
+      subject: "alice@example.com",
+    });
+    assert.deepEqual(protectedHeader.jwk, next.publicJwk);
+    assert.ok(change.jti);
+    // Authorization: a request token of the CURRENT key binding PATCH, the full URL and those bytes.
+    const [scheme, authorization] = request.headers.authorization.split(" ");
+    assert.equal(scheme, "Notary");
+    const { payload: bound, protectedHeader: requestHeader } = await jose.jwtVerify(
+      authorization,
+      await jose.importJWK(current.publicJwk, "EdDSA"),
+      { algorithms: ["EdDSA"], typ: "notary-request+jwt", audience: server.url, subject: "alice@example.com" },
+    );
+    assert.equal(requestHeader.kid, current.keyId);
+    assert.equal(bound.htm, "PATCH");
+    assert.equal(bound.htu, `${server.url}/signature`);
+    assert.equal(bound.bsh, createHash("sha256").update(request.body).digest("base64url"));
+    for (const key of [current, next]) key.free();
+    client.free();
+  });
+
+  test("without it: the recovery path, unsigned, answered by a status", async (t) => {
+    const server = await startFakeServer(t, { reply: () => ({ status: 202, json: { status: "confirmation_sent" } }) });
+    const client = new notary.NotaryClient(server.url);
+    const next = notary.deriveKey(saltAnswer(), "a brand new password");
+    for (const answer of [await client.changePassword(next), await client.changePassword(next, undefined)]) {
+      assert.deepEqual(answer, { status: "confirmation_sent" });
+    }
+    for (const request of server.seen.requests) {
+      assert.deepEqual([request.method, request.url, request.headers.authorization], ["PATCH", "/signature", undefined]);
+      const { token } = JSON.parse(request.body.toString("utf8"));
+      assert.equal(decodeToken(token).header.typ, "notary-change+jwt");
+    }
+    next.free();
+    client.free();
+  });
+
+  test("each path checks the answer's shape, and keys of two addresses are refused before sending", async (t) => {
+    // A server that answers the other path's shape is not understood.
+    const server = await startFakeServer(t, {
+      reply: ({ headers }) =>
+        headers.authorization
+          ? { status: 202, json: { status: "confirmation_sent" } }
+          : { status: 200, json: { status: "active" } },
+    });
+    const client = new notary.NotaryClient(server.url);
+    const current = notary.deriveKey(saltAnswer(), PASSWORD);
+    const next = notary.deriveKey(saltAnswer(), "a brand new password");
+    await assert.rejects(client.changePassword(next, current), { code: "unexpected_response", status: 202 });
+    assert.deepEqual(await client.changePassword(next), { status: "active" });
+    const bob = notary.deriveKey(saltAnswer(FLOOR, "bob@example.com"), "a brand new password");
+    const sent = server.seen.requests.length;
+    await assert.rejects(client.changePassword(bob, current), { name: "NotaryError", code: "invalid_argument" });
+    assert.equal(server.seen.requests.length, sent);
+    for (const key of [current, next, bob]) key.free();
+    client.free();
+  });
+});
+
+/** The decoded header and claims of a compact JWS (no verification). */
+function decodeToken(token) {
+  const [header, claims] = token.split(".").slice(0, 2).map((part) => JSON.parse(Buffer.from(part, "base64url")));
+  return { header, claims };
+}
+
 const workerBuilt = existsSync(join(ROOT, "edge-worker/build/index.js"));
 
 describe("the flows against the worker in workerd", { skip: !workerBuilt && "edge-worker/build is missing (bash edge-worker/build.sh)" }, () => {
@@ -436,6 +673,28 @@ describe("the flows against the worker in workerd", { skip: !workerBuilt && "edg
     newKey.free();
   });
 
+  // Needs the worker's signed change (PATCH /signature with Authorization: Notary, issue 11).
+  test("a change of password signed by the current key takes effect at once, with no email", async () => {
+    const client = new notary.NotaryClient(w.url);
+    const address = `client.signed.${Date.now().toString(36)}@example.com`;
+    const key = await client.keyFor(address, "first password 1");
+    await client.signup(key);
+    await client.confirm(key, await emailed(address, "signup"));
+
+    const newKey = await client.keyFor(address, "second password 2");
+    const before = w.mailbox.messages().length;
+    assert.deepEqual(await client.changePassword(newKey, key), { status: "active", address, key_id: newKey.keyId });
+    await assert.rejects(client.account(key), { code: "unknown_key", status: 401 });
+    assert.equal((await client.account(newKey)).key_id, newKey.keyId);
+    // The old key cannot sign a change any more, and the new one cannot change to itself.
+    const third = await client.keyFor(address, "third password 3");
+    await assert.rejects(client.changePassword(third, key), { code: "unknown_key", status: 401 });
+    await assert.rejects(client.changePassword(newKey, newKey), { code: "key_in_use", status: 409 });
+    assert.equal(w.mailbox.messages().length, before, "no email for a signed change");
+    for (const k of [key, newKey, third]) k.free();
+    client.free();
+  });
+
   test("a replayed or foreign token is refused with the server's code", async () => {
     const client = new notary.NotaryClient(w.url);
     const key = await client.keyFor(`client.refused.${Date.now().toString(36)}@example.com`, "a fine password");
@@ -456,6 +715,7 @@ describe("the flows against the worker in workerd", { skip: !workerBuilt && "edg
   });
 });
 
+// Needs the worker's Rate Limiting bindings and tests/support/worker.mjs's `rateLimits` (issue 11).
 describe("rate limits of the worker in workerd reach the caller with Retry-After", { skip: !workerBuilt && "edge-worker/build is missing (bash edge-worker/build.sh)" }, () => {
   test("one call per 10 seconds from a network: the next is refused, with the seconds left as retryAfter", async () => {
     const { startWorker } = await import("../support/worker.mjs");
@@ -479,6 +739,23 @@ describe("rate limits of the worker in workerd reach the caller with Retry-After
       assert.equal(raw.status, 429);
       assert.equal(raw.headers.get("retry-after"), "10");
       client.free();
+    } finally {
+      await limited.close();
+    }
+  });
+
+  test("a kept salt answer still derives the key while /salt is refused", async () => {
+    const { startWorker } = await import("../support/worker.mjs");
+    const limited = await startWorker({ rateLimits: { CLIENT_BURST: 1 } });
+    try {
+      const left = 10_000 - (Date.now() % 10_000);
+      if (left < 5000) await new Promise((resolve) => setTimeout(resolve, left + 50));
+      const client = new notary.NotaryClient(limited.url);
+      const key = await client.keyFor("kept.answer@example.com", PASSWORD);
+      await assert.rejects(client.salt("someone.else@example.com"), { code: "rate_limited" });
+      const again = await client.keyFor("kept.answer@example.com", PASSWORD);
+      assert.equal(again.keyId, key.keyId);
+      for (const object of [key, again, client]) object.free();
     } finally {
       await limited.close();
     }

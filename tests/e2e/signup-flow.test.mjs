@@ -1,10 +1,14 @@
 // End to end, in Debian's headless Chromium driven by playwright-core, against the real worker in
 // workerd (Miniflare, serving web/dist as static assets, local D1) and the development mailbox (a real
-// HTTP receiver): sign up → link from the mailbox → confirm → account → change password → confirm →
-// the old password no longer signs in, the new one does → disable → the admin verify endpoint answers
-// 404 for that account. Along the way: the main thread keeps running while the key is derived (in a
-// Web Worker), nothing is requested from any other host, and every page is saved as a screenshot in
-// artifacts/e2e/.
+// HTTP receiver): sign up → link from the mailbox → confirm → account → change password (signed by the
+// current key: active at once, no email) → the old password no longer signs in → "forgot your
+// password?" → link from the mailbox → confirm the third password → it signs in → disable → the admin
+// verify endpoint answers 404 for that account. Along the way: the main thread keeps running while the
+// key is derived (in a Web Worker), signing in again asks no /salt (the pages keep salt answers),
+// nothing is requested from any other host, and every page is saved as a screenshot in artifacts/e2e/.
+//
+// The journey needs the worker's signed change of password (issue 11), and "a rate limit is
+// explained" its Rate Limiting bindings and the harness's `rateLimits`.
 //
 // Needs `bash scripts/build.sh` first (client-wasm/pkg, web/dist, edge-worker/build).
 
@@ -25,6 +29,7 @@ const RELYING_PARTY = "https://relying-party.example";
 const address = `e2e.${Date.now().toString(36)}+flow@example.com`;
 const firstPassword = "velvet anchor drifts 71";
 const secondPassword = "quartz harbour lantern 38";
+const thirdPassword = "meadow copper whistle 52";
 
 /** @type {Awaited<ReturnType<typeof startWorker>>} */
 let stack;
@@ -186,6 +191,9 @@ async function signIn(password) {
   await page.click("#signin-submit");
 }
 
+/** How many times the page (or its worker) has asked for a salt so far. */
+const saltRequests = () => requested.filter((url) => url === `${stack.url}/salt`).length;
+
 test("sign up, confirm, change password, sign in, disable: the whole flow in the browser", async (t) => {
   // --- Sign up, with the keyboard only ---
   await page.goto(`${stack.url}/`);
@@ -280,26 +288,34 @@ test("sign up, confirm, change password, sign in, disable: the whole flow in the
   assert.equal(verified.body.account.address, address);
   assert.equal(verified.body.account.key_id, firstKeyId);
 
-  // --- Change password ---
+  // --- Change password: signed by the current key, active at once, no email ---
+  const mailBeforeChange = stack.mailbox.messages().length;
   await page.fill("#change-password", secondPassword);
   await page.fill("#change-password-repeat", secondPassword);
-  const changeSentAt = Date.now();
   await page.click("#change-submit");
-  await page.waitForURL(/\/inbox\.html\?purpose=change$/, { timeout: 30_000 });
-  assert.match(await page.textContent("h1"), /inbox/i);
-  await shot("06-inbox-change-phone");
-  const changeLink = await linkFromMailbox("change", changeSentAt);
-  await page.goto(changeLink);
-  assert.equal(await page.textContent("#confirm-heading"), "Confirm your new password");
-  await shot("07-confirm-change-phone");
-  await page.fill("#confirm-password", secondPassword);
-  await page.click("#confirm-submit");
-  await page.waitForSelector("#account-view:not([hidden])", { timeout: 30_000 });
-  await page.waitForFunction(() => document.getElementById("account-state")?.textContent === "Active");
+  await page.waitForFunction(() => /new password is active/.test(document.getElementById("change-status")?.textContent ?? ""), null, {
+    timeout: 30_000,
+  });
+  assert.equal(new URL(page.url()).pathname, "/account.html", "no inbox step: the account view stays");
+  assert.ok(await page.isVisible("#account-view"));
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "change-status", "focus moves to the outcome");
+  assert.equal(await page.inputValue("#change-password"), "", "the new password leaves the form");
   const secondKeyId = await page.textContent("#account-key-id");
+  assert.match(secondKeyId, /^[A-Za-z0-9_-]{43}$/);
   assert.notEqual(secondKeyId, firstKeyId, "the account now has the new key");
+  await shot("06-password-changed-phone");
+  // Still signed in, with the new key: the account reads back the new key id.
+  await page.click("#account-refresh");
+  await page.waitForFunction(() => document.getElementById("account-status")?.textContent === "Account status is up to date.");
+  assert.equal(await page.textContent("#account-key-id"), secondKeyId);
+  assert.equal(stack.mailbox.messages().length, mailBeforeChange, "a signed change sends no email");
+  // The first key's assertion is spent; a new one from this page is signed by the new key.
+  const afterChange = await adminVerify(await assertionFromPage());
+  assert.equal(afterChange.status, 200, JSON.stringify(afterChange.body));
+  assert.equal(afterChange.body.account.key_id, secondKeyId);
 
-  // --- The old password no longer signs in ---
+  // --- The old password no longer signs in; signing in asks no /salt any more ---
+  const saltsBeforeSignIn = saltRequests();
   await signIn(firstPassword);
   await page.waitForSelector("#signin-error:not([hidden])", { timeout: 30_000 });
   assert.equal(await page.getAttribute("#signin-error", "data-code"), "unknown_key");
@@ -307,16 +323,46 @@ test("sign up, confirm, change password, sign in, disable: the whole flow in the
   assert.equal(await page.evaluate(() => document.activeElement?.id), "signin-error", "focus moves to the error");
   assert.ok(await page.isHidden("#account-view"));
   await assertUsable("account page, signed out");
-  await shot("08-signin-old-password-refused-phone");
+  await shot("07-signin-old-password-refused-phone");
 
-  // --- The new one does ---
-  await page.fill("#signin-password", secondPassword);
+  // --- Forgot the password: a new one, by the emailed link ---
+  await page.click("#recover-details summary");
+  assert.equal(await page.inputValue("#recover-address"), address, "the sign-in address carries over");
+  await assertUsable("account page, recovery open");
+  await page.fill("#recover-password", thirdPassword);
+  await page.fill("#recover-password-repeat", thirdPassword);
+  await shot("08-recover-phone");
+  const recoverSentAt = Date.now();
+  await page.click("#recover-submit");
+  await page.waitForURL(/\/inbox\.html\?purpose=change$/, { timeout: 30_000 });
+  assert.equal(await page.textContent("#inbox-address"), address);
+  assert.ok(await page.isVisible("#inbox-steps-change"));
+  assert.ok(await page.isVisible("#inbox-note-change"));
+  await shot("09-inbox-recover-phone");
+  const changeLink = await linkFromMailbox("change", recoverSentAt);
+  await page.goto(changeLink);
+  assert.equal(await page.textContent("#confirm-heading"), "Confirm your new password");
+  await page.fill("#confirm-password", thirdPassword);
+  await page.click("#confirm-submit");
+  await page.waitForSelector("#account-view:not([hidden])", { timeout: 30_000 });
+  await page.waitForFunction(() => document.getElementById("account-state")?.textContent === "Active");
+  const thirdKeyId = await page.textContent("#account-key-id");
+  assert.notEqual(thirdKeyId, secondKeyId, "the account now has the recovered password's key");
+
+  // --- The second password no longer signs in, the third does ---
+  await signIn(secondPassword);
+  await page.waitForSelector("#signin-error:not([hidden])", { timeout: 30_000 });
+  assert.equal(await page.getAttribute("#signin-error", "data-code"), "unknown_key");
+  await page.fill("#signin-password", thirdPassword);
   await page.click("#signin-submit");
   await page.waitForSelector("#account-view:not([hidden])", { timeout: 30_000 });
-  assert.equal(await page.textContent("#account-key-id"), secondKeyId);
+  assert.equal(await page.textContent("#account-key-id"), thirdKeyId);
   assert.equal(await page.evaluate(() => document.activeElement?.id), "account-heading");
+  // Three sign-ins, a recovery and a confirmation, in new pages and workers: the salt answer kept on
+  // this device since the signup served them all.
+  assert.equal(saltRequests(), saltsBeforeSignIn, "no /salt request after the first one");
   await page.setViewportSize(DESKTOP);
-  await shot("09-account-desktop");
+  await shot("10-account-desktop");
   await page.setViewportSize(PHONE);
 
   // Two assertions from the current key: one checked now, one kept for after disabling (a verified
@@ -329,11 +375,11 @@ test("sign up, confirm, change password, sign in, disable: the whole flow in the
   await page.click("#disable-open");
   await page.waitForSelector("#disable-dialog[open]");
   assert.equal(await page.evaluate(() => document.activeElement?.id), "disable-cancel", "the safe choice has focus");
-  await shot("10-disable-dialog-phone", { fullPage: false });
+  await shot("11-disable-dialog-phone", { fullPage: false });
   await page.click("#disable-confirm");
   await page.waitForSelector("#disabled-view:not([hidden])", { timeout: 30_000 });
   assert.equal(await page.textContent("#disabled-address"), address);
-  await shot("11-disabled-phone");
+  await shot("12-disabled-phone");
 
   // --- The admin verify endpoint no longer knows the account's key ---
   const afterDisable = await adminVerify(laterAssertion);
@@ -361,7 +407,7 @@ test("mistakes are explained in plain language, next to their cause", async () =
   assert.equal(await page.evaluate(() => document.activeElement?.id), "signup-password-repeat");
   assert.match(await page.textContent("#signup-password-repeat-error"), /two passwords are different/);
   assert.equal(await page.getAttribute("#signup-address", "aria-invalid"), null, "fixed fields are cleared");
-  await shot("12-signup-field-error-phone");
+  await shot("13-signup-field-error-phone");
 
   // A damaged link.
   await page.goto(`${stack.url}/confirm.html#token=abc&address=someone%40example.com&purpose=signup`);
@@ -386,7 +432,7 @@ test("mistakes are explained in plain language, next to their cause", async () =
   assert.match(await page.textContent("#confirm-error"), /the password isn't the one this link is for/);
   assert.equal(await page.evaluate(() => document.activeElement?.id), "confirm-error");
   assert.equal(await page.isEnabled("#confirm-submit"), true, "the form is usable again");
-  await shot("13-confirm-wrong-password-phone");
+  await shot("14-confirm-wrong-password-phone");
   // The same link still works with the right password.
   await page.fill("#confirm-password", firstPassword);
   await page.click("#confirm-submit");
@@ -411,7 +457,7 @@ test("a page whose scripts cannot load says so and disables its forms", async ()
     assert.equal(await page.evaluate(() => document.activeElement?.id), "script-failure");
     assert.equal(await page.isDisabled("#signup-submit"), true);
     assert.equal(await page.isDisabled("#signin-password"), true);
-    await shot("15-scripts-failed-phone", { fullPage: false });
+    await shot("16-scripts-failed-phone", { fullPage: false });
   } finally {
     await page.unroute(blocked);
   }
@@ -422,7 +468,8 @@ test("a page whose scripts cannot load says so and disables its forms", async ()
 });
 
 test("a rate limit is explained, not swallowed", async () => {
-  // Two API calls per 10 s from this network: the first sign-in (salt, account) spends them.
+  // Two calls per client in the burst window: the first sign-in spends them (its /salt and its
+  // GET /account); the second needs no /salt (the answer is kept) and its GET /account is refused.
   const limited = await startWorker({ rateLimits: { CLIENT_BURST: 2 } });
   try {
     const someone = `e2e.${Date.now().toString(36)}.limited@example.com`;
@@ -443,7 +490,7 @@ test("a rate limit is explained, not swallowed", async () => {
     const left = 10_000 - (Date.now() % 10_000);
     if (left < 6000) await new Promise((resolve) => setTimeout(resolve, left + 50));
     await attempt("unknown_key");
-    const refusal = page.waitForResponse((response) => response.status() === 429);
+    const refusal = page.waitForResponse((response) => response.url().startsWith(limited.url) && response.status() === 429);
     await attempt("rate_limited");
     // The page says how long to wait: the seconds of the server's Retry-After, carried by the
     // client package's NotaryError from the Web Worker to the page.
@@ -454,7 +501,7 @@ test("a rate limit is explained, not swallowed", async () => {
     const unit = retryAfter === 1 ? "second" : "seconds";
     assert.ok(text.includes(`Please wait ${retryAfter} ${unit}, then try again.`), text);
     assert.equal(await page.getAttribute("#signin-error", "data-retry-after"), String(retryAfter));
-    await shot("14-rate-limited-phone");
+    await shot("15-rate-limited-phone");
   } finally {
     await page.goto("about:blank");
     await limited.close();

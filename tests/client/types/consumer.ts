@@ -18,10 +18,12 @@ import type {
   ClientErrorCode,
   ConfirmAnswer,
   KdfParams,
+  NotaryClientOptions,
   NotaryErrorCode,
   ProtocolErrorCode,
   PublicJwk,
   SaltAnswer,
+  SaltStore,
   ServerErrorCode,
   SignedFetchInit,
   StatusAnswer,
@@ -33,8 +35,24 @@ import type {
   DerivationProgress,
   KeyInfo,
   NotaryErrorCode as WorkerNotaryErrorCode,
+  SaltStore as WorkerSaltStore,
   WorkerClient,
 } from "notary-client/worker-client";
+
+/** A salt store over localStorage, as the pages keep theirs; and one that answers later. */
+const kept: SaltStore = {
+  get: (baseUrl: string, address: string): SaltAnswer | null => {
+    const text = globalThis.localStorage?.getItem(`${baseUrl} ${address}`);
+    return text ? (JSON.parse(text) as SaltAnswer) : null;
+  },
+  set: (baseUrl: string, address: string, answer: SaltAnswer): void => {
+    globalThis.localStorage?.setItem(`${baseUrl} ${address}`, JSON.stringify(answer));
+  },
+};
+const later: WorkerSaltStore = {
+  get: async () => undefined,
+  set: async () => {},
+};
 
 /** What a program does with any error of the package: its code picks the reaction. */
 export function describeError(error: unknown): string {
@@ -66,6 +84,9 @@ export async function mainThread(address: string, password: string): Promise<str
   setWasmLoader((simd: boolean) => new URL(simd ? "./a.wasm" : "./b.wasm", "https://cdn.example/"));
 
   const client = new NotaryClient("https://notary.example");
+  const options: NotaryClientOptions = { saltStore: kept };
+  const keeping = new NotaryClient("https://notary.example", options);
+  const keepingLater = new NotaryClient("https://notary.example", { saltStore: later });
   const base: string = client.baseUrl;
   const answer: SaltAnswer = await client.salt(address);
   const kdf: KdfParams = answer.kdf;
@@ -106,6 +127,12 @@ export async function mainThread(address: string, password: string): Promise<str
   const confirmedAt: number = account.confirmed_at;
   const version: 19 = answer.kdf.version;
   const changed: StatusAnswer = await client.changePassword(viaKeyFor);
+  const changedNow: ConfirmAnswer = await client.changePassword(viaKeyFor, key);
+  const newKeyId: string = changedNow.key_id;
+  const maybeCurrent: KeyPair | undefined = flags[0] ? key : undefined;
+  const either: ConfirmAnswer | StatusAnswer = await client.changePassword(viaKeyFor, maybeCurrent);
+  const signed: ConfirmAnswer = await client.changePasswordSigned(viaKeyFor, key);
+  const recovered: StatusAnswer = await client.changePasswordByRecovery(viaKeyFor);
   const disabled: StatusAnswer = await client.disable(viaKeyFor);
   const init: SignedFetchInit = { method: "POST", body: JSON.stringify({ note: "hi" }), audience: base };
   await client.signedFetch(key, "/notes", init);
@@ -131,7 +158,7 @@ export async function mainThread(address: string, password: string): Promise<str
 
   releaseKdfMemory();
   for (const k of [key, sameKey, viaKeyFor]) k.free();
-  client.free();
+  for (const c of [client, keeping, keepingLater]) c.free();
   return [
     ...tokens,
     String(flags),
@@ -145,6 +172,10 @@ export async function mainThread(address: string, password: string): Promise<str
     String(confirmedAt),
     String(version),
     changed.status,
+    newKeyId,
+    either.status,
+    signed.key_id,
+    recovered.status,
     disabled.status,
     String(seconds),
     local.code,
@@ -157,6 +188,7 @@ export async function inAWorker(address: string, password: string): Promise<KeyI
   const notary: WorkerClient = createWorkerClient({
     baseUrl: "https://notary.example",
     workerUrl: new URL("https://notary.example/vendor/worker.js"),
+    saltStore: kept,
   });
   const started: { simd: boolean; baseUrl: string } = await notary.ready;
   const events: DerivationProgress[] = [];
@@ -174,7 +206,11 @@ export async function inAWorker(address: string, password: string): Promise<KeyI
   const confirmed: ConfirmAnswer = await notary.confirm("emailed-token");
   const account: Account = await notary.account();
   const next: KeyInfo = await notary.deriveNewKey("a new password", { onProgress: () => {} });
-  const changed: StatusAnswer = await notary.changePassword();
+  const changedNow: ConfirmAnswer = await notary.changePassword();
+  const alsoNow: ConfirmAnswer = await notary.changePassword({ recovery: false });
+  await notary.deriveNewKey("a forgotten password's successor", { address });
+  const changed: StatusAnswer = await notary.changePassword({ recovery: true });
+  const either: ConfirmAnswer | StatusAnswer = await notary.changePassword({ recovery: events.length > 0 });
   await notary.confirm("second-emailed-token", { useNewKey: true });
   const assertion: string = await notary.assertion("https://partner.example", 60);
   const response: Response = await notary.signedFetch(new URL("https://notary.example/account"), {
@@ -198,5 +234,6 @@ export async function inAWorker(address: string, password: string): Promise<KeyI
   const sameClass: typeof NotaryError = WorkerNotaryError;
   console.log(started.simd, jwk.x, signedUp, confirmed.key_id, account.key_id, next.keyId, changed, assertion);
   console.log(response.status, disabled.status, forgotten, events.length, sameClass.name);
+  console.log(changedNow.key_id, alsoNow.address, either.status);
   return keys.current;
 }

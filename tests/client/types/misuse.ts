@@ -3,7 +3,7 @@
 // of each marked line (`// TSnnnn`), and nothing else.
 
 import { KeyPair, NotaryClient, NotaryError, ready } from "notary-client";
-import type { Account, ProtocolErrorCode, WorkerClientErrorCode } from "notary-client";
+import type { Account, ConfirmAnswer, ProtocolErrorCode, WorkerClientErrorCode } from "notary-client";
 import { notAnExport } from "notary-client"; // TS2305
 import { createWorkerClient } from "notary-client/worker-client";
 
@@ -23,9 +23,12 @@ export async function misuse(error: NotaryError, account: Account): Promise<void
   const notAWorkerCode: WorkerClientErrorCode = error.code; // TS2322
   const confirmedAt: string = account.confirmed_at; // TS2322
   const simd: string = (await ready()).simd; // TS2322
+  const recovered: ConfirmAnswer = await client.changePassword(key); // TS2739
+  new NotaryClient("https://notary.example", { saltStore: { get: () => null } }); // TS2741
   const notary = createWorkerClient({ baseUrl: "https://notary.example" });
   await notary.deriveKey("a@example.com"); // TS2554
+  const mailed: ConfirmAnswer = await notary.changePassword({ recovery: true }); // TS2739
   const keys = await notary.keyInfo();
   const id: string = keys.current.keyId; // TS18047
-  console.log(notAnExport, wait, status, simd, id, notAProtocolCode, notAWorkerCode, confirmedAt);
+  console.log(notAnExport, wait, status, simd, id, notAProtocolCode, notAWorkerCode, confirmedAt, recovered, mailed);
 }

@@ -93,6 +93,11 @@ function wireOnce() {
   wireDisable();
 }
 
+/**
+ * The change of password while signed in: the worker makes the new key, and the current key (still
+ * loaded) signs the change, so the server replaces the key at once, with no email step. The new key
+ * then is the session's key: the person stays signed in.
+ */
 function wireChangePassword() {
   const form = /** @type {HTMLFormElement} */ (byId("change-form"));
   const password = /** @type {HTMLInputElement} */ (byId("change-password"));
@@ -104,10 +109,16 @@ function wireChangePassword() {
     task: async () => {
       const client = notary();
       await client.deriveNewKey(password.value, { onProgress: feedback.progressListener() });
-      await client.changePassword();
+      feedback.say("Replacing your key…");
+      const answer = await client.changePassword();
       form.reset();
-      rememberStage("change_sent");
-      window.location.assign("/inbox.html?purpose=change");
+      password.dispatchEvent(new Event("input")); // the strength hint follows the emptied field
+      rememberStage("active");
+      byId("account-key-id").textContent = String(answer?.key_id ?? "");
+      feedback.say("Your new password is active. The old one no longer works; you are still signed in.", {
+        success: true,
+        focus: true,
+      });
     },
   });
 }

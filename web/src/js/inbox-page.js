@@ -13,6 +13,7 @@ if (purpose === "change") {
   byId("inbox-steps-signup").hidden = true;
   byId("inbox-steps-change").hidden = false;
   byId("inbox-note-signup").hidden = true;
+  byId("inbox-note-change").hidden = false;
   byId("inbox-retry").setAttribute("href", "/account.html");
 }
 // The development mailbox only exists on a local machine.

@@ -144,7 +144,9 @@ export const IN_CONTEXT = {
       "This link belongs to a different email address than the password was used for. Open the link from the email again.",
   },
   change: {
-    unknown_key: "Your account no longer accepts this key. Sign in again, then retry.",
+    unknown_key:
+      "Your account no longer accepts the key of your current password (it may have been changed elsewhere). Sign in again, then retry.",
+    key_in_use: "That is the password you use now, or one another account uses. Choose a different new password.",
   },
   disable: {
     unknown_key:

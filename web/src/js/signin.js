@@ -5,6 +5,7 @@
 import { showAccountView } from "./account-view.js";
 import { checkAddress, checkPassword } from "./checks.js";
 import { notary } from "./notary.js";
+import { wireRecovery } from "./recover.js";
 import { rememberAddress, rememberedAddress } from "./session.js";
 import { byId, Feedback, onKeyFormSubmit, wireShowPasswords } from "./ui.js";
 
@@ -17,8 +18,9 @@ export function wireSignIn({ prefix, view }) {
   const address = /** @type {HTMLInputElement} */ (byId(`${prefix}-address`));
   const password = /** @type {HTMLInputElement} */ (byId(`${prefix}-password`));
   const feedback = new Feedback(prefix);
-  wireShowPasswords(form.parentElement ?? document);
+  wireShowPasswords(form);
   if (!address.value) address.value = rememberedAddress();
+  wireRecovery({ signInAddress: address });
 
   onKeyFormSubmit(form, feedback, {
     check: () => [...checkAddress(address), ...checkPassword(password)],
