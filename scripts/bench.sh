@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # `npm run bench`: the benchmarks, run on demand (never part of `npm test`).
-#   npm run bench            client (Argon2id, signing, sizes) and worker (load on wrangler dev)
+#   npm run bench            client (Argon2id, signing, sizes) and worker (throughput, mixed load)
 #   npm run bench client     only the client
-#   npm run bench worker     only the worker
+#   npm run bench worker     only the worker (throughput, then the mixed load with reconciliation)
+#   npm run bench load       only the mixed load with reconciliation (bench/load.mjs); flags after it
+#                            are passed on: npm run bench load -- --requests 2000 --concurrency 24
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 
 which="${1:-all}"
+[ $# -gt 0 ] && shift
 bash scripts/setup.sh
 bash scripts/build.sh
 if [ "$which" = all ] || [ "$which" = client ]; then
@@ -21,4 +24,8 @@ if [ "$which" = all ] || [ "$which" = worker ]; then
   cargo run --locked --release -q -p notary-edge-worker --example compute_cost
   cargo test --locked --release -p notary-edge-worker --target wasm32-unknown-unknown --test compute_cost \
     -- --include-ignored --nocapture 2>&1 | grep -E 'per call|test result'
+fi
+if [ "$which" = all ] || [ "$which" = worker ] || [ "$which" = load ]; then
+  step "worker: mixed load on loopback in workerd, reconciled against D1 and the mailbox"
+  node bench/load.mjs "$@"
 fi
