@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # `npm run bench`: the benchmarks, run on demand (never part of `npm test`).
-#   npm run bench            client (Argon2id, signing, sizes) and worker (load on wrangler dev)
+#   npm run bench            client (Argon2id, signing, sizes) and worker (throughput, mixed load)
 #   npm run bench client     only the client
-#   npm run bench worker     only the worker (load, the JS peer side by side, timing by address state)
+#   npm run bench worker     only the worker (throughput, the JS peer side by side, timing by address
+#                            state, the mixed load with reconciliation)
 #   npm run bench peer       only Notary against the JS peer (bench/peer.mjs)
 #   npm run bench timing     only the timing by address state (bench/timing.mjs)
-# Options after the first argument go to bench/peer.mjs and bench/timing.mjs, each ignoring the
-# other's: `npm run bench peer -- --duration 3 --rounds 4`, `npm run bench timing -- --samples 100`.
+#   npm run bench load       only the mixed load with reconciliation (bench/load.mjs)
+# Options after the first argument go to the script(s) it runs, each ignoring the others':
+# `npm run bench peer -- --duration 3 --rounds 4`, `npm run bench load -- --requests 2000`.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 
 which="${1:-all}"
+[ $# -gt 0 ] && shift
 bash scripts/setup.sh
 bash scripts/build.sh
 if [ "$which" = all ] || [ "$which" = client ]; then
@@ -28,9 +31,13 @@ if [ "$which" = all ] || [ "$which" = worker ]; then
 fi
 if [ "$which" = all ] || [ "$which" = worker ] || [ "$which" = peer ]; then
   step "worker: side by side with the JS peer (bench/peer), and storage round trips per request"
-  node bench/peer.mjs "${@:2}"
+  node bench/peer.mjs "$@"
 fi
 if [ "$which" = all ] || [ "$which" = worker ] || [ "$which" = timing ]; then
   step "worker: answer times by address state (interleaved samples, Kolmogorov-Smirnov)"
-  node bench/timing.mjs "${@:2}"
+  node bench/timing.mjs "$@"
+fi
+if [ "$which" = all ] || [ "$which" = worker ] || [ "$which" = load ]; then
+  step "worker: mixed load on loopback in workerd, reconciled against D1 and the mailbox"
+  node bench/load.mjs "$@"
 fi
