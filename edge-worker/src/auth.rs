@@ -8,13 +8,14 @@
 
 use crate::context::RequestContext;
 use crate::error::{ApiError, ApiResult};
+use crate::http::Request;
 use crate::rows::Account;
 use protocol::keys::PublicKey;
 use protocol::token::{
     Expectations, HttpRequest, ParsedToken, ProposalKind, RegisteredKind, VerifiedToken,
 };
 use protocol::{Error as ProtocolError, ErrorKind};
-use worker::{D1PreparedStatement, Request};
+use worker::D1PreparedStatement;
 
 /// Why a token that names a registered key was refused.
 pub enum AuthError {
