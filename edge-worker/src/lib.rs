@@ -46,6 +46,10 @@ mod entry {
         ScheduledEvent,
     };
 
+    thread_local! {
+        static HASHER: std::cell::OnceCell<KeyedHasher> = const { std::cell::OnceCell::new() };
+    }
+
     #[event(fetch)]
     async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> worker::Result<Response> {
         let mut req = Request::new(req);
@@ -87,7 +91,11 @@ mod entry {
             worker::console_error!("refusing to serve: {error}");
             ApiError::misconfigured()
         })?;
-        let hasher = KeyedHasher::new(config.salt_secret.as_bytes());
+        // Keyed once per isolate, like the configuration it comes from.
+        let hasher = HASHER.with(|cell| {
+            cell.get_or_init(|| KeyedHasher::new(config.salt_secret.as_bytes()))
+                .clone()
+        });
         let client_group = client_ip::client_group(header(req, "cf-connecting-ip").as_deref());
         let store = Store::new(env.d1(Binding::Db.name()).map_err(|error| {
             worker::console_error!("D1 binding: {error}");
