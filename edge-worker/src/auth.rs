@@ -8,13 +8,14 @@
 
 use crate::context::RequestContext;
 use crate::error::{ApiError, ApiResult};
+use crate::http::Request;
 use crate::rows::Account;
 use protocol::keys::PublicKey;
 use protocol::token::{
     Expectations, HttpRequest, ParsedToken, ProposalKind, RegisteredKind, VerifiedToken,
 };
 use protocol::{Error as ProtocolError, ErrorKind};
-use worker::{D1PreparedStatement, Request};
+use worker::D1PreparedStatement;
 
 /// Why a token that names a registered key was refused.
 pub enum AuthError {
@@ -125,10 +126,11 @@ pub fn verify_proposal(
     Ok((parsed.verify(&key, &expect)?, key))
 }
 
-/// A key read back from D1 (validated when it was stored).
+/// A key read back from D1, validated when it was stored (signup, change), so not validated again:
+/// the validation's torsion check costs about as much as the verification itself.
 fn stored_key(public_key: &str) -> ApiResult<PublicKey> {
     protocol::b64::decode_array::<32>(public_key)
-        .and_then(|bytes| PublicKey::from_bytes(&bytes).ok())
+        .and_then(|bytes| PublicKey::from_stored_bytes(&bytes).ok())
         .ok_or_else(|| {
             worker::console_error!("a stored public key does not decode");
             ApiError::internal()

@@ -161,7 +161,71 @@ pub use worker_glue::*;
 mod worker_glue {
     use super::*;
     use futures_util::StreamExt;
-    use worker::{Headers, Request, Response};
+    use worker::{Headers, Method, Response};
+
+    /// The incoming request: its method, path and headers, read once. `worker::Request` would also
+    /// read the request's `cf` object, which workerd builds anew on each access: about a tenth of a
+    /// trivial request's CPU, for a value no endpoint uses.
+    pub struct Request {
+        inner: web_sys::Request,
+        headers: web_sys::Headers,
+        method: Method,
+        path: String,
+    }
+
+    impl Request {
+        /// Wraps the request the runtime handed over.
+        pub fn new(inner: web_sys::Request) -> Self {
+            Self {
+                headers: inner.headers(),
+                method: Method::from(inner.method()),
+                path: path_of(&inner.url()),
+                inner,
+            }
+        }
+
+        /// The method.
+        pub fn method(&self) -> Method {
+            self.method.clone()
+        }
+
+        /// The URL's path (without query or fragment).
+        pub fn path(&self) -> &str {
+            &self.path
+        }
+
+        /// The parsed URL.
+        pub fn url(&self) -> Result<worker::Url, worker::Error> {
+            worker::Url::parse(&self.inner.url()).map_err(worker::Error::from)
+        }
+
+        /// A header's value, if present and readable.
+        pub fn header(&self, name: &str) -> Option<String> {
+            self.headers.get(name).ok().flatten()
+        }
+    }
+
+    /// The path of a URL serialized by the runtime (WHATWG): the first `/` after the host starts it,
+    /// and `?` and `#` within it are percent-encoded, so no parsing is needed (as `worker::Request`).
+    fn path_of(url: &str) -> String {
+        let Some(host_start) = url.find("://").map(|i| i + 3) else {
+            return if url.starts_with('/') {
+                url.to_owned()
+            } else {
+                format!("/{url}")
+            };
+        };
+        let rest = url.get(host_start..).unwrap_or_default();
+        match rest.find('/') {
+            Some(i) => {
+                let path = rest.get(i..).unwrap_or_default();
+                path.get(..path.find(['?', '#']).unwrap_or(path.len()))
+                    .unwrap_or_default()
+                    .to_owned()
+            }
+            None => "/".to_owned(),
+        }
+    }
 
     /// Reads a JSON request body of at most [`MAX_BODY_BYTES`]: the declared length is checked first,
     /// then the stream is read only up to the limit.
@@ -171,13 +235,28 @@ mod worker_glue {
         parse_json(&body)
     }
 
-    /// Reads the raw body with the limit (empty when there is none).
+    /// Reads the raw body with the limit (empty when there is none). A body with a declared length
+    /// (checked above) is framed by it, so it is read in one piece; one without (chunked) is read as a
+    /// stream, only up to the limit.
     pub async fn read_body(req: &mut Request) -> ApiResult<Vec<u8>> {
-        check_declared_length(header(req, "content-length").as_deref())?;
-        if req.inner().body().is_none() {
+        let declared = header(req, "content-length");
+        check_declared_length(declared.as_deref())?;
+        if req.inner.body().is_none() {
             return Ok(Vec::new());
         }
-        let mut stream = req
+        let unreadable = |_| ApiError::invalid_request("the body could not be read");
+        if declared.is_some() {
+            let promise = req.inner.array_buffer().map_err(unreadable)?;
+            let buffer = worker::wasm_bindgen_futures::JsFuture::from(promise)
+                .await
+                .map_err(unreadable)?;
+            let body = worker::js_sys::Uint8Array::new(&buffer).to_vec();
+            if body.len() > MAX_BODY_BYTES {
+                return Err(too_large());
+            }
+            return Ok(body);
+        }
+        let mut stream = worker::Request::from(Clone::clone(&req.inner))
             .stream()
             .map_err(|_| ApiError::invalid_request("the body could not be read"))?;
         let mut body = Vec::new();
@@ -194,7 +273,7 @@ mod worker_glue {
 
     /// A header's value, if present and readable.
     pub fn header(req: &Request, name: &str) -> Option<String> {
-        req.headers().get(name).ok().flatten()
+        req.header(name)
     }
 
     /// A JSON answer with `Cache-Control: no-store`.

@@ -37,17 +37,22 @@ mod entry {
     use crate::bindings::{self, Binding};
     use crate::context::RequestContext;
     use crate::error::{ApiError, ApiResult};
-    use crate::http::{check_origin, error_response, header};
+    use crate::http::{check_origin, error_response, header, Request};
     use crate::keyed_hash::KeyedHasher;
     use crate::store::Store;
     use crate::{client_ip, delivery, limits, routes, time};
     use worker::{
-        event, Context, Env, MessageBatch, Method, Request, RequestInit, Response, ScheduleContext,
+        event, Context, Env, MessageBatch, Method, RequestInit, Response, ScheduleContext,
         ScheduledEvent,
     };
 
+    thread_local! {
+        static HASHER: std::cell::OnceCell<KeyedHasher> = const { std::cell::OnceCell::new() };
+    }
+
     #[event(fetch)]
-    async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+        let mut req = Request::new(req);
         let result = if req.path() == "/" && matches!(req.method(), Method::Get | Method::Head) {
             index_page(&req, &env).await
         } else {
@@ -86,7 +91,11 @@ mod entry {
             worker::console_error!("refusing to serve: {error}");
             ApiError::misconfigured()
         })?;
-        let hasher = KeyedHasher::new(config.salt_secret.as_bytes());
+        // Keyed once per isolate, like the configuration it comes from.
+        let hasher = HASHER.with(|cell| {
+            cell.get_or_init(|| KeyedHasher::new(config.salt_secret.as_bytes()))
+                .clone()
+        });
         let client_group = client_ip::client_group(header(req, "cf-connecting-ip").as_deref());
         let store = Store::new(env.d1(Binding::Db.name()).map_err(|error| {
             worker::console_error!("D1 binding: {error}");
@@ -104,7 +113,7 @@ mod entry {
             header(req, "origin").as_deref(),
             header(req, "referer").as_deref(),
         )?;
-        let endpoint = routes::route(&req.method(), &req.path())?;
+        let endpoint = routes::route(&req.method(), req.path())?;
         let result = routes::handle(endpoint, req, &ctx).await;
         if let Err(error) = &result {
             settle_refusal(&ctx, endpoint, error).await;

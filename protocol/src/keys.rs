@@ -119,6 +119,19 @@ impl PublicKey {
         Ok(Self(key))
     }
 
+    /// A key that [`Self::from_bytes`] validated before it was stored (a service's database holds
+    /// only such keys), decoded without repeating that validation: its torsion check alone is a full
+    /// scalar multiplication, about the cost of a signature verification. `verify_strict` still
+    /// refuses a small-order key. Bytes that are not a point are refused.
+    pub fn from_stored_bytes(bytes: &[u8; 32]) -> Result<Self> {
+        VerifyingKey::from_bytes(bytes).map(Self).map_err(|_| {
+            err(
+                ErrorKind::InvalidKey,
+                "the public key is not a point on Ed25519",
+            )
+        })
+    }
+
     /// Validates a JWK: exactly `kty` `OKP`, `crv` `Ed25519` and a canonical 32-byte `x`.
     pub fn from_jwk(jwk: &Jwk) -> Result<Self> {
         if jwk.kty != "OKP" || jwk.crv != "Ed25519" {
@@ -332,6 +345,13 @@ mod tests {
             x: RFC8037_X.into(),
         };
         assert_eq!(PublicKey::from_jwk(&jwk).unwrap(), *pair.public_key());
+        let stored = b64::decode_array::<32>(RFC8037_X).unwrap();
+        assert_eq!(
+            PublicKey::from_stored_bytes(&stored).unwrap(),
+            *pair.public_key()
+        );
+        let off_curve = hex32("0200000000000000000000000000000000000000000000000000000000000000");
+        assert!(PublicKey::from_stored_bytes(&off_curve).is_err());
     }
 
     #[test]

@@ -6,9 +6,10 @@ use crate::audit::{AuditAction, AuditOutcome};
 use crate::auth::{authenticate, check_bound_request, replay_statement};
 use crate::context::RequestContext;
 use crate::error::{ApiError, ApiResult, ServerCode};
+use crate::http::Request;
 use crate::http::{authorization_token, header, json_response, read_body};
 use protocol::token::RegisteredKind;
-use worker::{Request, Response};
+use worker::Response;
 
 /// The `Authorization: Notary <token>` of a request, or 401 `unauthorized`.
 pub fn notary_authorization(req: &Request) -> ApiResult<String> {

@@ -15,10 +15,11 @@ use crate::client_ip::client_group;
 use crate::context::RequestContext;
 use crate::error::{ApiError, ApiResult, ServerCode};
 use crate::http::secret_matches;
+use crate::http::Request;
 use crate::http::{authorization_token, header, json_response, read_json};
 use protocol::address::Address;
 use protocol::token::RegisteredKind;
-use worker::{Request, Response};
+use worker::Response;
 
 /// Most rows one `POST /admin/audit` answers.
 pub const MAX_AUDIT_ROWS: u32 = 1000;

@@ -10,6 +10,7 @@ use crate::audit::{AuditAction, AuditOutcome};
 use crate::auth::{consume_jti, verify_held};
 use crate::context::RequestContext;
 use crate::error::{ApiError, ApiResult, ServerCode};
+use crate::http::Request;
 use crate::http::{json_response, read_json};
 use crate::rows::{ConfirmationPurpose, PendingConfirmation};
 use crate::store::ConfirmOutcome;
@@ -17,7 +18,7 @@ use crate::time::random_id;
 use protocol::confirmation::ConfirmationToken;
 use protocol::keys::KeyId;
 use protocol::token::{ParsedToken, RegisteredKind};
-use worker::{Request, Response};
+use worker::Response;
 
 /// The unused, unexpired confirmation `token` carries, bound to its (unverified) `sub` and to the
 /// key its `kid` names, with the storage hash it was found by. Nothing is decided on the unverified

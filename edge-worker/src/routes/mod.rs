@@ -15,7 +15,8 @@ mod well_known;
 use crate::audit::AuditAction;
 use crate::context::RequestContext;
 use crate::error::{ApiError, ApiResult, ServerCode};
-use worker::{Method, Request, Response};
+use crate::http::Request;
+use worker::{Method, Response};
 
 /// Which endpoint a request is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -14,6 +14,7 @@ use crate::auth::{replay_statement, verify_proposal};
 use crate::context::RequestContext;
 use crate::delivery::{enqueue, Message};
 use crate::error::{ApiError, ApiResult};
+use crate::http::Request;
 use crate::http::{json_response, read_json};
 use crate::limits::email_hour;
 use crate::rows::ConfirmationPurpose;
@@ -21,7 +22,7 @@ use crate::store::{NewConfirmation, Proposal};
 use crate::time::{random_bytes, random_id};
 use protocol::confirmation::ConfirmationToken;
 use protocol::token::{ProposalKind, VerifiedToken};
-use worker::{Request, Response};
+use worker::Response;
 
 /// The answer to every accepted proposal.
 pub fn confirmation_sent() -> Response {

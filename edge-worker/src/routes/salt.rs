@@ -6,10 +6,11 @@
 
 use crate::context::RequestContext;
 use crate::error::ApiResult;
+use crate::http::Request;
 use crate::http::{json_response, read_json};
 use protocol::address::Address;
 use protocol::salt::SaltAnswer;
-use worker::{Request, Response};
+use worker::Response;
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -16,6 +16,7 @@ use crate::auth::{
 };
 use crate::context::RequestContext;
 use crate::error::{ApiError, ApiResult, ServerCode};
+use crate::http::Request;
 use crate::http::{
     check_json_content_type, header, json_response, parse_json, read_body, read_json,
 };
@@ -23,7 +24,7 @@ use crate::rows::ConfirmationPurpose;
 use crate::store::ConfirmOutcome;
 use protocol::token::{ProposalKind, RegisteredKind};
 use protocol::{Error as ProtocolError, ErrorKind};
-use worker::{Request, Response};
+use worker::Response;
 
 /// `PATCH /signature`: signed by the current key, 200 with the new key; otherwise a recovery, 202
 /// whether or not the address has an active account.

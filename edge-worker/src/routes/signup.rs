@@ -7,9 +7,10 @@ use super::proposal::{propose, read_proposal};
 use crate::audit::AuditAction;
 use crate::context::RequestContext;
 use crate::error::ApiResult;
+use crate::http::Request;
 use crate::rows::ConfirmationPurpose;
 use protocol::token::ProposalKind;
-use worker::{Request, Response};
+use worker::Response;
 
 /// The handler.
 pub async fn signup(req: &mut Request, ctx: &RequestContext) -> ApiResult<Response> {
