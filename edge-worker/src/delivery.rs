@@ -172,50 +172,62 @@ mod consumer {
             }
         };
         let store = env.d1(Binding::Db.name()).ok().map(Store::new);
+        let mut messages = Vec::new();
         for raw in batch.raw_iter() {
-            let message = match QueueMessage::<Delivery>::try_from(raw) {
-                Ok(message) => message,
-                Err(error) => {
-                    // Malformed bodies can never succeed: drop them, loudly.
-                    worker::console_error!("dropping a malformed queue message: {error}");
-                    continue;
-                }
-            };
-            let delivery = match route(store.as_ref(), &config, message.body()).await {
-                Route::Send(delivery) => delivery,
-                Route::Drop(action, outcome) => {
-                    let address = &message.body().message.address;
-                    audit(store.as_ref(), &config, action, address, outcome).await;
-                    message.ack();
-                    continue;
-                }
-                Route::Retry => {
-                    message.retry();
-                    continue;
-                }
-            };
-            if post(&config, &delivery).await {
-                message.ack();
-                if dead_letter {
-                    let action = AuditAction::delivery(delivery.message.purpose);
-                    let address = &delivery.message.address;
-                    let outcome = AuditOutcome::DeliveredLate;
-                    audit(store.as_ref(), &config, action, address, outcome).await;
-                }
-                continue;
+            match QueueMessage::<Delivery>::try_from(raw) {
+                Ok(message) => messages.push(message),
+                // Malformed bodies can never succeed: drop them, loudly.
+                Err(error) => worker::console_error!("dropping a malformed queue message: {error}"),
             }
+        }
+        // The messages of a batch are independent: each is routed, posted and acked or retried on its
+        // own, concurrently, so one slow POST does not hold the others back.
+        let each = messages
+            .iter()
+            .map(|message| deliver(message, store.as_ref(), &config, dead_letter));
+        futures_util::future::join_all(each).await;
+    }
+
+    /// Routes, posts and acks (or retries) one message.
+    async fn deliver(
+        message: &QueueMessage<Delivery>,
+        store: Option<&Store>,
+        config: &Config,
+        dead_letter: bool,
+    ) {
+        let delivery = match route(store, config, message.body()).await {
+            Route::Send(delivery) => delivery,
+            Route::Drop(action, outcome) => {
+                let address = &message.body().message.address;
+                audit(store, config, action, address, outcome).await;
+                message.ack();
+                return;
+            }
+            Route::Retry => {
+                message.retry();
+                return;
+            }
+        };
+        if post(config, &delivery).await {
+            message.ack();
             if dead_letter {
-                record_undelivered(store.as_ref(), &config, &delivery).await;
-                message.ack();
-            } else {
-                let age = now_secs() - (message.timestamp().as_millis() / 1000) as i64;
-                let delay = retry_delay_secs(age, config.delivery_retry_base_secs);
-                message.retry_with_options(
-                    &QueueRetryOptionsBuilder::new()
-                        .with_delay_seconds(delay)
-                        .build(),
-                );
+                let action = AuditAction::delivery(delivery.message.purpose);
+                let address = &delivery.message.address;
+                audit(store, config, action, address, AuditOutcome::DeliveredLate).await;
             }
+            return;
+        }
+        if dead_letter {
+            record_undelivered(store, config, &delivery).await;
+            message.ack();
+        } else {
+            let age = now_secs() - (message.timestamp().as_millis() / 1000) as i64;
+            let delay = retry_delay_secs(age, config.delivery_retry_base_secs);
+            message.retry_with_options(
+                &QueueRetryOptionsBuilder::new()
+                    .with_delay_seconds(delay)
+                    .build(),
+            );
         }
     }
 
