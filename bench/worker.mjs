@@ -19,7 +19,7 @@
 // worker. (workerd reports cpuTime 0 to tail workers locally, and attaching the V8 profiler through
 // the inspector changes what it measures, so neither is used.) The Rust computation alone is timed
 // natively by `cargo run --release -p notary-edge-worker --example compute_cost` and in WebAssembly by
-// `cargo test --release -p notary-edge-worker --target wasm32-unknown-unknown --test compute_cost -- --include-ignored --nocapture`
+// `cargo test --profile worker -p notary-edge-worker --target wasm32-unknown-unknown --test compute_cost -- --include-ignored --nocapture`
 // (both run by `npm run bench worker`).
 
 import { spawn } from "node:child_process";

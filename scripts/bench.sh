@@ -26,7 +26,7 @@ if [ "$which" = all ] || [ "$which" = worker ]; then
   node bench/worker.mjs
   step "worker: the Rust work of a request, natively and in WebAssembly under Node"
   cargo run --locked --release -q -p notary-edge-worker --example compute_cost
-  cargo test --locked --release -p notary-edge-worker --target wasm32-unknown-unknown --test compute_cost \
+  cargo test --locked --profile worker -p notary-edge-worker --target wasm32-unknown-unknown --test compute_cost \
     -- --include-ignored --nocapture 2>&1 | grep -E 'per call|test result'
 fi
 if [ "$which" = all ] || [ "$which" = worker ] || [ "$which" = peer ]; then

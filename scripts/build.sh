@@ -15,6 +15,6 @@ step "web: pages"
 bash web/build.sh
 
 if [ "${1:-}" != "--no-worker" ]; then
-  step "edge-worker: worker-build --release"
+  step "edge-worker: worker-build --profile worker"
   bash edge-worker/build.sh
 fi

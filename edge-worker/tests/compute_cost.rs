@@ -2,7 +2,8 @@
 //! timed under Node — the Rust part of the CPU time Cloudflare bills, which must stay far below the
 //! free plan's 10 ms. Timed with `Date.now()` over many calls, so only the average is meaningful.
 //! Ignored by `cargo test`; `npm run bench worker` (bench/worker.mjs) runs it:
-//! `cargo test --release -p notary-edge-worker --target wasm32-unknown-unknown --test compute_cost -- --include-ignored --nocapture`.
+//! `cargo test --profile worker -p notary-edge-worker --target wasm32-unknown-unknown --test compute_cost -- --include-ignored --nocapture`
+//! (the `worker` profile is the one edge-worker/build.sh deploys).
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::indexing_slicing)]
 
