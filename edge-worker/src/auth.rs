@@ -160,11 +160,7 @@ pub fn check_bound_request(
     token: &VerifiedToken,
     body: &[u8],
 ) -> ApiResult<()> {
-    let url = req.url().map_err(|_| ApiError::internal())?;
-    let full_url = match url.query() {
-        Some(query) => format!("{}{}?{query}", ctx.config.public_uri, url.path()),
-        None => format!("{}{}", ctx.config.public_uri, url.path()),
-    };
+    let full_url = format!("{}{}", ctx.config.public_uri, req.path_and_query());
     let method = req.method();
     token.check_request(&HttpRequest {
         method: method.as_ref(),

@@ -68,22 +68,17 @@ mod entry {
     /// `/confirm.html` and `/account.html` keep their names instead of redirecting onto the API paths
     /// `/confirm` and `/account`), which leaves `/` to the worker.
     async fn index_page(req: &Request, env: &Env) -> ApiResult<Response> {
-        let mut url = req.url().map_err(|_| ApiError::internal())?;
-        url.set_path("/index.html");
-        url.set_query(None);
+        let url = format!("{}/index.html", req.origin());
         let mut init = RequestInit::new();
         init.with_method(req.method());
         let assets = env.assets(Binding::Assets.name()).map_err(|error| {
             worker::console_error!("ASSETS binding: {error}");
             ApiError::misconfigured()
         })?;
-        assets
-            .fetch(url.to_string(), Some(init))
-            .await
-            .map_err(|error| {
-                worker::console_error!("index.html: {error}");
-                ApiError::internal()
-            })
+        assets.fetch(url, Some(init)).await.map_err(|error| {
+            worker::console_error!("index.html: {error}");
+            ApiError::internal()
+        })
     }
 
     async fn serve(req: &mut Request, env: Env) -> ApiResult<Response> {
