@@ -98,8 +98,8 @@ mod consumer {
     use crate::time::now_secs;
     use wasm_bindgen::JsValue;
     use worker::{
-        Env, Fetch, Headers, Message as QueueMessage, MessageBatch, MessageExt, Method,
-        QueueRetryOptionsBuilder, Request, RequestInit,
+        Env, Fetch, Headers, Message as QueueMessage, MessageBatch, MessageExt,
+        QueueRetryOptionsBuilder,
     };
 
     /// Time allowed for one POST to the mail system, milliseconds.
@@ -141,11 +141,12 @@ mod consumer {
             return false;
         }
         let body = js_sys::Uint8Array::from(body.as_slice());
-        let mut init = RequestInit::new();
-        init.with_method(Method::Post)
-            .with_headers(headers)
-            .with_body(Some(JsValue::from(body)));
-        let Ok(request) = Request::new_with_init(&config.confirmation_uri, &init) else {
+        let Ok(request) = crate::http::new_request(
+            "POST",
+            &config.confirmation_uri,
+            Some(&headers),
+            Some(&JsValue::from(body)),
+        ) else {
             return false;
         };
         let fetch = Fetch::Request(request);

@@ -278,6 +278,28 @@ mod worker_glue {
         Ok(body)
     }
 
+    /// An outgoing request (to a binding or through `fetch`), built with web-sys: worker's
+    /// `RequestInit` converts into the JavaScript one through code that also serialises its `cf`
+    /// properties (about 15 KB of the .wasm), which this worker never sets.
+    pub fn new_request(
+        method: &str,
+        url: &str,
+        headers: Option<&Headers>,
+        body: Option<&wasm_bindgen::JsValue>,
+    ) -> worker::Result<worker::Request> {
+        let init = web_sys::RequestInit::new();
+        init.set_method(method);
+        if let Some(headers) = headers {
+            init.set_headers(headers.as_ref());
+        }
+        if let Some(body) = body {
+            init.set_body(body);
+        }
+        Ok(worker::Request::from(
+            web_sys::Request::new_with_str_and_init(url, &init)?,
+        ))
+    }
+
     /// A header's value, if present and readable.
     pub fn header(req: &Request, name: &str) -> Option<String> {
         req.header(name)

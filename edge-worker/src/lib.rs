@@ -42,8 +42,7 @@ mod entry {
     use crate::store::Store;
     use crate::{client_ip, delivery, limits, routes, time};
     use worker::{
-        event, Context, Env, MessageBatch, Method, RequestInit, Response, ScheduleContext,
-        ScheduledEvent,
+        event, Context, Env, MessageBatch, Method, Response, ScheduleContext, ScheduledEvent,
     };
 
     thread_local! {
@@ -69,13 +68,13 @@ mod entry {
     /// `/confirm` and `/account`), which leaves `/` to the worker.
     async fn index_page(req: &Request, env: &Env) -> ApiResult<Response> {
         let url = format!("{}/index.html", req.origin());
-        let mut init = RequestInit::new();
-        init.with_method(req.method());
+        let request = crate::http::new_request(req.method().as_ref(), &url, None, None)
+            .map_err(|_| ApiError::internal())?;
         let assets = env.assets(Binding::Assets.name()).map_err(|error| {
             worker::console_error!("ASSETS binding: {error}");
             ApiError::misconfigured()
         })?;
-        assets.fetch(url, Some(init)).await.map_err(|error| {
+        assets.fetch_request(request).await.map_err(|error| {
             worker::console_error!("index.html: {error}");
             ApiError::internal()
         })
