@@ -642,7 +642,9 @@ async function main() {
       entry.at = Date.now();
       entry.status = answer.status;
       if (answer.status === 0) {
-        entry.networkError = `${answer.error?.code ?? answer.error?.message ?? answer.error}${answer.reused ? " (reused connection)" : ""}`;
+        const connection = answer.reused ? "reused connection" : "new connection";
+        const resent = entry.resent ? `, after ${entry.resent} on reused ones` : "";
+        entry.networkError = `${answer.error?.code ?? answer.error?.message ?? answer.error} (${connection}${resent}, ${entry.ms.toFixed(0)} ms)`;
       } else {
         entry.contentType = answer.headers["content-type"] ?? "";
         try {
@@ -813,7 +815,15 @@ async function reconcile(w, ledger, odd, unexpectedMail) {
   const unanswered = ledger.filter((e) => e.status === 0);
 
   // The answers themselves.
-  check("every request answered", [...tally(unanswered, (e) => `${e.endpoint}: ${e.networkError}`)].map(([k, n]) => `${k} ×${n}`));
+  // For a token request that got no answer, its replay rows say whether the worker applied it.
+  const replayRows = await w.sql(QUERIES.replay);
+  const recorded = new Set(replayRows.map((r) => `${r.key_id} ${r.jti}`));
+  const applied = (e) => {
+    if (!EXPECT[e.kind].replay || !e.replays.length) return "";
+    const found = e.replays.filter(([kid, id]) => recorded.has(`${kid} ${id}`)).length;
+    return found === e.replays.length ? ", applied" : found === 0 ? ", not applied" : ", partly applied";
+  };
+  check("every request answered", [...tally(unanswered, (e) => `${e.endpoint}: ${e.networkError}${applied(e)}`)].map(([k, n]) => `${k} ×${n}`));
   check("no 5xx", [...tally(ledger.filter((e) => e.status >= 500), (e) => `${e.endpoint} ${e.status}`)].map(([k, n]) => `${k} ×${n}`));
   check("every body JSON, Content-Type application/json", [...tally(odd, (o) => `${o.endpoint} ${o.status} ${o.headers["content-type"] ?? "no content-type"}`)].map(([k, n]) => `${k} ×${n}`));
   check("every refusal has an error code", ledger.filter((e) => e.status >= 400 && e.json && typeof e.code !== "string").map((e) => `${e.endpoint} ${e.status}`));
@@ -824,7 +834,6 @@ async function reconcile(w, ledger, odd, unexpectedMail) {
 
   // replay: exactly the tokens of the accepted token-bearing requests.
   const replaysOf = (entries) => entries.filter((e) => EXPECT[e.kind].replay).flatMap((e) => e.replays.map(([kid, id]) => `${kid} ${id}`));
-  const replayRows = await w.sql(QUERIES.replay);
   check(
     "replay rows = 2xx token requests",
     compare(
