@@ -513,18 +513,32 @@ function tally(items, keyOf) {
 }
 
 /**
+ * Sockets that have carried a request: a request on one of them went out on a reused connection.
+ * (`request.reusedSocket` is not enough: Node 20's agent leaves it false when a request that waited
+ * for a socket is handed one another request has just freed.)
+ */
+const carried = new WeakSet();
+
+/**
  * One HTTP request on the kept-alive `agent`: `{ status, headers, text }`, or `{ status: 0, error,
- * reused }` when no answer came.
+ * reused }` when no answer came (`reused`: it went out on a reused connection and failed before any
+ * answer began, so it never reached the worker).
  */
 function send(agent, base, method, path, headers, body) {
   return new Promise((resolve) => {
+    let reused = false;
     const request = http.request({ host: base.hostname, port: base.port, method, path, headers, agent }, (response) => {
       const chunks = [];
       response.on("data", (chunk) => chunks.push(chunk));
       response.on("end", () => resolve({ status: response.statusCode, headers: response.headers, text: Buffer.concat(chunks).toString("utf8") }));
-      response.on("error", (error) => resolve({ status: 0, error, reused: request.reusedSocket }));
+      // The answer had begun: the request reached the worker, so it is not sent again.
+      response.on("error", (error) => resolve({ status: 0, error, reused: false }));
     });
-    request.on("error", (error) => resolve({ status: 0, error, reused: request.reusedSocket }));
+    request.on("socket", (socket) => {
+      reused = carried.has(socket);
+      carried.add(socket);
+    });
+    request.on("error", (error) => resolve({ status: 0, error, reused }));
     request.end(body);
   });
 }
