@@ -20,18 +20,26 @@
 // - Users follow the real flow. A signup (new address, new key) is answered 202; the queue consumer
 //   POSTs the confirmation to the mailbox; the user then signs a confirm token with the pending key,
 //   carrying the emailed token, and POST /confirm activates the account. Active users read GET /account
-//   (signed request), have assertions verified by POST /admin/verify, ask for a recovery key
+//   (signed request, a sign-in), have assertions verified by POST /admin/verify, change their key
+//   (PATCH /signature signed by the current key: the new key at once), ask for a recovery key
 //   (PATCH /signature without Authorization, then confirm with the new key), and are disabled
-//   (DELETE /signature signed by the current key, or POST /admin/disable). A user has at most one
-//   request in flight, so every answer is predictable from the client's own model of the user.
+//   (DELETE /signature signed by the current key, or POST /admin/disable). Someone else signs up with
+//   an active user's address (a new key): answered 202 like any signup, with a confirmation row and an
+//   email counted, and the queue consumer sends the owner one `already_registered` notice (at most
+//   one a day; the others are audited as suppressed). Users who met such a signup are never disabled,
+//   so the consumer finds their account active whenever it gets to the message. A user has at most
+//   one request in flight, so every answer is predictable from the client's own model of the user.
 // - Deliberately refused requests (replayed signup/read/assertion/confirmation, forged signatures,
 //   an unknown confirmation, a wrong admin secret) check that a refusal changes nothing.
-// - Signups and recoveries are drawn only while fewer than `--backlog` of their messages are on their
-//   way: the queue delivers far fewer messages per second under load than the worker accepts signups
-//   (see the delivery figures), and without the cap nearly no confirmation would arrive before the end.
+// - Signups (of new and of active addresses) and recoveries are drawn only while fewer than
+//   `--backlog` of their messages are on their way (a signup of an active address is on its way until
+//   its notice arrives or its `deliver_signup suppressed` audit row appears): the queue delivers fewer
+//   messages per second under load than the worker accepts signups, and without the cap few
+//   confirmations would arrive before the end. Nothing depends on the order of delivery.
 // - All requests come from one client IP (127.0.0.1, `--ips 1`), as in the run that found the 503s;
-//   `--ips N` spreads them over N addresses. Limits are raised (BENCH_LIMITS) so that load is measured
-//   rather than refused; the limiter still runs on every request. Miniflare's state goes to /dev/shm
+//   `--ips N` spreads them over N addresses. Limits are raised (bench/limits.mjs: the email budgets
+//   and the Rate Limiting bindings, CLIENT_FAILURES included, which counts every refusal) so that load
+//   is measured rather than refused; the limits still run on every request. Miniflare's state goes to /dev/shm
 //   when there is one (see TMPDIR below).
 // - workerd closes a kept-alive connection after an answer given before the request body was read
 //   (401 for a wrong admin secret, 403, 404, 415, 429), without `Connection: close`; the next request
@@ -48,12 +56,16 @@
 // - Reconciliation (named queries in QUERIES, per-kind expectations in EXPECT, both at the top so they
 //   can follow the worker): every answer has the expected status and code; no 5xx; every body is JSON
 //   with Content-Type application/json, with an `error` code when not 2xx; `replay` holds exactly the
-//   (kid, jti) of the 2xx token-bearing answers (so refusals added none); `confirmations` holds exactly
-//   one row per 202 signup/change, used by exactly the 200 confirms; `accounts` equals the model (one
+//   (kid, jti) of the 2xx token-bearing answers (a signed change two: the request token under the old
+//   key, the change token under the new one), so refusals added none; `confirmations` holds exactly
+//   one row per 202 signup/recovery, used by exactly the 200 confirms; `accounts` equals the model (one
 //   row per confirmed signup, its current key, its status, whether it changed key); the audit log's
-//   counts per (action, outcome) equal the ledger's; the mailbox got exactly one message per
-//   confirmation row (by token hash and Idempotency-Key; none lost, none duplicated, no redelivery);
-//   tables that must stay empty under load (`undelivered`, and `blocks` when it exists) are empty.
+//   counts per (action, outcome) equal the ledger's (refusals included, under their endpoint's action
+//   and error code) plus the consumer's suppressed notices; the mailbox got exactly one message per
+//   confirmation row of a new address or a recovery (by token hash; none lost, none duplicated, no
+//   redelivery, no two with one Idempotency-Key) and exactly one `already_registered` notice per active
+//   address signed up again (none for any other, `notices` holding the same); `email_counts` counts
+//   every 202 proposal; tables that must stay empty under load (`undelivered`, `blocks`) are empty.
 // - Output: per kind of request and per endpoint: count, statuses, p50/p99 latency (ms, from sending to
 //   the end of the body); totals with requests per second; delivery delay from the 202 to the mailbox
 //   (p50/p99); the reconciliation verdict. Exit status 1 if any check fails.
@@ -66,6 +78,7 @@ import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { Log, LogLevel } from "miniflare";
 import { b64url, claimsFor, newKey, requestToken, signToken } from "../tests/support/tokens.mjs";
 import { startWorker } from "../tests/support/worker.mjs";
+import { BENCH_RATE_LIMITS, BENCH_VARS } from "./limits.mjs";
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith("--") ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
@@ -89,19 +102,6 @@ const THIRD_PARTY = "https://relying-party.example";
 /** A refused replay must be refused as a replay, not as expired: tokens live 120 s. */
 const REPLAY_WITHIN_SECS = 90;
 
-// Limits high enough that the load is measured, not refused. Both the vars of the current worker and
-// the Rate Limiting bindings of the next one (tests/support/worker.mjs `rateLimits`) are given.
-const BENCH_LIMITS = {
-  MAX_CALLS_PER_SECOND: "1000000",
-  MAX_CALLS_PER_MINUTE: "60000000",
-  MAX_SALTS_PER_ADDRESS_PER_MINUTE: "1000000",
-  MAX_CONFIRMS_PER_ADDRESS_PER_HOUR: "1000000",
-  MAX_EMAILS_PER_ADDRESS_PER_HOUR: "1000000",
-  MAX_EMAILS_PER_ADDRESS_PER_CLIENT_PER_HOUR: "1000000",
-  DELIVERY_RETRY_BASE_SECS: "1",
-};
-const BENCH_RATE_LIMITS = { CLIENT_BURST: 1e9, CLIENT_MINUTE: 1e9, CLIENT_FAILURES: 1e9 };
-
 // ---------------------------------------------------------------------------------------------------
 // What D1 is read with. Each query names what it returns; the checks below only use these names.
 const QUERIES = {
@@ -110,40 +110,56 @@ const QUERIES = {
   replay: "SELECT key_id, jti FROM replay",
   audit: "SELECT action, outcome, COUNT(*) AS n FROM audit GROUP BY action, outcome",
   tables: "SELECT name FROM sqlite_master WHERE type = 'table'",
-  /** Confirmation emails counted against the email budget (the next worker's `email_counts`). */
+  /** Confirmation emails counted against the email budgets. */
   emailBudget: "SELECT COALESCE(SUM(count), 0) AS n FROM email_counts",
+  /** The `already_registered` notices the queue consumer claimed, one row per address. */
+  notices: "SELECT idempotency_key FROM notices",
+  /** Signups of active addresses the queue consumer dropped: a notice went out in the last day. */
+  suppressed: "SELECT COUNT(*) AS n FROM audit WHERE action = 'deliver_signup' AND outcome = 'suppressed'",
   /** Tables that no request of this mix may write to; checked when they exist. */
   mustBeEmpty: (table) => `SELECT COUNT(*) AS n FROM ${table}`,
 };
-const EMPTY_TABLES = ["undelivered", "blocks", "notices"];
+const EMPTY_TABLES = ["undelivered", "blocks"];
 
 // What each kind of request must answer and leave behind:
 //   status, code   the answer (code: the body's `error`, for refusals);
-//   replay         a 2xx adds its token's (kid, jti) to `replay`;
-//   confirmation   a 2xx adds one `confirmations` row of this purpose, one message to the mailbox and
-//                  (when the table exists) one to `email_counts`;
-//   audit          the audit rows [action, outcome] one such answer adds.
+//   replay         a 2xx adds its tokens' (kid, jti) to `replay` (the ledger keeps them per answer);
+//   confirmation   a 2xx adds one `confirmations` row of this purpose and one count to `email_counts`,
+//                  and the mailbox gets one message with its token...
+//   notice         ...unless the address is active: then the owner gets one `already_registered`
+//                  notice, at most one a day (the consumer audits the others as suppressed);
+//   audit          the audit rows [action, outcome] one such answer adds (a refusal of an audited
+//                  endpoint: its action and the error code).
 // A refusal adds no replay row, no confirmation, no message and no account change.
 const EXPECT = {
   salt: { endpoint: "POST /salt", status: 200 },
   signup: { endpoint: "POST /signup", status: 202, replay: true, confirmation: "signup", audit: [["signup", "confirmation_sent"]] },
   confirmSignup: { endpoint: "POST /confirm", status: 200, replay: true, audit: [["confirm_signup", "ok"]] },
-  account: { endpoint: "GET /account", status: 200, replay: true, audit: [] },
+  account: { endpoint: "GET /account", status: 200, replay: true, audit: [["sign_in", "ok"]] },
   verify: { endpoint: "POST /admin/verify", status: 200, replay: true, audit: [["admin_verify", "valid"]] },
-  change: { endpoint: "PATCH /signature", status: 202, replay: true, confirmation: "change", audit: [["change", "confirmation_sent"]] },
-  confirmChange: { endpoint: "POST /confirm", status: 200, replay: true, audit: [["confirm_change", "ok"]] },
+  signupActive: {
+    endpoint: "POST /signup",
+    status: 202,
+    replay: true,
+    confirmation: "signup",
+    notice: true,
+    audit: [["signup", "confirmation_sent"]],
+  },
+  changeSigned: { endpoint: "PATCH /signature", status: 200, replay: true, audit: [["change_signed", "ok"]] },
+  recovery: { endpoint: "PATCH /signature", status: 202, replay: true, confirmation: "change", audit: [["change", "confirmation_sent"]] },
+  confirmRecovery: { endpoint: "POST /confirm", status: 200, replay: true, audit: [["confirm_change", "ok"]] },
   disable: { endpoint: "DELETE /signature", status: 200, replay: true, audit: [["disable", "ok"]] },
   adminDisable: { endpoint: "POST /admin/disable", status: 200, audit: [["admin_disable", "ok"]] },
   // Refused on purpose.
-  replayedSignup: { endpoint: "POST /signup", status: 401, code: "replayed", audit: [] },
-  replayedRead: { endpoint: "GET /account", status: 401, code: "replayed", audit: [] },
-  forgedRead: { endpoint: "GET /account", status: 401, code: "invalid_signature", audit: [] },
+  replayedSignup: { endpoint: "POST /signup", status: 401, code: "replayed", audit: [["signup", "replayed"]] },
+  replayedRead: { endpoint: "GET /account", status: 401, code: "replayed", audit: [["sign_in", "replayed"]] },
+  forgedRead: { endpoint: "GET /account", status: 401, code: "invalid_signature", audit: [["sign_in", "invalid_signature"]] },
   replayedVerify: { endpoint: "POST /admin/verify", status: 422, code: "replayed", audit: [["admin_verify", "replayed"]] },
   forgedVerify: { endpoint: "POST /admin/verify", status: 422, code: "invalid_signature", audit: [["admin_verify", "invalid_signature"]] },
   wrongAdminSecret: { endpoint: "POST /admin/verify", status: 401, code: "unauthorized", audit: [["admin_verify", "unauthorized"]] },
   unknownConfirmation: { endpoint: "POST /confirm", status: 401, code: "confirmation_invalid", audit: [["confirm", "confirmation_invalid"]] },
   replayedConfirm: { endpoint: "POST /confirm", status: 401, code: "confirmation_invalid", audit: [["confirm", "confirmation_invalid"]] },
-  forgedDisable: { endpoint: "DELETE /signature", status: 401, code: "invalid_signature", audit: [] },
+  forgedDisable: { endpoint: "DELETE /signature", status: 401, code: "invalid_signature", audit: [["disable", "invalid_signature"]] },
 };
 
 // How often each kind is drawn (relative weights; the actual mix is printed).
@@ -153,8 +169,10 @@ const MIX = {
   confirmSignup: 15,
   account: 17,
   verify: 17,
-  change: 2,
-  confirmChange: 3,
+  signupActive: 2,
+  changeSigned: 2,
+  recovery: 2,
+  confirmRecovery: 3,
   disable: 0.4,
   adminDisable: 0.2,
   replayedSignup: 1,
@@ -259,6 +277,12 @@ function mailSettled(user, purpose) {
   user.awaiting[purpose] = false;
   awaitingMail -= 1;
 }
+// Signups of active addresses: accepted (or on their way), and those the queue consumer has decided
+// (a notice in the mailbox, or a `deliver_signup suppressed` audit row, read from D1 now and then).
+const resignups = { sent: 0, refused: 0, notices: 0, suppressed: 0 };
+const resignupsOnTheWay = () => resignups.sent - resignups.refused - resignups.notices - resignups.suppressed;
+/** Whether another message may be asked for (see `--backlog`). */
+const backlogFull = () => awaitingMail + resignupsOnTheWay() >= BACKLOG;
 
 /**
  * The kinds of request: `pick` returns what the request needs (null when no idle user qualifies);
@@ -281,7 +305,7 @@ function kinds(w, adminSecret) {
     },
     signup: {
       pick: () => {
-        if (awaitingMail >= BACKLOG) return null;
+        if (backlogFull()) return null;
         const user = { n: users.length, address: `load-${users.length}@example.com`, key: newKey(rng.bytes(32)) };
         users.push(user);
         byAddress.set(user.address, user);
@@ -328,8 +352,49 @@ function kinds(w, adminSecret) {
         return ["POST", "/admin/verify", { json: { token: user.assertion.text, audience: THIRD_PARTY }, headers: admin }, user.key.kid, claims.jti];
       },
     },
-    change: {
-      pick: () => (awaitingMail >= BACKLOG ? null : fromPool("settled")()),
+    signupActive: {
+      // Someone (with a key of their own) signs up with the address of an active account.
+      pick: () => (backlogFull() ? null : fromPool("active")()),
+      send: ({ user }) => {
+        const key = newKey(rng.bytes(32));
+        const claims = claimsFor(user.address, aud, { jti: jti() });
+        user.signupToken = { text: signToken("signup", claims, key), at: claims.iat };
+        user.resignups = (user.resignups ?? 0) + 1;
+        resignups.sent += 1;
+        return ["POST", "/signup", { json: { token: user.signupToken.text } }, key.kid, claims.jti];
+      },
+      after: (_, ok) => {
+        if (!ok) resignups.refused += 1;
+      },
+    },
+    changeSigned: {
+      // The key replaced at once: the request token of the current key binds the body, which holds
+      // the change token of the new key (tests/support/flows.mjs signedChange).
+      pick: fromPool("settled"),
+      send: ({ user }) => {
+        user.nextKey = newKey(rng.bytes(32));
+        const claims = claimsFor(user.address, aud, { jti: jti() });
+        const body = { token: signToken("change", claims, user.nextKey) };
+        const requestJti = jti();
+        const authorization = requestToken(user.key, user.address, aud, {
+          method: "PATCH",
+          url: `${aud}/signature`,
+          body: JSON.stringify(body),
+          jti: requestJti,
+        });
+        const init = { json: body, headers: { authorization: `Notary ${authorization}` } };
+        return ["PATCH", "/signature", init, user.nextKey.kid, claims.jti, [[user.key.kid, requestJti]]];
+      },
+      after: ({ user }, ok) => {
+        if (ok) {
+          user.key = user.nextKey;
+          user.changed = true;
+        }
+        user.nextKey = null;
+      },
+    },
+    recovery: {
+      pick: () => (backlogFull() ? null : fromPool("settled")()),
       send: ({ user }) => {
         user.changeKey = newKey(rng.bytes(32));
         expectMail(user, "change");
@@ -345,7 +410,7 @@ function kinds(w, adminSecret) {
         }
       },
     },
-    confirmChange: {
+    confirmRecovery: {
       pick: fromPool("mailedChange"),
       send: ({ user }) => {
         const claims = claimsFor(user.address, aud, { jti: jti(), confirmation: user.changeMessage.token });
@@ -363,7 +428,7 @@ function kinds(w, adminSecret) {
       },
     },
     disable: {
-      pick: fromPool("settled"),
+      pick: fromPool("settled", (user) => !user.resignups),
       send: ({ user }) => {
         const claims = claimsFor(user.address, aud, { jti: jti() });
         const token = signToken("disable", claims, user.key);
@@ -374,7 +439,7 @@ function kinds(w, adminSecret) {
       },
     },
     adminDisable: {
-      pick: fromPool("settled"),
+      pick: fromPool("settled", (user) => !user.resignups),
       send: ({ user }) => ["POST", "/admin/disable", { json: { address: user.address }, headers: admin }],
       after: ({ user }, ok) => {
         user.disabled = ok;
@@ -448,18 +513,32 @@ function tally(items, keyOf) {
 }
 
 /**
+ * Sockets that have carried a request: a request on one of them went out on a reused connection.
+ * (`request.reusedSocket` is not enough: Node 20's agent leaves it false when a request that waited
+ * for a socket is handed one another request has just freed.)
+ */
+const carried = new WeakSet();
+
+/**
  * One HTTP request on the kept-alive `agent`: `{ status, headers, text }`, or `{ status: 0, error,
- * reused }` when no answer came.
+ * reused }` when no answer came (`reused`: it went out on a reused connection and failed before any
+ * answer began, so it never reached the worker).
  */
 function send(agent, base, method, path, headers, body) {
   return new Promise((resolve) => {
+    let reused = false;
     const request = http.request({ host: base.hostname, port: base.port, method, path, headers, agent }, (response) => {
       const chunks = [];
       response.on("data", (chunk) => chunks.push(chunk));
       response.on("end", () => resolve({ status: response.statusCode, headers: response.headers, text: Buffer.concat(chunks).toString("utf8") }));
-      response.on("error", (error) => resolve({ status: 0, error, reused: request.reusedSocket }));
+      // The answer had begun: the request reached the worker, so it is not sent again.
+      response.on("error", (error) => resolve({ status: 0, error, reused: false }));
     });
-    request.on("error", (error) => resolve({ status: 0, error, reused: request.reusedSocket }));
+    request.on("socket", (socket) => {
+      reused = carried.has(socket);
+      carried.add(socket);
+    });
+    request.on("error", (error) => resolve({ status: 0, error, reused }));
     request.end(body);
   });
 }
@@ -471,7 +550,7 @@ async function main() {
         options.log = new Log(LogLevel.INFO);
       }
     : undefined;
-  const w = await startWorker({ vars: BENCH_LIMITS, rateLimits: BENCH_RATE_LIMITS, adjust });
+  const w = await startWorker({ vars: BENCH_VARS, rateLimits: BENCH_RATE_LIMITS, adjust });
   const base = new URL(w.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const ledger = [];
@@ -487,6 +566,11 @@ async function main() {
     for (; mailSeen < messages.length; mailSeen += 1) {
       const message = messages[mailSeen];
       const user = byAddress.get(message.address);
+      if (user?.resignups && message.purpose === "already_registered") {
+        // Which signup of the address it answers does not matter: one notice a day per address.
+        resignups.notices += 1;
+        continue;
+      }
       if (!user || (message.purpose !== "signup" && message.purpose !== "change")) {
         unexpectedMail += 1;
         continue;
@@ -498,6 +582,19 @@ async function main() {
     }
   };
   const router = setInterval(route, 20);
+  // The consumer's dropped signups of active addresses, read from D1 four times a second.
+  let reading = false;
+  const readSuppressed = async () => {
+    if (reading) return;
+    reading = true;
+    try {
+      const [{ n }] = await w.sql(QUERIES.suppressed);
+      resignups.suppressed = n;
+    } finally {
+      reading = false;
+    }
+  };
+  const suppressedReader = setInterval(() => readSuppressed().catch(() => {}), 250);
 
   try {
     const kindsOf = kinds(w, w.adminSecret);
@@ -535,7 +632,9 @@ async function main() {
         user.busy = true;
         place(user);
       }
-      const [method, path, init, kid, tokenJti] = kind.send(picked);
+      // kid, tokenJti: the token whose key the request proposes or is signed by; moreReplays: other
+      // [kid, jti] pairs a 2xx records (a signed change's request token).
+      const [method, path, init, kid, tokenJti, moreReplays = []] = kind.send(picked);
       const headers = { "cf-connecting-ip": ipOf(n), ...(init.headers ?? {}) };
       let body;
       if (init.json !== undefined) {
@@ -543,7 +642,8 @@ async function main() {
         headers["content-type"] = "application/json";
         headers["content-length"] = Buffer.byteLength(body);
       }
-      const entry = { n, kind: name, endpoint: EXPECT[name].endpoint, kid, jti: tokenJti, address: user?.address, resent: 0 };
+      const replays = kid === undefined ? moreReplays : [[kid, tokenJti], ...moreReplays];
+      const entry = { n, kind: name, endpoint: EXPECT[name].endpoint, kid, jti: tokenJti, replays, address: user?.address, resent: 0 };
       const started = performance.now();
       let answer = await send(agent, base, method, path, headers, body);
       // workerd closes a kept-alive connection after some answers without saying so (see the report);
@@ -556,7 +656,9 @@ async function main() {
       entry.at = Date.now();
       entry.status = answer.status;
       if (answer.status === 0) {
-        entry.networkError = `${answer.error?.code ?? answer.error?.message ?? answer.error}${answer.reused ? " (reused connection)" : ""}`;
+        const connection = answer.reused ? "reused connection" : "new connection";
+        const resent = entry.resent ? `, after ${entry.resent} on reused ones` : "";
+        entry.networkError = `${answer.error?.code ?? answer.error?.message ?? answer.error} (${connection}${resent}, ${entry.ms.toFixed(0)} ms)`;
       } else {
         entry.contentType = answer.headers["content-type"] ?? "";
         try {
@@ -638,7 +740,8 @@ async function main() {
       const sizes = Object.entries(pools).map(([name, pool]) => `${name} ${pool.items.length}`).join(", ");
       console.error(
         `[load] ${((performance.now() - started) / 1000).toFixed(0)} s: ${ledger.length} answered, ` +
-          `${w.mailbox.messages().length} messages (${w.mailbox.deliveryAttempts()} POSTs), ${awaitingMail} awaited; ${sizes}; ${loopLag}`,
+          `${w.mailbox.messages().length} messages (${w.mailbox.deliveryAttempts()} POSTs), ${awaitingMail} awaited, ` +
+          `${resignupsOnTheWay()} signups of active addresses undecided; ${sizes}; ${loopLag}`,
       );
     }, 5000);
     await Promise.all(Array.from({ length: CONCURRENCY }, loop));
@@ -649,22 +752,26 @@ async function main() {
       warmUpSeconds,
       warmUpRequests,
       mixSeconds: (performance.now() - mixStarted) / 1000,
-      mixDeliveries: w.mailbox.messages().filter((m) => m.receivedAt >= mixStartedAt && m.receivedAt <= mixEndedAt).length,
+      mixDeliveries: w.mailbox.messages().filter((m) => m.token && m.receivedAt >= mixStartedAt && m.receivedAt <= mixEndedAt).length,
     };
 
-    // Drain: every expected message delivered, then nothing more for QUIET_MS.
-    const expectedMail = ledger.filter((e) => e.ok && EXPECT[e.kind].confirmation).length;
+    // Drain: every expected confirmation delivered and every signup of an active address decided (a
+    // notice or a suppressed row), then nothing more for QUIET_MS.
+    const expectedMail = ledger.filter((e) => e.ok && EXPECT[e.kind].confirmation && !EXPECT[e.kind].notice).length;
     const drainStart = performance.now();
     let lastCount = -1;
     let lastChange = performance.now();
     for (;;) {
-      const count = w.mailbox.messages().length;
-      const attempts = w.mailbox.deliveryAttempts();
-      if (count + attempts !== lastCount) {
-        lastCount = count + attempts;
+      route();
+      await readSuppressed();
+      const count = w.mailbox.messages().filter((m) => m.token).length;
+      const activity = w.mailbox.messages().length + w.mailbox.deliveryAttempts() + resignups.suppressed;
+      if (activity !== lastCount) {
+        lastCount = activity;
         lastChange = performance.now();
       }
-      if (count >= expectedMail && performance.now() - lastChange >= QUIET_MS) break;
+      const settled = count >= expectedMail && resignupsOnTheWay() <= 0;
+      if (settled && performance.now() - lastChange >= QUIET_MS) break;
       if (performance.now() - drainStart > DRAIN_SECS * 1000) break;
       await sleep(100);
     }
@@ -672,22 +779,25 @@ async function main() {
     route();
 
     const checks = await reconcile(w, ledger, odd, unexpectedMail);
-    report({ ledger, odd, seconds, phases, drainSeconds, checks, delivery: deliveryDelays(ledger, w.mailbox.messages()) });
+    const messages = w.mailbox.messages();
+    const notices = messages.filter((m) => m.purpose === "already_registered").length;
+    report({ ledger, odd, seconds, phases, drainSeconds, checks, delivery: deliveryDelays(ledger, messages), notices });
     if (checks.some((check) => !check.ok)) process.exitCode = 1;
   } finally {
     clearInterval(router);
+    clearInterval(suppressedReader);
     agent.destroy();
     await w.close();
   }
 }
 
-/** Seconds from each 202 that asked for a message to the message's arrival in the mailbox. */
+/** Seconds from each 202 that asked for a confirmation to the message's arrival in the mailbox. */
 function deliveryDelays(ledger, messages) {
   const asked = groupBy(
-    ledger.filter((e) => e.ok && EXPECT[e.kind].confirmation),
+    ledger.filter((e) => e.ok && EXPECT[e.kind].confirmation && !EXPECT[e.kind].notice),
     (e) => `${EXPECT[e.kind].confirmation} ${e.address}`,
   );
-  const arrived = groupBy(messages, (m) => `${m.purpose} ${m.address}`);
+  const arrived = groupBy(messages.filter((m) => m.token), (m) => `${m.purpose} ${m.address}`);
   const delays = [];
   for (const [key, entries] of asked) {
     const received = (arrived.get(key) ?? []).map((m) => m.receivedAt).sort((a, b) => a - b);
@@ -719,7 +829,15 @@ async function reconcile(w, ledger, odd, unexpectedMail) {
   const unanswered = ledger.filter((e) => e.status === 0);
 
   // The answers themselves.
-  check("every request answered", [...tally(unanswered, (e) => `${e.endpoint}: ${e.networkError}`)].map(([k, n]) => `${k} ×${n}`));
+  // For a token request that got no answer, its replay rows say whether the worker applied it.
+  const replayRows = await w.sql(QUERIES.replay);
+  const recorded = new Set(replayRows.map((r) => `${r.key_id} ${r.jti}`));
+  const applied = (e) => {
+    if (!EXPECT[e.kind].replay || !e.replays.length) return "";
+    const found = e.replays.filter(([kid, id]) => recorded.has(`${kid} ${id}`)).length;
+    return found === e.replays.length ? ", applied" : found === 0 ? ", not applied" : ", partly applied";
+  };
+  check("every request answered", [...tally(unanswered, (e) => `${e.endpoint}: ${e.networkError}${applied(e)}`)].map(([k, n]) => `${k} ×${n}`));
   check("no 5xx", [...tally(ledger.filter((e) => e.status >= 500), (e) => `${e.endpoint} ${e.status}`)].map(([k, n]) => `${k} ×${n}`));
   check("every body JSON, Content-Type application/json", [...tally(odd, (o) => `${o.endpoint} ${o.status} ${o.headers["content-type"] ?? "no content-type"}`)].map(([k, n]) => `${k} ×${n}`));
   check("every refusal has an error code", ledger.filter((e) => e.status >= 400 && e.json && typeof e.code !== "string").map((e) => `${e.endpoint} ${e.status}`));
@@ -729,29 +847,28 @@ async function reconcile(w, ledger, odd, unexpectedMail) {
   );
 
   // replay: exactly the tokens of the accepted token-bearing requests.
-  const replayKey = (e) => `${e.kid} ${e.jti}`;
-  const replayRows = await w.sql(QUERIES.replay);
+  const replaysOf = (entries) => entries.filter((e) => EXPECT[e.kind].replay).flatMap((e) => e.replays.map(([kid, id]) => `${kid} ${id}`));
   check(
     "replay rows = 2xx token requests",
     compare(
-      tally(accepted.filter((e) => EXPECT[e.kind].replay), replayKey),
+      tally(replaysOf(accepted), (key) => key),
       tally(replayRows, (r) => `${r.key_id} ${r.jti}`),
-      tally(unanswered.filter((e) => EXPECT[e.kind].replay), replayKey),
+      tally(replaysOf(unanswered), (key) => key),
     ),
   );
 
-  // confirmations: one row per 202 signup/change; used by exactly the 200 confirms.
+  // confirmations: one row per 202 signup/recovery (an active address's too); used by exactly the 200 confirms.
   const confirmationRows = await w.sql(QUERIES.confirmations);
   const proposalKey = (e) => `${EXPECT[e.kind].confirmation} ${e.address} ${e.kid}`;
   check(
-    "confirmation rows = 202 signups/changes",
+    "confirmation rows = 202 signups/recoveries",
     compare(
       tally(accepted.filter((e) => EXPECT[e.kind].confirmation), proposalKey),
       tally(confirmationRows, (r) => `${r.purpose} ${r.address} ${r.key_id}`),
       tally(unanswered.filter((e) => EXPECT[e.kind].confirmation), proposalKey),
     ),
   );
-  const confirms = (entries) => entries.filter((e) => e.kind === "confirmSignup" || e.kind === "confirmChange");
+  const confirms = (entries) => entries.filter((e) => e.kind === "confirmSignup" || e.kind === "confirmRecovery");
   const confirmKey = (e) => `${e.kind === "confirmSignup" ? "signup" : "change"} ${e.address} ${e.kid}`;
   check(
     "confirmations used = 200 confirms",
@@ -787,40 +904,60 @@ async function reconcile(w, ledger, odd, unexpectedMail) {
     }
     return counts;
   };
+  // The queue consumer's own rows: each accepted signup of an active address that got no notice
+  // (one a day per address) is dropped with `deliver_signup suppressed`.
+  const messages = w.mailbox.messages();
+  const notices = messages.filter((m) => m.purpose === "already_registered");
+  const expectedAudit = auditOf(ledger.filter((e) => e.ok));
+  const resignedUp = accepted.filter((e) => EXPECT[e.kind].notice);
+  const suppressed = resignedUp.length - notices.length;
+  if (suppressed) expectedAudit.set("deliver_signup suppressed", suppressed);
   const auditRows = await w.sql(QUERIES.audit);
   check(
-    "audit rows = answers",
-    compare(
-      auditOf(ledger.filter((e) => e.ok)),
-      new Map(auditRows.map((r) => [`${r.action} ${r.outcome}`, r.n])),
-      auditOf(unanswered),
-    ),
+    "audit rows = answers (and suppressed notices)",
+    compare(expectedAudit, new Map(auditRows.map((r) => [`${r.action} ${r.outcome}`, r.n])), auditOf(unanswered)),
   );
 
-  // mail: one message per confirmation row, none lost, none duplicated, no redelivery.
-  const messages = w.mailbox.messages();
+  // mail: one message per confirmation row of a new address or a recovery (an active address's signup
+  // row gets none), none lost, none duplicated, no redelivery.
+  const noticeKeys = new Set(resignedUp.map((e) => `${e.address} ${e.kid}`));
+  const mailed = confirmationRows.filter((r) => !(r.purpose === "signup" && noticeKeys.has(`${r.address} ${r.key_id}`)));
   const mailProblems = compare(
-    tally(confirmationRows, (r) => `${r.purpose} ${r.address} ${r.token_hash}`),
+    tally(mailed, (r) => `${r.purpose} ${r.address} ${r.token_hash}`),
     tally(messages.filter((m) => m.token), (m) => `${m.purpose} ${m.address} ${sha256(m.token)}`),
   ).map((line) => line.replace(/^(\S+ \S+) \S+:/, "$1 <token>:"));
   for (const [key, n] of tally(messages, (m) => m.idempotencyKey)) if (n > 1) mailProblems.push(`Idempotency-Key ${key} ×${n}`);
   const attempts = w.mailbox.deliveryAttempts();
   if (attempts !== messages.length) mailProblems.push(`${attempts} delivery POSTs for ${messages.length} messages`);
   if (unexpectedMail) mailProblems.push(`${unexpectedMail} messages for no user of this run or of another purpose`);
-  check(`mailbox: one message per confirmation row (${messages.length})`, mailProblems);
+  check(`mailbox: one confirmation per row of a new address or a recovery (${messages.length - notices.length})`, mailProblems);
+
+  // already_registered: exactly one notice per active address signed up again, recorded in `notices`.
+  const noticeProblems = compare(
+    new Map([...new Set(resignedUp.map((e) => e.address))].map((address) => [address, 1])),
+    tally(notices, (m) => m.address),
+    new Map([...new Set(unanswered.filter((e) => EXPECT[e.kind].notice).map((e) => e.address))].map((address) => [address, 1])),
+  );
+  const noticeRows = await w.sql(QUERIES.notices);
+  noticeProblems.push(
+    ...compare(
+      tally(notices, (m) => m.idempotencyKey),
+      tally(noticeRows, (r) => r.idempotency_key),
+    ).map((line) => `notices row ${line}`),
+  );
+  check(`mailbox: one already_registered notice per address signed up again (${notices.length})`, noticeProblems);
+
+  const [{ n: emailCount }] = await w.sql(QUERIES.emailBudget);
+  check(
+    "email budget counts = 202 signups/recoveries",
+    compare(
+      new Map([["emails", accepted.filter((e) => EXPECT[e.kind].confirmation).length]]),
+      new Map([["emails", emailCount]]),
+      new Map([["emails", unanswered.filter((e) => EXPECT[e.kind].confirmation).length]]),
+    ),
+  );
 
   const tables = new Set((await w.sql(QUERIES.tables)).map((r) => r.name));
-  if (tables.has("email_counts")) {
-    const [{ n }] = await w.sql(QUERIES.emailBudget);
-    check(
-      "email budget counts = 202 signups/changes",
-      compare(
-        new Map([["emails", accepted.filter((e) => EXPECT[e.kind].confirmation).length]]),
-        new Map([["emails", n]]),
-        new Map([["emails", unanswered.filter((e) => EXPECT[e.kind].confirmation).length]]),
-      ),
-    );
-  }
 
   // Tables no request of this mix writes to.
   for (const table of EMPTY_TABLES.filter((t) => tables.has(t))) {
@@ -830,7 +967,7 @@ async function reconcile(w, ledger, odd, unexpectedMail) {
   return checks;
 }
 
-function report({ ledger, odd, seconds, phases, drainSeconds, checks, delivery }) {
+function report({ ledger, odd, seconds, phases, drainSeconds, checks, delivery, notices }) {
   const latencyRow = (entries) => {
     const latencies = entries.map((e) => e.ms).sort((a, b) => a - b);
     return { requests: entries.length, "p50 ms": ms(percentile(latencies, 50)), "p99 ms": ms(percentile(latencies, 99)) };
@@ -864,6 +1001,11 @@ function report({ ledger, odd, seconds, phases, drainSeconds, checks, delivery }
     `Confirmation messages: ${delivery.length} delivered, p50 ${percentile(delivery, 50)?.toFixed(1)} s, p99 ${percentile(delivery, 99)?.toFixed(1)} s ` +
       `after the 202; ${phases.mixDeliveries} of them arrived during the mix (${(phases.mixDeliveries / phases.mixSeconds).toFixed(1)}/s); ` +
       `the queue was drained ${drainSeconds.toFixed(1)} s after the last answer.`,
+  );
+  const resignedUp = ledger.filter((e) => e.ok && EXPECT[e.kind].notice);
+  console.log(
+    `Signups of active addresses: ${resignedUp.length} accepted for ${new Set(resignedUp.map((e) => e.address)).size} addresses; ` +
+      `${notices} already_registered notices delivered, ${resignups.suppressed} suppressed by the queue consumer.`,
   );
   if (resent.length) {
     console.log(
