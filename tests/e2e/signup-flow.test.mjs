@@ -327,6 +327,8 @@ test("sign up, confirm, change password, sign in, disable: the whole flow in the
 
   // --- Forgot the password: a new one, by the emailed link ---
   await page.click("#recover-details summary");
+  // The form is filled on the details' toggle event, which the browser fires as a task after the click.
+  await page.waitForFunction(() => document.getElementById("recover-address")?.value !== "", null, { timeout: 5000 }).catch(() => {});
   assert.equal(await page.inputValue("#recover-address"), address, "the sign-in address carries over");
   await assertUsable("account page, recovery open");
   await page.fill("#recover-password", thirdPassword);
