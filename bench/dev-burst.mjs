@@ -12,11 +12,9 @@
 // --timeout seconds (default 20) is counted as a timeout: wrangler's dev proxy holds a GET or HEAD
 // that failed on its way to the worker until the worker restarts, which may be never.
 
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { DEV_SECRETS, freePort, ROOT, startWorker } from "../tests/support/worker.mjs";
+import { existsSync } from "node:fs";
+import { startWranglerDev } from "./wrangler-dev.mjs";
+import { DEV_SECRETS, startWorker } from "../tests/support/worker.mjs";
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith("--") ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
@@ -67,50 +65,22 @@ async function bursts(base) {
 }
 
 async function viaWranglerDev() {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const persist = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "notary-burst-"));
-  const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
-  const wrangler = join(ROOT, "node_modules/.bin/wrangler");
-  const vars = { ...DEV_SECRETS, ...LIMITS, PUBLIC_URI: base };
-  let dev;
+  const { base, dev, output, stop } = await startWranglerDev({
+    label: "burst",
+    vars: (base) => ({ ...DEV_SECRETS, ...LIMITS, PUBLIC_URI: base }),
+    timeoutMs: 300_000,
+  });
   try {
-    execFileSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { cwd: ROOT, env, stdio: "ignore" });
-    dev = spawn(
-      wrangler,
-      [
-        "dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist,
-        "--show-interactive-dev-session=false",
-        ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
-      ],
-      { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let output = "";
-    dev.stdout.on("data", (d) => (output += d));
-    dev.stderr.on("data", (d) => (output += d));
-    const deadline = Date.now() + 300_000;
-    for (;;) {
-      try {
-        if ((await fetch(`${base}/health`)).status === 200) break;
-      } catch {
-        // not listening yet
-      }
-      if (dev.exitCode !== null || Date.now() > deadline) throw new Error(`wrangler dev did not start:\n${output}`);
-      await sleep(500);
-    }
     const tally = await bursts(base);
-    const restarts = output.split("\n").filter((line) => /Reloading|restarting/.test(line));
+    const lines = output().split("\n");
+    const restarts = lines.filter((line) => /Reloading|restarting/.test(line));
     let note = `wrangler dev reloads/rebuilds seen: ${restarts.length ? restarts.join(" | ") : "none"}`;
     if (dev.exitCode !== null || dev.signalCode !== null) {
-      note += `\n  wrangler dev ended during the bursts (${dev.exitCode ?? dev.signalCode}); its last output:\n${output.split("\n").slice(-15).join("\n")}`;
+      note += `\n  wrangler dev ended during the bursts (${dev.exitCode ?? dev.signalCode}); its last output:\n${lines.slice(-15).join("\n")}`;
     }
     return { tally, note };
   } finally {
-    if (dev && dev.exitCode === null) {
-      dev.kill("SIGTERM");
-      await Promise.race([new Promise((resolve) => dev.once("exit", resolve)), sleep(5000)]);
-    }
-    rmSync(persist, { recursive: true, force: true });
+    await stop();
   }
 }
 

@@ -22,14 +22,12 @@
 // `cargo test --profile worker -p notary-edge-worker --target wasm32-unknown-unknown --test compute_cost -- --include-ignored --nocapture`
 // (both run by `npm run bench worker`).
 
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { loadavg } from "node:os";
 import autocannon from "autocannon";
+import { startWranglerDev } from "./wrangler-dev.mjs";
 import { startMailbox } from "../tools/mailbox.mjs";
 import { claimsFor, newKey, signToken } from "../tests/support/tokens.mjs";
-import { DEV_SECRETS, freePort, ROOT, startWorker } from "../tests/support/worker.mjs";
+import { DEV_SECRETS, startWorker } from "../tests/support/worker.mjs";
 import { BENCH_RATE_LIMITS, BENCH_VARS } from "./limits.mjs";
 import { cpuMs, workerdUnder } from "./workerd.mjs";
 
@@ -42,16 +40,6 @@ const THIRD_PARTY = "https://relying-party.example";
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const debug = (...parts) => process.env.BENCH_DEBUG && console.error("[bench]", ...parts);
-
-function run(command, argv, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    child.on("exit", (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} ${argv.join(" ")}: ${output}`))));
-  });
-}
 
 /** Signs up and confirms the account whose key signs the assertions, through the real API. */
 async function benchAccount(base, mailbox) {
@@ -137,48 +125,21 @@ async function measure(setup, base, list, cpu) {
 }
 
 async function viaWranglerDev() {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const persist = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "notary-bench-"));
   const mailbox = await startMailbox({ port: 0, secret: DEV_SECRETS.CONFIRMATION_SECRET });
-  const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
-  const wrangler = join(ROOT, "node_modules/.bin/wrangler");
-  const vars = { ...DEV_SECRETS, ...BENCH_VARS, PUBLIC_URI: base, CONFIRMATION_URI: mailbox.url };
-  let dev;
+  let started;
   try {
-    await run(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], env);
-    dev = spawn(
-      wrangler,
-      [
-        "dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist,
-        "--log-level", "error", "--show-interactive-dev-session=false",
-        ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
-      ],
-      { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let output = "";
-    dev.stdout.on("data", (d) => (output += d));
-    dev.stderr.on("data", (d) => (output += d));
-    const deadline = Date.now() + 180_000;
-    for (;;) {
-      try {
-        if ((await fetch(`${base}/health`)).status === 200) break;
-      } catch {
-        // not listening yet
-      }
-      if (dev.exitCode !== null || Date.now() > deadline) throw new Error(`wrangler dev did not start:\n${output}`);
-      await sleep(500);
-    }
+    started = await startWranglerDev({
+      label: "bench",
+      vars: (base) => ({ ...DEV_SECRETS, ...BENCH_VARS, PUBLIC_URI: base, CONFIRMATION_URI: mailbox.url }),
+      extraArgs: ["--log-level", "error"],
+    });
+    const { base, dev } = started;
     const pids = workerdUnder(dev.pid);
     const account = await benchAccount(base, mailbox);
     return await measure("wrangler dev", base, scenarios(base, account, DEV_SECRETS.ADMIN_SECRET), () => cpuMs(pids));
   } finally {
-    if (dev && dev.exitCode === null) {
-      dev.kill("SIGTERM");
-      await Promise.race([new Promise((resolve) => dev.once("exit", resolve)), sleep(5000)]);
-    }
+    await started?.stop();
     await mailbox.close();
-    rmSync(persist, { recursive: true, force: true });
   }
 }
 

@@ -6,6 +6,7 @@
 //! active account ([`authenticate`]) or a pending confirmation (`routes::confirm`). A token that
 //! embeds the key it proposes (signup, change) goes through [`verify_proposal`].
 
+use crate::audit::{AuditAction, AuditOutcome};
 use crate::context::RequestContext;
 use crate::error::{ApiError, ApiResult};
 use crate::http::Request;
@@ -149,6 +150,29 @@ pub fn replay_statement(
         &token.claims.jti,
         token.replay_horizon(),
     )
+}
+
+/// Records the successful use of `auth`'s token: its `jti` and this request's audit row (`action`,
+/// `outcome`, the account and its key), in one transaction, so a success costs one write round trip.
+/// A second use of the token fails the batch with `replayed` and writes nothing.
+pub async fn record_use(
+    ctx: &RequestContext,
+    auth: &Authenticated,
+    action: AuditAction,
+    outcome: AuditOutcome,
+) -> ApiResult<()> {
+    let account = &auth.account;
+    let statements = vec![
+        replay_statement(ctx, &auth.token)?,
+        ctx.audit_statement(
+            action,
+            outcome,
+            Some(&account.address),
+            Some(&account.key_id),
+        )?,
+    ];
+    ctx.commit_audited(statements, action.as_str()).await?;
+    Ok(())
 }
 
 /// Checks that a request token binds this very request: its method, its URL as the user addressed it

@@ -24,6 +24,10 @@ pub struct RequestContext {
     pub client_hash: String,
     /// When the request arrived, Unix seconds.
     pub now: i64,
+    /// Whether the request is for an admin endpoint with the right admin secret
+    /// (`routes::is_operator`): then it is not counted against its network, and the admin handlers
+    /// accept it.
+    pub operator: bool,
     /// Whether this request's audit row is written (or in a batch), so a refusal is not logged twice.
     audited: Cell<bool>,
     /// The address the request is about, once a handler knows it (possibly from an unverified
@@ -40,6 +44,7 @@ impl RequestContext {
         hasher: KeyedHasher,
         client_group: &str,
         now: i64,
+        operator: bool,
     ) -> Self {
         Self {
             client_hash: hasher.client(client_group),
@@ -48,6 +53,7 @@ impl RequestContext {
             store,
             hasher,
             now,
+            operator,
             audited: Cell::new(false),
             about: RefCell::new(None),
         }
@@ -117,7 +123,7 @@ impl RequestContext {
     }
 
     /// This request's audit record as a statement, for a batch with the state change it records
-    /// ([`Self::commit`]).
+    /// ([`Self::commit_audited`]).
     pub fn audit_statement(
         &self,
         action: AuditAction,
@@ -129,18 +135,15 @@ impl RequestContext {
         self.store.audit_statement(&entry, self.now)
     }
 
-    /// Runs `statements` as one transaction; when they hold this request's audit row
-    /// ([`Self::audit_statement`]), the request counts as audited once the batch has committed.
-    pub async fn commit(
+    /// Runs `statements`, which hold this request's audit row ([`Self::audit_statement`]), as one
+    /// transaction; the request counts as audited once it has committed.
+    pub async fn commit_audited(
         &self,
         statements: Vec<D1PreparedStatement>,
-        holds_audit_row: bool,
         what: &'static str,
     ) -> ApiResult<Vec<D1Result>> {
         let results = self.store.batch(statements, what).await?;
-        if holds_audit_row {
-            self.audited.set(true);
-        }
+        self.audited.set(true);
         Ok(results)
     }
 }

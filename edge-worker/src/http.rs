@@ -184,16 +184,19 @@ mod worker_glue {
         inner: web_sys::Request,
         headers: web_sys::Headers,
         method: Method,
+        url: String,
         path: String,
     }
 
     impl Request {
         /// Wraps the request the runtime handed over.
         pub fn new(inner: web_sys::Request) -> Self {
+            let url = inner.url();
             Self {
                 headers: inner.headers(),
                 method: Method::from(inner.method()),
-                path: path_of(&inner.url()),
+                path: path_of(&url),
+                url,
                 inner,
             }
         }
@@ -209,13 +212,13 @@ mod worker_glue {
         }
 
         /// The URL's `scheme://authority`.
-        pub fn origin(&self) -> String {
-            split_url(&self.inner.url()).0.to_owned()
+        pub fn origin(&self) -> &str {
+            split_url(&self.url).0
         }
 
         /// The URL's path and query (`/path?query`, without the fragment).
-        pub fn path_and_query(&self) -> String {
-            split_url(&self.inner.url()).1.to_owned()
+        pub fn path_and_query(&self) -> &str {
+            split_url(&self.url).1
         }
 
         /// A header's value, if present and readable.

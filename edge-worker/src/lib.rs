@@ -95,11 +95,20 @@ mod entry {
             worker::console_error!("D1 binding: {error}");
             ApiError::misconfigured()
         })?);
-        let ctx = RequestContext::new(env, config, store, hasher, &client_group, time::now_secs());
+        let operator = routes::is_operator(req, config.admin_secret.as_bytes());
+        let ctx = RequestContext::new(
+            env,
+            config,
+            store,
+            hasher,
+            &client_group,
+            time::now_secs(),
+            operator,
+        );
         // The operator's own services call the admin endpoints, often many times a minute from one
         // address; the admin secret proves who they are, so they are not counted as a network. A wrong
         // secret is a refused attempt like any other (`CLIENT_FAILURES`).
-        if !routes::is_operator(req, &ctx) {
+        if !ctx.operator {
             limits::admit(&ctx).await?;
         }
         check_origin(

@@ -3,7 +3,7 @@
 //! account, then the token's `jti` with the `sign_in` audit row in one batch.
 
 use crate::audit::{AuditAction, AuditOutcome};
-use crate::auth::{authenticate, check_bound_request, replay_statement};
+use crate::auth::{authenticate, check_bound_request, record_use};
 use crate::context::RequestContext;
 use crate::error::{ApiError, ApiResult, ServerCode};
 use crate::http::Request;
@@ -31,16 +31,7 @@ pub async fn account(req: &mut Request, ctx: &RequestContext) -> ApiResult<Respo
     ctx.about(&account.address);
     let body = read_body(req).await?;
     check_bound_request(ctx, req, &auth.token, &body)?;
-    let statements = vec![
-        replay_statement(ctx, &auth.token)?,
-        ctx.audit_statement(
-            AuditAction::SignIn,
-            AuditOutcome::Ok,
-            Some(&account.address),
-            Some(&account.key_id),
-        )?,
-    ];
-    ctx.commit(statements, true, "sign in").await?;
+    record_use(ctx, &auth, AuditAction::SignIn, AuditOutcome::Ok).await?;
     Ok(json_response(
         200,
         &serde_json::json!({

@@ -10,7 +10,7 @@
 //! - `POST /admin/audit {"address"?, "ip"?, "since"?, "limit"?}`: reads the audit log.
 
 use crate::audit::{AuditAction, AuditOutcome};
-use crate::auth::{authenticate, replay_statement, AuthError};
+use crate::auth::{authenticate, record_use, AuthError};
 use crate::client_ip::client_group;
 use crate::context::RequestContext;
 use crate::error::{ApiError, ApiResult, ServerCode};
@@ -24,11 +24,16 @@ use worker::Response;
 /// Most rows one `POST /admin/audit` answers.
 pub const MAX_AUDIT_ROWS: u32 = 1000;
 
-/// Checks `Authorization: Bearer <ADMIN_SECRET>` in constant time.
-pub fn authorize(req: &Request, ctx: &RequestContext) -> ApiResult<()> {
+/// Whether `req` carries `Authorization: Bearer <ADMIN_SECRET>` (compared in constant time). Decided
+/// once per request, before the limits ([`RequestContext::operator`]).
+pub fn carries_admin_secret(req: &Request, admin_secret: &[u8]) -> bool {
     let authorization = header(req, "authorization");
     let given = authorization_token(authorization.as_deref(), "Bearer").unwrap_or_default();
-    if secret_matches(given.as_bytes(), ctx.config.admin_secret.as_bytes()) {
+    secret_matches(given.as_bytes(), admin_secret)
+}
+
+fn authorize(ctx: &RequestContext) -> ApiResult<()> {
+    if ctx.operator {
         return Ok(());
     }
     Err(ApiError::new(
@@ -47,7 +52,7 @@ struct VerifyBody {
 /// `POST /admin/verify`: 200 with the claims and the account, 422 for an invalid token, 404 when no
 /// active account has its key (the token is the subject of the request, not its credential).
 pub async fn verify(req: &mut Request, ctx: &RequestContext) -> ApiResult<Response> {
-    authorize(req, ctx)?;
+    authorize(ctx)?;
     let body: VerifyBody = read_json(req).await?;
     let kind = RegisteredKind::Assertion;
     let auth = match authenticate(ctx, &body.token, kind, &body.audience).await {
@@ -58,16 +63,7 @@ pub async fn verify(req: &mut Request, ctx: &RequestContext) -> ApiResult<Respon
     };
     let account = &auth.account;
     ctx.about(&account.address);
-    let statements = vec![
-        replay_statement(ctx, &auth.token)?,
-        ctx.audit_statement(
-            AuditAction::AdminVerify,
-            AuditOutcome::Valid,
-            Some(&account.address),
-            Some(&account.key_id),
-        )?,
-    ];
-    ctx.commit(statements, true, "verify")
+    record_use(ctx, &auth, AuditAction::AdminVerify, AuditOutcome::Valid)
         .await
         .map_err(ApiError::about_subject)?;
     Ok(json_response(
@@ -92,7 +88,7 @@ struct DisableBody {
 
 /// `POST /admin/disable`: 200 `{"status":"disabled"}`, 404 when the address has no active account.
 pub async fn disable(req: &mut Request, ctx: &RequestContext) -> ApiResult<Response> {
-    authorize(req, ctx)?;
+    authorize(ctx)?;
     let body: DisableBody = read_json(req).await?;
     let address = Address::parse(&body.address)?;
     let address = address.as_str();
@@ -141,7 +137,7 @@ struct AuditQuery {
 /// their keyed hashes, so an operator can follow one person or one network without the log holding
 /// either in clear.
 pub async fn audit(req: &mut Request, ctx: &RequestContext) -> ApiResult<Response> {
-    authorize(req, ctx)?;
+    authorize(ctx)?;
     let query: AuditQuery = read_json(req).await?;
     let address = query.address.as_deref().map(Address::parse).transpose()?;
     let address_hash = address.as_ref().map(|a| ctx.address_hash(a.as_str()));
