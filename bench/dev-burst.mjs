@@ -13,6 +13,7 @@
 // that failed on its way to the worker until the worker restarts, which may be never.
 
 import { existsSync } from "node:fs";
+import { BENCH_RATE_LIMITS, BENCH_VARS } from "./limits.mjs";
 import { startWranglerDev } from "./wrangler-dev.mjs";
 import { DEV_SECRETS, startWorker } from "../tests/support/worker.mjs";
 
@@ -24,11 +25,6 @@ const ROUNDS = Number(args.rounds ?? 5);
 const METHOD = args.method ?? "POST";
 const PATH = args.path ?? "/salt";
 const TIMEOUT_MS = Number(args.timeout ?? 20) * 1000;
-const LIMITS = {
-  MAX_CALLS_PER_SECOND: "1000000",
-  MAX_CALLS_PER_MINUTE: "60000000",
-  MAX_SALTS_PER_ADDRESS_PER_MINUTE: "1000000",
-};
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `ROUNDS` bursts of `PARALLEL` requests; returns the tally of answers. */
@@ -67,7 +63,8 @@ async function bursts(base) {
 async function viaWranglerDev() {
   const { base, dev, output, stop } = await startWranglerDev({
     label: "burst",
-    vars: (base) => ({ ...DEV_SECRETS, ...LIMITS, PUBLIC_URI: base }),
+    vars: (base) => ({ ...DEV_SECRETS, ...BENCH_VARS, PUBLIC_URI: base }),
+    rateLimits: BENCH_RATE_LIMITS,
     timeoutMs: 300_000,
   });
   try {
@@ -86,7 +83,7 @@ async function viaWranglerDev() {
 
 async function viaWorkerd() {
   if (!process.env.TMPDIR && existsSync("/dev/shm")) process.env.TMPDIR = "/dev/shm";
-  const w = await startWorker({ vars: LIMITS });
+  const w = await startWorker({ vars: BENCH_VARS, rateLimits: BENCH_RATE_LIMITS });
   try {
     return { tally: await bursts(w.url), note: "" };
   } finally {

@@ -132,6 +132,7 @@ async function viaWranglerDev() {
       label: "bench",
       vars: (base) => ({ ...DEV_SECRETS, ...BENCH_VARS, PUBLIC_URI: base, CONFIRMATION_URI: mailbox.url }),
       extraArgs: ["--log-level", "error"],
+      rateLimits: BENCH_RATE_LIMITS,
     });
     const { base, dev } = started;
     const pids = workerdUnder(dev.pid);
@@ -160,7 +161,7 @@ if (args.only !== "wrangler") rows.push(...(await viaWorkerd()));
 console.log(`Loopback, ${CONNECTIONS} connections, ${DURATION} s per endpoint (autocannon), load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}.`);
 console.table(rows);
 console.log(
-  "workerd CPU ms/req: utime+stime of the whole workerd process (worker, local D1/KV/DO/queue simulators, HTTP),\n" +
+  "workerd CPU ms/req: utime+stime of the whole workerd process (worker, local D1/KV/queue/Rate Limiting simulators, HTTP),\n" +
     "  minus its idle rate, per request: an upper bound of the worker's CPU time.",
 );
 if (rows.some((row) => row["non-2xx"] > 0 || row.errors > 0)) {
