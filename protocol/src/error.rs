@@ -49,6 +49,16 @@ crate::vocabulary! {
         /// The token's `jti` was already accepted once (the verifier remembers it until
         /// [`crate::token::VerifiedToken::replay_horizon`]). Only a stateful verifier (the server) raises it.
         Replayed => "replayed",
+        /// The salt request's `blinded` is not 32 bytes of base64url encoding a ristretto255 element
+        /// other than the identity.
+        InvalidBlindedElement => "invalid_blinded_element",
+        /// The salt answer's `evaluated` is not 32 bytes of base64url encoding a ristretto255 element
+        /// other than the identity.
+        InvalidEvaluatedElement => "invalid_evaluated_element",
+        /// An OPRF computation could not be carried out: a zero blind, an input that hashes to the
+        /// identity or is longer than 65535 bytes (RFC 9497's `InvalidInputError`). Random inputs
+        /// never meet it.
+        OprfFailure => "oprf_failure",
     }
 }
 
@@ -63,7 +73,10 @@ impl ErrorKind {
             | Self::InvalidPassword
             | Self::InvalidSalt
             | Self::WeakKdfParams
-            | Self::UnsupportedKdfVersion => 400,
+            | Self::UnsupportedKdfVersion
+            | Self::InvalidBlindedElement
+            | Self::InvalidEvaluatedElement
+            | Self::OprfFailure => 400,
             Self::InvalidKey | Self::WeakKey => 422,
             _ => 401,
         }

@@ -14,6 +14,8 @@ mod argon2id;
 mod backends;
 #[cfg(test)]
 mod tests;
+#[cfg(feature = "kdf")]
+pub mod v2;
 
 #[cfg(feature = "kdf")]
 use crate::{keys::Seed, salt::Salt};
@@ -62,9 +64,14 @@ impl KdfAlgorithm {
     }
 }
 
-/// Version of the parameter set (the salt answer's `kdf_version`); raised whenever
-/// [`KdfParams::CURRENT`] changes. It is the only version this crate implements.
-pub const KDF_PARAMS_VERSION: u32 = 1;
+/// The derivation scheme of new keys (the salt answer's `kdf_version`): 2, the OPRF of
+/// docs/protocol.md section 5.2 ([`v2`]) then Argon2id with [`KdfParams::CURRENT`]. It is the only
+/// version a salt answer may carry; [`LEGACY_KDF_VERSION`] survives only to sign in and move.
+pub const KDF_PARAMS_VERSION: u32 = 2;
+
+/// Version 1, Argon2id over the password alone ([`derive_seed`]): keys of accounts made before
+/// version 2 sign in with it once, to propose their version-2 key (docs/protocol.md section 9.13).
+pub const LEGACY_KDF_VERSION: u32 = 1;
 
 /// Refuses a `kdf_version` this crate does not implement (`unsupported_kdf_version`): a client never
 /// derives with a scheme it does not know, so this comes before anything else in the salt answer.
@@ -74,7 +81,7 @@ pub fn check_kdf_version(kdf_version: u32) -> Result<()> {
     } else {
         Err(err(
             ErrorKind::UnsupportedKdfVersion,
-            "the salt answer's kdf_version is not one this client implements (only 1)",
+            "the salt answer's kdf_version is not one this client implements (only 2)",
         ))
     }
 }
@@ -90,7 +97,7 @@ impl KdfParams {
         parallelism: 1,
     };
 
-    /// The members of `kdf` in `kdf_version` 1, as serialised (a test keeps them in step with serde).
+    /// The members of `kdf`, as serialised (a test keeps them in step with serde).
     pub const MEMBERS: [&'static str; 5] = [
         "algorithm",
         "version",
@@ -165,7 +172,7 @@ impl Password {
     }
 }
 
-/// Derives the Ed25519 seed: Argon2id(password, salt) with `params`, 32 bytes of output, after
+/// Derives the version-1 Ed25519 seed ([`LEGACY_KDF_VERSION`]): Argon2id(password, salt) with `params`, 32 bytes of output, after
 /// checking `params` against the floor and ceiling ([`KdfParams::check`]).
 #[cfg(feature = "kdf")]
 pub fn derive_seed(password: &Password, salt: &Salt, params: &KdfParams) -> Result<Seed> {

@@ -91,9 +91,9 @@ fn params_serialise_as_documented_with_exactly_the_listed_members() {
 }
 
 #[test]
-fn only_kdf_version_1_is_implemented() {
+fn only_kdf_version_2_is_announced() {
     assert!(check_kdf_version(KDF_PARAMS_VERSION).is_ok());
-    for version in [0, 2, u32::MAX] {
+    for version in [0, 1, 3, u32::MAX] {
         assert_eq!(
             check_kdf_version(version).map_err(|e| e.kind()),
             Err(ErrorKind::UnsupportedKdfVersion)
