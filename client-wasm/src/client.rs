@@ -1,13 +1,15 @@
 //! `NotaryClient`: the whole flows against a Notary server, with `fetch` from WebAssembly.
 
-use crate::derive;
-use crate::error::{NotaryError, Result};
+use crate::derive::{self, Blinding, Evaluation};
+use crate::error::{ClientErrorKind, NotaryError, Result};
 use crate::http::{self, JsonCall};
 use crate::key::SERVER_TOKEN_LIFETIME_SECS;
 use crate::key::{body_bytes, KeyMaterial, KeyPair, Purpose};
 use crate::requirements;
-use crate::salts::{self, SaltCache};
 use crate::shape::{self, Member, Requirement, Shape, Type};
+use protocol::address::Address;
+use protocol::kdf::{Password, KDF_PARAMS_VERSION, LEGACY_KDF_VERSION};
+use protocol::salt::{CheckedSaltAnswer, SaltAnswer};
 use protocol::token::HttpRequest;
 use serde::Serialize;
 use std::future::Future;
@@ -38,7 +40,12 @@ pub const SALT_ANSWER: Shape = Shape {
         Member::new("address", Type::String).doc("The canonical address."),
         Member::new("salt", Type::String).doc("16 bytes, base64url."),
         Member::new("kdf", Type::Object(&KDF_PARAMS)),
-        Member::new("kdf_version", Type::Number),
+        Member::new("kdf_version", Type::Number)
+            .doc("The derivation scheme of new keys: 2 (docs/protocol.md section 5)."),
+        Member::new("accepted_kdf_versions", Type::NumberArray)
+            .doc("The schemes whose keys the server accepts, newest first: `[2]`, or `[2, 1]` while version-1 keys may still sign in to move."),
+        Member::new("evaluated", Type::String)
+            .doc("The server's OPRF evaluation of the request's `blinded`, 32 bytes, base64url."),
     ],
 };
 
@@ -48,7 +55,7 @@ pub const STATUS_ANSWER: Shape = Shape {
     doc: "The answer of signup, change of password by recovery (without the current key) and disable.",
     members: &[Member::new(
         "status",
-        Type::OpenString(&["confirmation_sent", "disabled"]),
+        Type::OpenString(&["confirmation_sent", "disabled", "ticket_sent"]),
     )],
 };
 
@@ -73,6 +80,8 @@ pub const ACCOUNT: Shape = Shape {
         Member::new("key_id", Type::String),
         Member::new("created_at", Type::Number).doc("Unix seconds."),
         Member::new("confirmed_at", Type::Number).doc("Unix seconds."),
+        Member::new("kdf_version", Type::Number)
+            .doc("The derivation scheme of the account's key: 2, or 1 until the account moves."),
     ],
 };
 
@@ -98,9 +107,58 @@ export interface NotaryClient {
 }
 "#;
 
+/// The declarations of the options of `evaluate` and `signIn`, and of what `signIn` resolves to.
+pub const CLIENT_OPTION_TYPES: &str = r#"
+/** The options of `NotaryClient.evaluate`. */
+export interface EvaluateOptions {
+  /** An emailed ticket (`requestTicket`) that lets the evaluation through when the address's guesses are spent. */
+  ticket?: string;
+  /**
+   * Evaluate twice with different blinds and refuse (`oprf_key_varies`) if the server answered with
+   * different keys. Use it before registering a key (signup, change of password): it spends two guesses.
+   */
+  verifyServerKey?: boolean;
+}
+
+/** Where `signIn` is: evaluating the password, deriving a key (Argon2id), signing in, or proposing the move to version 2. */
+export interface SignInProgress {
+  phase: "evaluate" | "derive" | "sign-in" | "upgrade";
+  /** For `derive`: the version of the key being derived. */
+  kdfVersion?: number;
+}
+
+/** The options of `NotaryClient.signIn`. */
+export interface SignInOptions extends EvaluateOptions {
+  onProgress?: (event: SignInProgress) => void;
+}
+
+/** What `NotaryClient.signIn` resolves to. */
+export interface SignIn {
+  /** The key the account has now: sign with it. */
+  key: KeyPair;
+  /** The account, as `GET /account` answered it. */
+  account: Account;
+  /**
+   * Set while an account made before protocol version 2 moves to it: the version-2 key of the same
+   * password, proposed to the server. `confirm(newKey, token)` with the emailed token completes the move.
+   */
+  newKey?: KeyPair;
+  /** The server's answer to the proposal of `newKey`: `{ status: "confirmation_sent" }`. */
+  upgrade?: StatusAnswer;
+}
+"#;
+
 #[derive(Serialize)]
 struct AddressBody<'a> {
     address: &'a str,
+}
+
+#[derive(Serialize)]
+struct SaltBody<'a> {
+    address: &'a str,
+    blinded: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ticket: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -108,36 +166,72 @@ struct TokenBody<'a> {
     token: &'a str,
 }
 
+/// The options of `evaluate` and `signIn`.
+#[derive(Default)]
+struct EvaluateOptions {
+    ticket: Option<String>,
+    verify_server_key: bool,
+    on_progress: Option<js_sys::Function>,
+}
+
+impl EvaluateOptions {
+    fn from_js(options: &JsValue) -> Result<Self> {
+        if options.is_undefined() || options.is_null() {
+            return Ok(Self::default());
+        }
+        if !options.is_object() {
+            return Err(NotaryError::invalid_argument("options must be an object"));
+        }
+        let ticket = shape::member(options, "ticket");
+        let ticket = if ticket.is_undefined() || ticket.is_null() {
+            None
+        } else {
+            Some(ticket.as_string().ok_or(NotaryError::invalid_argument(
+                "options.ticket must be a string",
+            ))?)
+        };
+        let verify = shape::member(options, "verifyServerKey");
+        let on_progress = shape::member(options, "onProgress");
+        Ok(Self {
+            ticket,
+            verify_server_key: verify.as_bool().unwrap_or(false),
+            on_progress: on_progress.dyn_into::<js_sys::Function>().ok(),
+        })
+    }
+
+    /// Tells the caller's `onProgress` where the flow is; what it throws is ignored.
+    fn progress(&self, phase: &str, kdf_version: Option<u32>) {
+        if let Some(callback) = &self.on_progress {
+            let event = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&event, &"phase".into(), &phase.into());
+            if let Some(version) = kdf_version {
+                let _ = js_sys::Reflect::set(&event, &"kdfVersion".into(), &version.into());
+            }
+            let _ = callback.call1(&JsValue::NULL, &event);
+        }
+    }
+}
+
+/// The address a blinded input is first made for: the typed address if it is already canonical
+/// (every ASCII address once trimmed and lower-cased), else a throwaway that only serves to learn the
+/// canonical form from the answer (this package carries no IDNA tables).
+const PROBE_ADDRESS: &str = "canonical-form@probe.invalid";
+
 /// A client for one Notary server. Every method that talks to the server returns a `Promise` that
 /// rejects with a `NotaryError` (`code`, `message`, `status`).
 #[wasm_bindgen]
 pub struct NotaryClient {
     base_url: Rc<str>,
-    salts: SaltCache,
 }
 
 #[wasm_bindgen]
 impl NotaryClient {
     /// A client for the server at `baseUrl` (its public URI, e.g. `https://notary.example`; a trailing
     /// slash is ignored). The base URL is the `aud` of every token sent to the server.
-    /// `options.saltStore` keeps salt answers beyond this client's memory (see `SaltStore`).
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        #[wasm_bindgen(js_name = baseUrl)] base_url: &str,
-        #[wasm_bindgen(unchecked_optional_param_type = "NotaryClientOptions")] options: JsValue,
-    ) -> Result<NotaryClient> {
-        let base_url = normalize_base_url(base_url)?.into();
-        let store = if options.is_undefined() || options.is_null() {
-            None
-        } else if options.is_object() {
-            Some(shape::member(&options, "saltStore"))
-                .filter(|store| !store.is_undefined() && !store.is_null())
-        } else {
-            return Err(NotaryError::invalid_argument("options must be an object"));
-        };
+    pub fn new(#[wasm_bindgen(js_name = baseUrl)] base_url: &str) -> Result<NotaryClient> {
         Ok(Self {
-            base_url,
-            salts: SaltCache::new(store)?,
+            base_url: normalize_base_url(base_url)?.into(),
         })
     }
 
@@ -147,34 +241,66 @@ impl NotaryClient {
         self.base_url.to_string()
     }
 
-    /// `POST /salt`: the canonical address, its salt and the key-derivation parameters. An answer this
-    /// client already got for the address (in its memory, or in its `saltStore`) is used instead of
-    /// asking again, when it passes the checks a fresh one gets.
-    #[wasm_bindgen(unchecked_return_type = "Promise<SaltAnswer>")]
-    pub fn salt(&self, address: &str) -> js_sys::Promise {
-        let url = self.endpoint("/salt");
-        let base_url = Rc::clone(&self.base_url);
-        let salts = self.salts.clone();
-        let typed = address.to_owned();
-        let body = serde_json::to_string(&AddressBody { address });
+    /// `POST /salt`: blinds the password, has the server evaluate it with the address's OPRF key, and
+    /// finalizes the answer (docs/protocol.md section 5.2). Resolves to an `Evaluation`, from which
+    /// `deriveKey()` derives the key. The password is blinded and the answer finalized inside
+    /// WebAssembly. Each evaluation spends one of the address's guesses (section 9.2).
+    ///
+    /// `options.ticket` is an emailed ticket (`requestTicket`) that lets the evaluation through when
+    /// the address's guesses are spent. `options.verifyServerKey` evaluates twice with different
+    /// blinds and refuses (`oprf_key_varies`) if the server answered with different keys: use it
+    /// before registering a key (signup, change of password).
+    #[wasm_bindgen(unchecked_return_type = "Promise<Evaluation>")]
+    pub fn evaluate(
+        &self,
+        address: &str,
+        password: js_sys::JsString,
+        #[wasm_bindgen(unchecked_optional_param_type = "EvaluateOptions")] options: JsValue,
+    ) -> js_sys::Promise {
+        let started = self.start_evaluation(address, &password, &options);
         promise(Box::pin(async move {
-            if let Some(kept) = salts.get(&base_url, &typed).await {
-                return Ok(kept);
-            }
-            let body = body.map_err(|_| NotaryError::invalid_argument("unusable address"))?;
-            let answer = JsonCall {
-                method: "POST",
-                url: &url,
-                body: Some(body),
-                authorization: None,
-                expect: requirements!(SALT_ANSWER),
-            }
-            .send()
-            .await?;
-            salts::check_address(&typed, &derive::salt_answer_from_js(&answer)?)?;
-            salts.put(&base_url, &typed, &answer).await;
-            Ok(answer)
+            let (client, typed, password, options) = started?;
+            let evaluation = client.evaluation(&typed, password, &options).await?;
+            Ok(evaluation.into())
         }))
+    }
+
+    /// Signs in with a password: evaluates it, derives the key of `kdf_version` 2 and sends `GET
+    /// /account` signed by it. When the server does not know that key (`unknown_key`) and still
+    /// accepts version-1 keys, derives the version-1 key, signs in with it, and proposes the version-2
+    /// key in a `PATCH /signature` signed by the version-1 key, which the server confirms by email
+    /// (docs/protocol.md section 9.13). Resolves to `{ key, account }`, plus `newKey` and `upgrade`
+    /// (`{ status: "confirmation_sent" }`) when the account is moving: `confirm(newKey, token)` with
+    /// the emailed token completes the move. `options` as for `evaluate`, plus `onProgress(event)`,
+    /// called with `{ phase: "evaluate" | "derive" | "sign-in" | "upgrade", kdfVersion? }`.
+    #[wasm_bindgen(js_name = signIn, unchecked_return_type = "Promise<SignIn>")]
+    pub fn sign_in(
+        &self,
+        address: &str,
+        password: js_sys::JsString,
+        #[wasm_bindgen(unchecked_optional_param_type = "SignInOptions")] options: JsValue,
+    ) -> js_sys::Promise {
+        let started = self.start_evaluation(address, &password, &options);
+        promise(Box::pin(async move {
+            let (client, typed, password, options) = started?;
+            client.signed_in(&typed, password, &options).await
+        }))
+    }
+
+    /// `POST /salt/ticket`: asks the server to email the address a single-use ticket that lets a few
+    /// evaluations through when its guesses are spent (`guess_budget_exhausted`). Resolves to
+    /// `{ status: "ticket_sent" }` whether or not the address has an account.
+    #[wasm_bindgen(js_name = requestTicket, unchecked_return_type = "Promise<StatusAnswer>")]
+    pub fn request_ticket(&self, address: &str) -> js_sys::Promise {
+        let body = serde_json::to_string(&AddressBody { address })
+            .map_err(|_| NotaryError::invalid_argument("unusable address"));
+        self.call(
+            "POST",
+            "/salt/ticket",
+            body.map(Some),
+            None,
+            requirements!(STATUS_ANSWER),
+        )
     }
 
     /// `POST /signup` with a signup token of `key`. Resolves to `{ status: "confirmation_sent" }`
@@ -266,7 +392,7 @@ impl NotaryClient {
         )
     }
 
-    /// `GET /account` as a signed request.
+    /// `GET /account` as a signed request: signs in with `key`.
     #[wasm_bindgen(unchecked_return_type = "Promise<Account>")]
     pub fn account(&self, key: &KeyPair) -> js_sys::Promise {
         self.call(
@@ -304,6 +430,154 @@ impl NotaryClient {
         format!("{}{path}", self.base_url)
     }
 
+    /// What `evaluate` and `signIn` check before their promise: the arguments, read now (the password
+    /// becomes a zeroised `Password` at once).
+    fn start_evaluation(
+        &self,
+        address: &str,
+        password: &js_sys::JsString,
+        options: &JsValue,
+    ) -> Result<(Self, String, Password, EvaluateOptions)> {
+        let password = derive::password_from_js(password)?;
+        let options = EvaluateOptions::from_js(options)?;
+        let client = Self {
+            base_url: Rc::clone(&self.base_url),
+        };
+        Ok((client, address.trim().to_owned(), password, options))
+    }
+
+    /// One evaluation of `password` for the `typed` address, twice when `verify_server_key`.
+    async fn evaluation(
+        &self,
+        typed: &str,
+        password: Password,
+        options: &EvaluateOptions,
+    ) -> Result<Evaluation> {
+        options.progress("evaluate", None);
+        let second = options.verify_server_key.then(|| password.clone());
+        let evaluation = self.evaluate_once(typed, password, options).await?;
+        if let Some(password) = second {
+            let again = self
+                .evaluate_once(evaluation.address().as_str(), password, options)
+                .await?;
+            evaluation.check_same_as(&again)?;
+        }
+        Ok(evaluation)
+    }
+
+    /// Blinds, asks, and finalizes; asks a second time, for the canonical address the answer names,
+    /// when the first input could not be made for it.
+    async fn evaluate_once(
+        &self,
+        typed: &str,
+        password: Password,
+        options: &EvaluateOptions,
+    ) -> Result<Evaluation> {
+        let lookup = salt_lookup_form(typed);
+        let first =
+            Address::from_canonical(&lookup).or_else(|_| Address::from_canonical(PROBE_ADDRESS))?;
+        let blinding = Blinding::new(first, password)?;
+        let (answer, checked) = self.ask(typed, &blinding, options).await?;
+        if lookup.is_ascii() && checked.address.as_str() != lookup {
+            return Err(NotaryError::new(
+                ClientErrorKind::AddressMismatch,
+                "the salt answer is for another address",
+            ));
+        }
+        if checked.address == *blinding.address() {
+            return blinding.finish(&answer, checked);
+        }
+        let blinding = blinding.for_address(checked.address)?;
+        let (answer, checked) = self.ask(typed, &blinding, options).await?;
+        if checked.address != *blinding.address() {
+            return Err(NotaryError::new(
+                ClientErrorKind::AddressMismatch,
+                "the salt answers name different addresses",
+            ));
+        }
+        blinding.finish(&answer, checked)
+    }
+
+    /// `POST /salt {address, blinded, ticket?}`, the answer read and checked.
+    async fn ask(
+        &self,
+        typed: &str,
+        blinding: &Blinding,
+        options: &EvaluateOptions,
+    ) -> Result<(SaltAnswer, CheckedSaltAnswer)> {
+        let blinded = blinding.blinded();
+        let body = serde_json::to_string(&SaltBody {
+            address: typed,
+            blinded: &blinded,
+            ticket: options.ticket.as_deref(),
+        })
+        .map_err(|_| NotaryError::invalid_argument("unusable address"))?;
+        let url = self.endpoint("/salt");
+        let answer = JsonCall {
+            method: "POST",
+            url: &url,
+            body: Some(body),
+            authorization: None,
+            expect: requirements!(SALT_ANSWER),
+        }
+        .send()
+        .await?;
+        let answer = derive::salt_answer_from_js(&answer)?;
+        let checked = answer.check()?;
+        Ok((answer, checked))
+    }
+
+    /// `signIn`'s flow (see there).
+    async fn signed_in(
+        &self,
+        typed: &str,
+        password: Password,
+        options: &EvaluateOptions,
+    ) -> Result<JsValue> {
+        let evaluation = self.evaluation(typed, password, options).await?;
+        options.progress("derive", Some(KDF_PARAMS_VERSION));
+        let key = evaluation.derive_key()?;
+        options.progress("sign-in", None);
+        let refused = match self.account_of(&key.material()).await {
+            Ok(account) => return Ok(sign_in_result(key, &account, None)),
+            Err(error) if error.code() == UNKNOWN_KEY && evaluation.legacy_accepted() => error,
+            Err(error) => return Err(error),
+        };
+        options.progress("derive", Some(LEGACY_KDF_VERSION));
+        let legacy = evaluation.derive_legacy_key()?;
+        options.progress("sign-in", None);
+        let account = match self.account_of(&legacy.material()).await {
+            Ok(account) => account,
+            // Neither key is the account's: the password is wrong (or there is no account).
+            Err(error) if error.code() == UNKNOWN_KEY => return Err(refused),
+            Err(error) => return Err(error),
+        };
+        options.progress("upgrade", None);
+        let upgrade = self
+            .token_call_future(
+                "PATCH",
+                "/signature",
+                &key.material(),
+                Purpose::Change,
+                Some(&legacy.material()),
+                requirements!(STATUS_ANSWER),
+            )
+            .await?;
+        Ok(sign_in_result(legacy, &account, Some((key, upgrade))))
+    }
+
+    /// `GET /account` signed by `key`, awaited.
+    async fn account_of(&self, key: &KeyMaterial) -> Result<JsValue> {
+        self.call_future(
+            "GET",
+            "/account",
+            Ok(None),
+            Some(key),
+            requirements!(ACCOUNT),
+        )
+        .await
+    }
+
     /// Signs a token of `material` now (so that a freed key cannot race the request), then sends it
     /// as `{"token": ...}`, signed by `signer` when given.
     fn token_call(
@@ -315,13 +589,26 @@ impl NotaryClient {
         signer: Option<&KeyMaterial>,
         expect: &'static [Requirement],
     ) -> js_sys::Promise {
+        promise(self.token_call_future(method, path, material, purpose, signer, expect))
+    }
+
+    /// [`NotaryClient::token_call`] as a future.
+    fn token_call_future(
+        &self,
+        method: &'static str,
+        path: &str,
+        material: &KeyMaterial,
+        purpose: Purpose<'_>,
+        signer: Option<&KeyMaterial>,
+        expect: &'static [Requirement],
+    ) -> Call {
         let body = material
             .token(purpose, &self.base_url, SERVER_TOKEN_LIFETIME_SECS)
             .and_then(|token| {
                 serde_json::to_string(&TokenBody { token: &token })
                     .map_err(|_| NotaryError::invalid_argument("unusable token"))
             });
-        self.call(method, path, body.map(Some), signer, expect)
+        self.call_future(method, path, body.map(Some), signer, expect)
     }
 
     /// Sends a JSON call to the server; with `signer`, as a signed request: `Authorization: Notary
@@ -334,6 +621,18 @@ impl NotaryClient {
         signer: Option<&KeyMaterial>,
         expect: &'static [Requirement],
     ) -> js_sys::Promise {
+        promise(self.call_future(method, path, body, signer, expect))
+    }
+
+    /// [`NotaryClient::call`] as a future.
+    fn call_future(
+        &self,
+        method: &'static str,
+        path: &str,
+        body: Result<Option<String>>,
+        signer: Option<&KeyMaterial>,
+        expect: &'static [Requirement],
+    ) -> Call {
         let url = self.endpoint(path);
         let prepared = body.and_then(|body| {
             let request = HttpRequest {
@@ -346,7 +645,7 @@ impl NotaryClient {
                 .transpose()?;
             Ok((body, authorization))
         });
-        promise(Box::pin(async move {
+        Box::pin(async move {
             let (body, authorization) = prepared?;
             JsonCall {
                 method,
@@ -357,7 +656,7 @@ impl NotaryClient {
             }
             .send()
             .await
-        }))
+        })
     }
 }
 
@@ -374,19 +673,6 @@ fn request_authorization(
         SERVER_TOKEN_LIFETIME_SECS,
     )?;
     Ok(format!("Notary {token}"))
-}
-
-/// Derives the key pair from a salt answer (`NotaryClient.salt()`) and the password, inside
-/// WebAssembly. Takes a noticeable moment (Argon2id, 64 MiB): in a page, prefer the Web Worker client.
-#[wasm_bindgen(js_name = deriveKey)]
-pub fn derive_key(
-    #[wasm_bindgen(js_name = saltAnswer, unchecked_param_type = "SaltAnswer")] salt_answer: JsValue,
-    password: js_sys::JsString,
-) -> Result<KeyPair> {
-    let answer = derive::salt_answer_from_js(&salt_answer)?;
-    let password = derive::password_from_js(&password)?;
-    let (address, pair) = derive::derive_key_pair(&answer, &password)?;
-    Ok(KeyPair::from_material(KeyMaterial::new(address, pair)))
 }
 
 /// Zeroises the Argon2 working memory (64 MiB) that derivations keep for reuse and gives it back to
@@ -472,6 +758,32 @@ async fn read_body(request: &web_sys::Request) -> Result<Vec<u8>> {
         .await
         .map_err(|_| unreadable())?;
     body_bytes(&buffer)
+}
+
+/// The code a server answers for a key it does not know.
+const UNKNOWN_KEY: &str = "unknown_key";
+
+/// `{ key, account }`, plus `{ newKey, upgrade }` while the account moves to `kdf_version` 2.
+fn sign_in_result(key: KeyPair, account: &JsValue, upgrade: Option<(KeyPair, JsValue)>) -> JsValue {
+    let result = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&result, &"key".into(), &key.into());
+    let _ = js_sys::Reflect::set(&result, &"account".into(), account);
+    if let Some((new_key, status)) = upgrade {
+        let _ = js_sys::Reflect::set(&result, &"newKey".into(), &new_key.into());
+        let _ = js_sys::Reflect::set(&result, &"upgrade".into(), &status);
+    }
+    result.into()
+}
+
+/// The lookup form of a typed address: trimmed, and lower-cased when ASCII (all that the server's
+/// canonicalisation does to an ASCII address).
+fn salt_lookup_form(typed: &str) -> String {
+    let typed = typed.trim();
+    if typed.is_ascii() {
+        typed.to_ascii_lowercase()
+    } else {
+        typed.to_owned()
+    }
 }
 
 /// A server call in flight. Boxed so that one `future_to_promise` serves every method.

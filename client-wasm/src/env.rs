@@ -20,11 +20,17 @@ pub fn now_secs() -> i64 {
 /// 16 bytes from `crypto.getRandomValues` (browsers, Web Workers, Node 20+): one `jti`.
 pub fn jti_bytes() -> Result<[u8; MIN_JTI_BYTES]> {
     let mut bytes = [0u8; MIN_JTI_BYTES];
-    get_random_values(&mut bytes).map_err(|_| {
+    random_bytes(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Fills `buffer` from `crypto.getRandomValues` (at most 65536 bytes, the Web Crypto limit).
+pub fn random_bytes(buffer: &mut [u8]) -> Result<()> {
+    get_random_values(buffer).map_err(|_| {
         NotaryError::new(
             ClientErrorKind::NoRandomness,
             "crypto.getRandomValues is not available in this environment",
         )
     })?;
-    Ok(bytes)
+    Ok(())
 }

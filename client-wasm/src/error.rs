@@ -31,6 +31,9 @@ protocol::vocabulary! {
         NoRandomness => "no_randomness",
         /// A key derivation was asked for while another one was running.
         Busy => "busy",
+        /// The server evaluated one password twice with different OPRF keys (docs/protocol.md
+        /// section 5.2): no key was registered with it.
+        OprfKeyVaries => "oprf_key_varies",
     }
 }
 

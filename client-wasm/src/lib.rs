@@ -3,12 +3,12 @@
 //! The browser and Node side of Notary, compiled to WebAssembly and published as the npm package
 //! `notary-client` (see `client-wasm/README.md`). A thin adapter over the `protocol` crate:
 //!
-//! - [`client::derive_key`]: Argon2id(password, salt) → Ed25519 key pair, inside WASM memory only;
+//! - [`derive::Evaluation`]: the password blinded, evaluated by the server's OPRF and finalized, then
+//!   Argon2id and HKDF → Ed25519 key pair, inside WASM memory only;
 //! - [`key::KeyPair`]: the public JWK, the key id and one method per kind of token;
-//! - [`client::NotaryClient`]: salt, signup, confirm, change of password, disable, account and signed
-//!   `fetch`, with the global `fetch` from WebAssembly;
-//! - [`salts`]: the salt answers a client keeps, so that signing in again does not depend on
-//!   `POST /salt`;
+//! - [`client::NotaryClient`]: evaluation, sign-in (with the move of version-1 accounts), signup,
+//!   confirm, change of password, disable, account, tickets and signed `fetch`, with the global
+//!   `fetch` from WebAssembly;
 //! - [`error::NotaryError`]: what every export throws, with a stable, typed `code`;
 //! - [`typescript`]: the `.d.ts` text of the error codes and the answers, written at compile time
 //!   from the same Rust that raises and checks them.
@@ -21,11 +21,11 @@ pub mod env;
 pub mod error;
 pub mod http;
 pub mod key;
-pub mod salts;
 pub mod shape;
 pub mod typescript;
 
-pub use client::{derive_key, NotaryClient};
+pub use client::NotaryClient;
+pub use derive::Evaluation;
 pub use error::NotaryError;
 pub use key::KeyPair;
 
@@ -38,7 +38,7 @@ const _: &str = typescript::ERROR_CODES;
 const _: &str = typescript::ANSWERS;
 
 #[wasm_bindgen(typescript_custom_section)]
-const _: &str = salts::SALT_STORE_TYPES;
+const _: &str = client::CLIENT_OPTION_TYPES;
 
 #[wasm_bindgen(typescript_custom_section)]
 const _: &str = client::CHANGE_PASSWORD_TYPES;

@@ -23,6 +23,8 @@ pub enum Type {
     Number,
     /// Exactly this whole number: `19`.
     Integer(u32),
+    /// An array of numbers: `number[]`. [`check`] only requires an array: its reader checks the items.
+    NumberArray,
     /// An object of this shape. [`check`] only requires an object: whoever reads it checks its
     /// members, with the codes that fit (the salt answer's `kdf`: the protocol's `weak_kdf_params`).
     Object(&'static Shape),
@@ -75,6 +77,7 @@ enum Kind {
     Literal(&'static str),
     Number,
     Integer(u32),
+    Array,
     Object,
 }
 
@@ -85,6 +88,7 @@ impl Type {
             Self::Literal(text) => Kind::Literal(text),
             Self::Number => Kind::Number,
             Self::Integer(number) => Kind::Integer(number),
+            Self::NumberArray => Kind::Array,
             Self::Object(_) => Kind::Object,
         }
     }
@@ -137,6 +141,7 @@ fn meets(value: &JsValue, kind: Kind) -> bool {
         Kind::Literal(text) => value.as_string().is_some_and(|value| value == text),
         Kind::Number => value.as_f64().is_some(),
         Kind::Integer(number) => value.as_f64() == Some(f64::from(number)),
+        Kind::Array => js_sys::Array::is_array(value),
         Kind::Object => value.is_object(),
     }
 }
@@ -147,6 +152,7 @@ fn described(kind: Kind) -> &'static str {
         Kind::Literal(_) => "the expected string",
         Kind::Number => "a number",
         Kind::Integer(_) => "the expected number",
+        Kind::Array => "an array",
         Kind::Object => "an object",
     }
 }

@@ -189,6 +189,7 @@ const fn member_type<const N: usize>(out: &mut Text<N>, ty: Type) {
         }
         Type::Literal(text) => string_literal(out, text),
         Type::Number => out.push("number"),
+        Type::NumberArray => out.push("number[]"),
         Type::Integer(number) => out.push_number(number),
         Type::Object(shape) => out.push(shape.name),
     }

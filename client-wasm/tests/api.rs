@@ -12,14 +12,13 @@
 )]
 
 use notary_client::client::{
-    derive_key, normalize_base_url, ACCOUNT, CONFIRM_ANSWER, KDF_PARAMS, SALT_ANSWER, STATUS_ANSWER,
+    normalize_base_url, ACCOUNT, CONFIRM_ANSWER, KDF_PARAMS, SALT_ANSWER, STATUS_ANSWER,
 };
-use notary_client::derive::salt_answer_from_js;
+use notary_client::derive::{password_from_js, salt_answer_from_js, Blinding, Evaluation};
 use notary_client::error::{ClientErrorKind, NotaryError};
 use notary_client::http::parse_retry_after;
 use notary_client::key::{KeyPair, PUBLIC_JWK};
 use notary_client::requirements;
-use notary_client::salts;
 use notary_client::shape::{self, Shape};
 use protocol::token::{Expectations, KeyRef, ParsedToken, TokenKind};
 use wasm_bindgen::{JsCast, JsValue};
@@ -38,12 +37,34 @@ fn salt_answer() -> JsValue {
     object(
         r#"{"address":"alice@example.com","salt":"Na_mKGw0GDhz3GNYQigbhw",
             "kdf":{"algorithm":"argon2id","version":19,"memory_kib":19456,"iterations":2,"parallelism":1},
-            "kdf_version":1}"#,
+            "kdf_version":2,"accepted_kdf_versions":[2,1],
+            "evaluated":"4vKuCmq8TnGohKlhxQBRX1jjC2qlgt2NtqZZReCNLXY"}"#,
     )
 }
 
+/// The evaluation of `password` for alice@example.com by a server with a test seed, at the floor:
+/// the blinding and the finalization of the package, the server's side from the protocol crate.
+fn evaluation(password: &str) -> Evaluation {
+    let address = protocol::address::Address::from_canonical("alice@example.com").expect("address");
+    let password = password_from_js(&password.into()).expect("password");
+    let blinding = Blinding::new(address.clone(), password).expect("blinding");
+    let blinded =
+        protocol::oprf::BlindedElement::from_base64url(&blinding.blinded()).expect("blinded");
+    let mut answer =
+        protocol::salt::SaltAnswer::new(b"salt secret", &[3; 32], &address, &blinded, true)
+            .expect("answer");
+    answer.kdf.memory_kib = 19_456;
+    answer.kdf.iterations = 2;
+    let read =
+        salt_answer_from_js(&object(&serde_json::to_string(&answer).expect("JSON"))).expect("read");
+    let checked = read.check().expect("checked");
+    blinding.finish(&read, checked).expect("finished")
+}
+
 fn key() -> KeyPair {
-    derive_key(salt_answer(), "correct horse battery staple".into()).expect("derive")
+    evaluation("correct horse battery staple")
+        .derive_key()
+        .expect("derive")
 }
 
 fn error_code(error: JsValue) -> String {
@@ -383,49 +404,85 @@ fn the_salt_answer_reader_takes_what_the_typescript_interfaces_declare() {
 }
 
 #[wasm_bindgen_test]
-fn derive_key_refuses_bad_answers_and_passwords() {
-    let weak = object(
-        r#"{"address":"alice@example.com","salt":"Na_mKGw0GDhz3GNYQigbhw",
-            "kdf":{"algorithm":"argon2id","version":19,"memory_kib":1024,"iterations":2,"parallelism":1},"kdf_version":1}"#,
-    );
-    let argon2i = object(
-        r#"{"address":"alice@example.com","salt":"Na_mKGw0GDhz3GNYQigbhw",
-            "kdf":{"algorithm":"argon2i","version":19,"memory_kib":19456,"iterations":2,"parallelism":1},"kdf_version":1}"#,
-    );
-    let bad_salt = object(
-        r#"{"address":"alice@example.com","salt":"Na_mKGw0GDhz3GNYQigbhw==",
-            "kdf":{"algorithm":"argon2id","version":19,"memory_kib":19456,"iterations":2,"parallelism":1},"kdf_version":1}"#,
-    );
-    let not_canonical = object(
-        r#"{"address":"Alice@example.com","salt":"Na_mKGw0GDhz3GNYQigbhw",
-            "kdf":{"algorithm":"argon2id","version":19,"memory_kib":19456,"iterations":2,"parallelism":1},"kdf_version":1}"#,
-    );
-    let missing = object(r#"{"address":"alice@example.com","salt":"Na_mKGw0GDhz3GNYQigbhw"}"#);
-    for (answer, password, code) in [
-        (weak, "correct horse battery staple", "weak_kdf_params"),
-        (argon2i, "correct horse battery staple", "weak_kdf_params"),
-        (bad_salt, "correct horse battery staple", "invalid_salt"),
+fn bad_answers_and_passwords_are_refused_before_any_derivation() {
+    let with_kdf = |kdf: &str, address: &str, salt: &str| {
+        object(&format!(
+            r#"{{"address":"{address}","salt":"{salt}","kdf":{{{kdf}}},"kdf_version":2,
+                "accepted_kdf_versions":[2],"evaluated":"4vKuCmq8TnGohKlhxQBRX1jjC2qlgt2NtqZZReCNLXY"}}"#
+        ))
+    };
+    let floor =
+        r#""algorithm":"argon2id","version":19,"memory_kib":19456,"iterations":2,"parallelism":1"#;
+    let salt = "Na_mKGw0GDhz3GNYQigbhw";
+    for (answer, code) in [
         (
-            not_canonical,
-            "correct horse battery staple",
+            with_kdf(
+                r#""algorithm":"argon2id","version":19,"memory_kib":1024,"iterations":2,"parallelism":1"#,
+                "alice@example.com",
+                salt,
+            ),
+            "weak_kdf_params",
+        ),
+        (
+            with_kdf(
+                r#""algorithm":"argon2i","version":19,"memory_kib":19456,"iterations":2,"parallelism":1"#,
+                "alice@example.com",
+                salt,
+            ),
+            "weak_kdf_params",
+        ),
+        (
+            with_kdf(floor, "alice@example.com", "Na_mKGw0GDhz3GNYQigbhw=="),
+            "invalid_salt",
+        ),
+        (
+            with_kdf(floor, "Alice@example.com", salt),
             "invalid_address",
         ),
-        (missing, "correct horse battery staple", "invalid_argument"),
         (
-            JsValue::NULL,
-            "correct horse battery staple",
+            object(r#"{"address":"alice@example.com","salt":"Na_mKGw0GDhz3GNYQigbhw"}"#),
             "invalid_argument",
         ),
-        (salt_answer(), "short", "invalid_password"),
+        (JsValue::NULL, "invalid_argument"),
     ] {
-        let error = derive_key(answer, password.into()).err().map(JsValue::from);
-        assert_eq!(error.map(error_code), Some(code.to_owned()));
+        let error = match salt_answer_from_js(&answer) {
+            Ok(read) => NotaryError::from(read.check().expect_err("refused")),
+            Err(error) => error,
+        };
+        assert_eq!(error_code(error.into()), code);
     }
+    let short = password_from_js(&"short".into()).err().map(JsValue::from);
+    assert_eq!(short.map(error_code), Some("invalid_password".to_owned()));
     // A lone surrogate is refused, not silently replaced by U+FFFD.
     let lone =
         js_sys::JsString::from_char_code(&[0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0xD800]);
-    let error = derive_key(salt_answer(), lone).err().map(JsValue::from);
+    let error = password_from_js(&lone).err().map(JsValue::from);
     assert_eq!(error.map(error_code), Some("invalid_password".to_owned()));
+}
+
+/// The same password evaluated twice gives the same key whatever the blinds; another password, or
+/// a server that changes its key, does not.
+#[wasm_bindgen_test]
+fn evaluations_are_independent_of_the_blind() {
+    let first = evaluation("correct horse battery staple");
+    let second = evaluation("correct horse battery staple");
+    first.check_same_as(&second).expect("same output");
+    assert_eq!(
+        first.derive_key().expect("key").key_id(),
+        second.derive_key().expect("key").key_id()
+    );
+    let other = evaluation("another horse battery staple");
+    assert_eq!(
+        first
+            .check_same_as(&other)
+            .err()
+            .map(|e| e.code().to_owned()),
+        Some("oprf_key_varies".to_owned())
+    );
+    assert_ne!(
+        first.derive_key().expect("key").key_id(),
+        first.derive_legacy_key().expect("legacy key").key_id()
+    );
 }
 
 #[wasm_bindgen_test]
@@ -434,7 +491,7 @@ fn salt_answers_are_read_from_plain_objects() {
     assert_eq!(answer.address, "alice@example.com");
     assert_eq!(answer.kdf.memory_kib, 19_456);
     let fractional = object(
-        r#"{"address":"a@example.com","salt":"x","kdf":{"algorithm":"argon2id","version":19,"memory_kib":19456.5,"iterations":2,"parallelism":1},"kdf_version":1}"#,
+        r#"{"address":"a@example.com","salt":"x","kdf":{"algorithm":"argon2id","version":19,"memory_kib":19456.5,"iterations":2,"parallelism":1},"kdf_version":2,"accepted_kdf_versions":[2],"evaluated":"x"}"#,
     );
     assert_eq!(
         salt_answer_from_js(&fractional)
@@ -533,41 +590,5 @@ fn retry_after_values_are_read_as_rfc_9110_says() {
     ];
     for (value, expected) in cases {
         assert_eq!(parse_retry_after(value, now_ms), *expected, "{value:?}");
-    }
-}
-
-/// A kept salt answer is used only when a fresh one would be: same checks, same address.
-#[wasm_bindgen_test]
-fn kept_salt_answers_are_used_only_when_a_fresh_one_would_be() {
-    let answer = salt_answer();
-    for typed in ["alice@example.com", " ALICE@example.com "] {
-        let usable = salts::usable(&answer, typed).expect(typed);
-        assert_eq!(usable.address, "alice@example.com");
-    }
-    assert!(salts::usable(&answer, "bob@example.com").is_none());
-    let with = |json: &str| object(json);
-    for unusable in [
-        // A parameter set this client does not implement.
-        r#"{"address":"alice@example.com","salt":"Na_mKGw0GDhz3GNYQigbhw",
-            "kdf":{"algorithm":"argon2id","version":19,"memory_kib":19456,"iterations":2,"parallelism":1},
-            "kdf_version":2}"#,
-        // Below the floor.
-        r#"{"address":"alice@example.com","salt":"Na_mKGw0GDhz3GNYQigbhw",
-            "kdf":{"algorithm":"argon2id","version":19,"memory_kib":4096,"iterations":2,"parallelism":1},
-            "kdf_version":1}"#,
-        // Not canonical, a short salt, nothing.
-        r#"{"address":"Alice@example.com","salt":"Na_mKGw0GDhz3GNYQigbhw",
-            "kdf":{"algorithm":"argon2id","version":19,"memory_kib":19456,"iterations":2,"parallelism":1},
-            "kdf_version":1}"#,
-        r#"{"address":"alice@example.com","salt":"Na_mKGw0",
-            "kdf":{"algorithm":"argon2id","version":19,"memory_kib":19456,"iterations":2,"parallelism":1},
-            "kdf_version":1}"#,
-        r#"{}"#,
-        r#""a string""#,
-    ] {
-        assert!(
-            salts::usable(&with(unusable), "alice@example.com").is_none(),
-            "{unusable}"
-        );
     }
 }

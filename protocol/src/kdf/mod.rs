@@ -139,8 +139,8 @@ impl KdfParams {
     }
 }
 
-/// A password after NFKC normalisation and length checks. Zeroised on drop.
-#[derive(Zeroize, ZeroizeOnDrop)]
+/// A password after NFKC normalisation and length checks. Zeroised on drop (copies too).
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct Password(String);
 
 impl Password {
