@@ -7,7 +7,7 @@ import { NotaryError } from "./errors.js";
 
 export { NotaryError };
 
-export const { KeyPair, NotaryClient, releaseKdfMemory } = wasm;
+export const { Evaluation, KeyPair, NotaryClient, releaseKdfMemory } = wasm;
 
 /** A module that only validates where WebAssembly SIMD (128-bit) is supported: `i8x16.popcnt`. */
 const SIMD_PROBE = new Uint8Array([
@@ -57,23 +57,6 @@ export function isReady() {
   return loaded !== null;
 }
 
-function requireReady() {
-  if (!loaded) throw new Error("notary-client: call `await ready()` before using the package");
-}
-
-/**
- * Derives the key pair from a salt answer (`NotaryClient.salt()`) and the password: Argon2id with the
- * answer's parameters, inside WebAssembly. Synchronous and CPU-bound (about 0.1 to 0.3 s with the
- * protocol's 64 MiB): on a page, use the Web Worker client (`notary-client/worker-client`).
- * @param {import("./index.js").SaltAnswer} saltAnswer
- * @param {string} password
- * @returns {import("./index.js").KeyPair}
- */
-export function deriveKey(saltAnswer, password) {
-  requireReady();
-  return wasm.deriveKey(saltAnswer, password);
-}
-
 // `KeyPair.token(spec)`: the general form of the typed token methods (`signupToken`, ...), which
 // come from the WebAssembly. Each kind names the method that signs it; nothing else is done here.
 const TOKEN_METHODS = {
@@ -95,8 +78,8 @@ Object.defineProperty(wasm.KeyPair.prototype, "token", {
   },
 });
 
-// The flows of NotaryClient that the WebAssembly does not export as such: those that need no server
-// round trip of their own, and changePassword's choice between its two paths.
+// The flows of NotaryClient that the WebAssembly does not export as such: changePassword's choice
+// between its two paths, and the conveniences over evaluate and the key's own token methods.
 Object.defineProperties(wasm.NotaryClient.prototype, {
   changePassword: {
     value(newKey, currentKey) {
@@ -105,14 +88,15 @@ Object.defineProperties(wasm.NotaryClient.prototype, {
         : this.changePasswordSigned(newKey, currentKey);
     },
   },
-  deriveKey: {
-    value(saltAnswer, password) {
-      return deriveKey(saltAnswer, password);
-    },
-  },
   keyFor: {
-    async value(address, password) {
-      return deriveKey(await this.salt(address), password);
+    async value(address, password, options) {
+      const evaluation = await this.evaluate(address, password, options);
+      try {
+        return evaluation.deriveKey();
+      } finally {
+        // The evaluation holds the password and the OPRF output until freed (zeroised then).
+        evaluation.free();
+      }
     },
   },
   assertion: {

@@ -22,6 +22,8 @@ export type ServerErrorCode =
   | "body_too_large"
   | "unsupported_media_type"
   | "rate_limited"
+  | "guess_budget_exhausted"
+  | "legacy_key_retired"
   | "internal"
   | "misconfigured"
   | "database_unavailable";
@@ -46,8 +48,9 @@ export type NotaryErrorCode =
  * machine-readable (`NotaryErrorCode`: the protocol's and the server's codes, this package's own,
  * and the Web Worker client's); `status` is the HTTP status when a server answered; `retryAfter` is
  * the number of seconds the server asked the client to wait (its `Retry-After` header, as sent with
- * 429 `rate_limited`), `undefined` when it did not say. `instanceof NotaryError` also recognises the
- * errors raised inside WebAssembly (plain `Error`s named `NotaryError`).
+ * 429 `rate_limited` and `guess_budget_exhausted`), `undefined` when it did not say.
+ * `instanceof NotaryError` also recognises the errors raised inside WebAssembly (plain `Error`s named
+ * `NotaryError`).
  */
 export class NotaryError extends Error {
   constructor(code: NotaryErrorCode, message: string, status?: number, retryAfter?: number);

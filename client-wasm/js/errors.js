@@ -21,9 +21,10 @@ export const WorkerClientCode = Object.freeze({
  * (typed `NotaryErrorCode` in errors.d.ts: the protocol's and the server's codes, this package's
  * own, and the Web Worker client's), a plain-text `message` with no secret in it, and the HTTP
  * `status` when a server answered, and `retryAfter`, the seconds the server asked to wait before
- * trying again (its `Retry-After` header, sent with 429 `rate_limited`), or `undefined` when it did
- * not say. Errors raised inside WebAssembly are plain `Error`s named `NotaryError`;
- * `instanceof NotaryError` recognises them as well as instances of this class.
+ * trying again (its `Retry-After` header, sent with 429 `rate_limited` and
+ * `guess_budget_exhausted`), or `undefined` when it did not say. Errors raised inside WebAssembly
+ * are plain `Error`s named `NotaryError`; `instanceof NotaryError` recognises them as well as
+ * instances of this class.
  */
 export class NotaryError extends Error {
   /**

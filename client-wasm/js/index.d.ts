@@ -1,20 +1,22 @@
 // Types of notary-client (the browser entry index.js and the Node entry node.js export the same API).
 
-import type { SaltAnswer } from "./wasm/notary_client.js";
-import { KeyPair, NotaryClient } from "./wasm/notary_client.js";
+import type { EvaluateOptions } from "./wasm/notary_client.js";
+import { Evaluation, KeyPair, NotaryClient } from "./wasm/notary_client.js";
 
 export type {
   Account,
   ConfirmAnswer,
+  EvaluateOptions,
   KdfParams,
-  NotaryClientOptions,
   PublicJwk,
   SaltAnswer,
-  SaltStore,
   SignedFetchInit,
+  SignIn,
+  SignInOptions,
+  SignInProgress,
   StatusAnswer,
 } from "./wasm/notary_client.js";
-export { KeyPair, NotaryClient };
+export { Evaluation, KeyPair, NotaryClient };
 export { NotaryError } from "./errors.js";
 export type {
   ClientErrorCode,
@@ -59,10 +61,12 @@ declare module "./wasm/notary_client.js" {
   }
 
   interface NotaryClient {
-    /** Derives the key pair from a salt answer and the password (see the package's `deriveKey`). */
-    deriveKey(saltAnswer: SaltAnswer, password: string): KeyPair;
-    /** `salt(address)` (an answer already kept for the address counts), then `deriveKey(answer, password)`. */
-    keyFor(address: string, password: string): Promise<KeyPair>;
+    /**
+     * `evaluate(address, password, options)`, then the evaluation's `deriveKey()` (the key of
+     * `kdf_version` 2); the evaluation is freed. Spends one of the address's guesses (two with
+     * `verifyServerKey`).
+     */
+    keyFor(address: string, password: string, options?: EvaluateOptions): Promise<KeyPair>;
     /** `key.assertionToken(audience, lifetimeSecs)`. */
     assertion(key: KeyPair, audience: string, lifetimeSecs: number): string;
   }
@@ -82,13 +86,6 @@ export function isReady(): boolean;
 
 /** Whether this engine runs the SIMD build (every current browser and Node 16.4+ does). */
 export function simdSupported(): boolean;
-
-/**
- * Derives the key pair from a salt answer (`NotaryClient.salt()`) and the password: Argon2id with the
- * answer's parameters, inside WebAssembly. Synchronous and CPU-bound: on a page, prefer the Web
- * Worker client (`notary-client/worker-client`).
- */
-export function deriveKey(saltAnswer: SaltAnswer, password: string): KeyPair;
 
 /** Zeroises the Argon2 working memory that derivations keep for reuse (64 MiB) and frees it. */
 export function releaseKdfMemory(): void;

@@ -1,8 +1,6 @@
 // Types of notary-client/worker-client.
 
-import type { Account, ConfirmAnswer, PublicJwk, SaltStore, StatusAnswer } from "./wasm/notary_client.js";
-
-export type { SaltStore };
+import type { Account, ConfirmAnswer, PublicJwk, StatusAnswer } from "./wasm/notary_client.js";
 
 export { NotaryError } from "./errors.js";
 export type {
@@ -13,8 +11,37 @@ export type {
   WorkerClientErrorCode,
 } from "./errors.js";
 
-/** Progress of a key derivation: `start` when Argon2id begins, `done` with its duration. */
-export type DerivationProgress = { phase: "start" } | { phase: "done"; ms: number };
+/**
+ * Progress of a key derivation: `evaluate` when the server is asked to evaluate the password, `start`
+ * when Argon2id begins (with the version of the key being derived during a sign-in), `done` with its
+ * duration.
+ */
+export type DerivationProgress =
+  | { phase: "evaluate" }
+  | { phase: "start"; kdfVersion?: number }
+  | { phase: "done"; ms: number };
+
+/**
+ * Progress of a sign-in: the derivation's events (once per key derived: twice for an account that
+ * moves to protocol version 2), `sign-in` when the signed `GET /account` goes out, `upgrade` when the
+ * version-2 key is proposed.
+ */
+export type SignInProgress = DerivationProgress | { phase: "sign-in" } | { phase: "upgrade" };
+
+/** What `signIn` resolves to: never a secret. */
+export interface SignInInfo {
+  /** The account's key, now the session's key. */
+  key: KeyInfo;
+  /** The account, as `GET /account` answered it. */
+  account: Account;
+  /**
+   * Set while an account made before protocol version 2 moves to it: the version-2 key of the same
+   * password, kept as the session's new key; `confirm(token, { useNewKey: true })` completes the move.
+   */
+  newKey?: KeyInfo;
+  /** The server's answer to the proposal of `newKey`: `{ status: "confirmation_sent" }`. */
+  upgrade?: StatusAnswer;
+}
 
 /** What the page learns about a key: never the secret. */
 export interface KeyInfo {
@@ -26,21 +53,36 @@ export interface KeyInfo {
 export interface WorkerClient {
   /** Resolves when the worker has loaded the WebAssembly module. */
   readonly ready: Promise<{ simd: boolean; baseUrl: string }>;
-  /** Salt, then Argon2id inside the worker; the key becomes the session's key. */
+  /**
+   * The server's evaluation of the password, then Argon2id inside the worker; the key becomes the
+   * session's key. `ticket`: an emailed ticket, for when the address's guesses are spent.
+   */
   deriveKey(
     address: string,
     password: string,
-    options?: { onProgress?: (event: DerivationProgress) => void },
+    options?: { ticket?: string; onProgress?: (event: DerivationProgress) => void },
   ): Promise<KeyInfo>;
   /**
-   * The key of a new password, kept apart until the change is made: for the session's account, or
-   * for `address` (recovery of a forgotten password, with no key in the session).
+   * The key of a password about to be registered, kept apart until the signup or change is made: for
+   * the session's account, or for `address` (signup, recovery of a forgotten password). The server
+   * must evaluate with one key twice (else `oprf_key_varies`).
    */
   deriveNewKey(
     password: string,
-    options?: { address?: string; onProgress?: (event: DerivationProgress) => void },
+    options?: { address?: string; ticket?: string; onProgress?: (event: DerivationProgress) => void },
   ): Promise<KeyInfo>;
-  /** `POST /signup` with the session's key. */
+  /**
+   * Signs in, moving an account made before protocol version 2 (see `SignInInfo`); the session's
+   * keys are replaced whatever the outcome.
+   */
+  signIn(
+    address: string,
+    password: string,
+    options?: { ticket?: string; onProgress?: (event: SignInProgress) => void },
+  ): Promise<SignInInfo>;
+  /** `POST /salt/ticket`: an emailed ticket for when the address's guesses are spent. */
+  requestTicket(address: string): Promise<StatusAnswer>;
+  /** `POST /signup` with the new key of `deriveNewKey`, which then becomes the session's key. */
   signup(): Promise<StatusAnswer>;
   /** `POST /confirm`; with `useNewKey` the new key signs and then becomes the session's key. */
   confirm(confirmationToken: string, options?: { useNewKey?: boolean }): Promise<ConfirmAnswer>;
@@ -74,11 +116,6 @@ export interface WorkerClient {
 
 /**
  * Starts notary-client's Web Worker. `baseUrl` defaults to the page's origin; `workerUrl` is where
- * worker.js is served when not next to this module; `saltStore` keeps salt answers beyond the
- * worker's life (called on the page when the worker asks; see `SaltStore`).
+ * worker.js is served when not next to this module.
  */
-export function createWorkerClient(options?: {
-  baseUrl?: string;
-  workerUrl?: string | URL;
-  saltStore?: SaltStore;
-}): WorkerClient;
+export function createWorkerClient(options?: { baseUrl?: string; workerUrl?: string | URL }): WorkerClient;

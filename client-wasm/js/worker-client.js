@@ -3,8 +3,9 @@
 //
 //   import { createWorkerClient } from "notary-client/worker-client";
 //   const notary = createWorkerClient({ baseUrl: location.origin });
-//   const { keyId } = await notary.deriveKey(address, password, { onProgress: (p) => console.log(p) });
+//   const { keyId } = await notary.deriveNewKey(password, { address, onProgress: (p) => console.log(p) });
 //   await notary.signup();
+//   const { key, account, upgrade } = await notary.signIn(address, password);
 
 import { NotaryError, WorkerClientCode } from "./errors.js";
 
@@ -16,17 +17,13 @@ function numberOrUndefined(value) {
 
 /**
  * Starts the Web Worker and returns the client.
- * @param {{ baseUrl?: string, workerUrl?: string | URL, saltStore?: import("./index.js").SaltStore }} [options]
+ * @param {{ baseUrl?: string, workerUrl?: string | URL }} [options]
  *   `baseUrl`: the Notary server (default: this page's origin); `workerUrl`: where worker.js is
- *   served, when not next to this module; `saltStore`: keeps salt answers beyond the worker's life
- *   (see `SaltStore`), called here on the page (where localStorage is) when the worker asks.
+ *   served, when not next to this module.
  */
-export function createWorkerClient({ baseUrl = globalThis.location?.origin, workerUrl, saltStore } = {}) {
+export function createWorkerClient({ baseUrl = globalThis.location?.origin, workerUrl } = {}) {
   if (typeof baseUrl !== "string" || baseUrl === "") {
     throw new NotaryError("invalid_argument", "createWorkerClient needs a baseUrl outside a page");
-  }
-  if (saltStore != null && (typeof saltStore.get !== "function" || typeof saltStore.set !== "function")) {
-    throw new NotaryError("invalid_argument", "saltStore must be an object with get and set methods");
   }
   // The literal `new Worker(new URL("./worker.js", import.meta.url), ...)` is what bundlers look for.
   const worker = workerUrl
@@ -47,36 +44,7 @@ export function createWorkerClient({ baseUrl = globalThis.location?.origin, work
     worker.terminate();
   }
 
-  /** Serves the worker's salt store calls from `saltStore`; a store that fails counts as empty. */
-  async function serveStore({ id, op, baseUrl: base, address, answer }) {
-    if (op === "set") {
-      try {
-        await saltStore?.set(base, address, answer);
-      } catch {
-        // Not kept: the next sign-in asks the server again.
-      }
-      return;
-    }
-    let value = null;
-    try {
-      value = (await saltStore?.get(base, address)) ?? null;
-    } catch {
-      value = null;
-    }
-    try {
-      worker.postMessage({ storeReply: id, value });
-    } catch {
-      worker.postMessage({ storeReply: id, value: null }); // not cloneable: as good as nothing
-    }
-  }
-
   worker.onmessage = ({ data }) => {
-    if (data?.store) {
-      serveStore(data.store).catch(() => {
-        // The worker is gone: nobody waits for the reply.
-      });
-      return;
-    }
     const call = calls.get(data?.id);
     if (!call) return;
     if (data.progress) {
@@ -117,7 +85,7 @@ export function createWorkerClient({ baseUrl = globalThis.location?.origin, work
     });
   }
 
-  const started = call("init", { baseUrl, saltStore: saltStore != null });
+  const started = call("init", { baseUrl });
   started.catch(() => {
     // Reported by the calls that follow (they run after init in the worker).
   });
@@ -127,29 +95,62 @@ export function createWorkerClient({ baseUrl = globalThis.location?.origin, work
     ready: started,
 
     /**
-     * Asks the server for the address's salt, then derives the key pair from the password inside
-     * the worker; it becomes the session's key (replacing any earlier one).
+     * Has the server evaluate the password for the address (`POST /salt`, one of the address's
+     * guesses), then derives its key (Argon2id) inside the worker; it becomes the session's key
+     * (replacing any earlier one). Progress: `evaluate`, then `start` and `done` (with the
+     * milliseconds) around the derivation. `ticket`: an emailed ticket (`requestTicket`), for when
+     * the address's guesses are spent.
      * @param {string} address as typed
      * @param {string} password
-     * @param {{ onProgress?: (event: { phase: "start" } | { phase: "done", ms: number }) => void }} [options]
+     * @param {{ ticket?: string, onProgress?: (event: object) => void }} [options]
      * @returns {Promise<{ address: string, keyId: string, publicJwk: { kty: "OKP", crv: "Ed25519", x: string } }>}
      */
-    deriveKey(address, password, { onProgress } = {}) {
-      return call("deriveKey", { address, password }, onProgress);
+    deriveKey(address, password, { ticket, onProgress } = {}) {
+      return call("deriveKey", { address, password, ticket }, onProgress);
     },
 
     /**
-     * Derives the key of a new password and keeps it apart, for `changePassword()`: for the
-     * session's account, or for `address` (recovery of a forgotten password, with no key in the
-     * session).
+     * Derives the key of a password about to be registered and keeps it apart, for `signup()` or
+     * `changePassword()`: for the session's account, or for `address` (a signup, or the recovery of
+     * a forgotten password, with no key in the session). The server is asked twice and must
+     * evaluate with one key both times (else `oprf_key_varies`, and no key): two guesses.
      * @param {string} password
-     * @param {{ address?: string, onProgress?: (event: object) => void }} [options]
+     * @param {{ address?: string, ticket?: string, onProgress?: (event: object) => void }} [options]
      */
-    deriveNewKey(password, { address, onProgress } = {}) {
-      return call("deriveNewKey", { password, address }, onProgress);
+    deriveNewKey(password, { address, ticket, onProgress } = {}) {
+      return call("deriveNewKey", { password, address, ticket }, onProgress);
     },
 
-    /** `POST /signup` with the session's key. Resolves to `{ status: "confirmation_sent" }`. */
+    /**
+     * Signs in (`NotaryClient.signIn`): evaluates the password, derives the key and sends a signed
+     * `GET /account`; an account made before protocol version 2 signs in with its version-1 key and
+     * is proposed the version-2 key of the same password, confirmed by email. The session's keys
+     * are replaced whatever the outcome: `key` (the account's key) becomes the session's key and,
+     * while the account moves, `newKey` the new key, which `confirm(token, { useNewKey: true })`
+     * makes the session's key once the emailed confirmation is signed. Progress: `evaluate`,
+     * `start` / `done` around each derivation (with `kdfVersion` on `start`), `sign-in`, `upgrade`.
+     * @param {string} address as typed
+     * @param {string} password
+     * @param {{ ticket?: string, onProgress?: (event: object) => void }} [options]
+     */
+    signIn(address, password, { ticket, onProgress } = {}) {
+      return call("signIn", { address, password, ticket }, onProgress);
+    },
+
+    /**
+     * `POST /salt/ticket`: the server emails the address a single-use ticket that lets a few
+     * evaluations through when its guesses are spent (`guess_budget_exhausted`). Resolves to
+     * `{ status: "ticket_sent" }` whether or not the address has an account.
+     * @param {string} address
+     */
+    requestTicket(address) {
+      return call("requestTicket", { address });
+    },
+
+    /**
+     * `POST /signup` with the new key (`deriveNewKey(password, { address })`), which then becomes
+     * the session's key. Resolves to `{ status: "confirmation_sent" }`.
+     */
     signup() {
       return call("signup");
     },

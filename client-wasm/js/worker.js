@@ -4,16 +4,9 @@
 // answers and tokens meant for third parties. Operations run one at a time, in the order sent.
 //
 // Messages in:  { id, op, args }
-//               { storeReply, value }         the page's answer to a salt store `get`
-// Messages out: { id, progress }              while an operation runs (key derivation)
+// Messages out: { id, progress }              while an operation runs (evaluation, key derivation, sign-in)
 //               { id, ok: true, value }       when it succeeds
 //               { id, ok: false, error: { code, message, status, retryAfter } } when it fails
-//               { store: { id, op: "get", baseUrl, address } }      the client asks the page's salt store
-//               { store: { op: "set", baseUrl, address, answer } }  the client keeps an answer there
-//
-// The page's salt store (createWorkerClient's `saltStore`) stays on the page, where localStorage is:
-// the client here reaches it through these messages. Store replies are handled as they arrive, not
-// queued behind the operation that waits for them.
 
 import { WorkerClientCode } from "./errors.js";
 import { NotaryClient, NotaryError, ready, releaseKdfMemory } from "./index.js";
@@ -22,27 +15,12 @@ import { NotaryClient, NotaryError, ready, releaseKdfMemory } from "./index.js";
 let client = null;
 /** @type {import("./index.js").KeyPair | null} the session's key */
 let current = null;
-/** @type {import("./index.js").KeyPair | null} the key of a new password until the change is confirmed */
+/**
+ * @type {import("./index.js").KeyPair | null} the key of a new password until the change is
+ * confirmed, or the version-2 key of an account moving to protocol version 2
+ */
 let pending = null;
 let queue = Promise.resolve();
-
-/** @type {Map<number, (value: unknown) => void>} store `get`s waiting for the page's reply */
-const storeCalls = new Map();
-let nextStoreCall = 1;
-
-/** The page's salt store, seen from here: a `SaltStore` whose calls are messages to the page. */
-const pageSaltStore = {
-  get(baseUrl, address) {
-    return new Promise((resolve) => {
-      const id = nextStoreCall++;
-      storeCalls.set(id, resolve);
-      self.postMessage({ store: { id, op: "get", baseUrl, address } });
-    });
-  },
-  set(baseUrl, address, answer) {
-    self.postMessage({ store: { op: "set", baseUrl, address, answer } });
-  },
-};
 
 function needClient() {
   if (!client) throw new NotaryError(WorkerClientCode.WorkerError, "the worker was not initialised with a base URL");
@@ -63,12 +41,48 @@ function describe(key) {
   return key ? { address: key.address, keyId: key.keyId, publicJwk: key.publicJwk } : null;
 }
 
-function derive(saltAnswer, password, progress) {
-  progress({ phase: "start" });
-  const started = performance.now();
-  const key = needClient().deriveKey(saltAnswer, password);
-  progress({ phase: "done", ms: Math.round(performance.now() - started) });
-  return key;
+/**
+ * Evaluates the password for the address (POST /salt), then derives its key of kdf_version 2
+ * (Argon2id), telling the page when the slow step starts and how long it took. With
+ * `verifyServerKey` the server is asked twice and must answer with one key (`oprf_key_varies`).
+ */
+async function evaluateAndDerive({ address, password, ticket, verifyServerKey }, progress) {
+  progress({ phase: "evaluate" });
+  const evaluation = await needClient().evaluate(address, password, { ticket, verifyServerKey });
+  try {
+    progress({ phase: "start" });
+    const started = performance.now();
+    const key = evaluation.deriveKey();
+    progress({ phase: "done", ms: Math.round(performance.now() - started) });
+    return key;
+  } finally {
+    evaluation.free();
+  }
+}
+
+/**
+ * `signIn`'s progress as the page sees it: the client's `derive` phases become `start` and `done`
+ * (with the milliseconds), as for `deriveKey`; `evaluate`, `sign-in` and `upgrade` pass through.
+ */
+function signInProgress(progress) {
+  let deriving = null;
+  const finishDerivation = () => {
+    if (deriving === null) return;
+    progress({ phase: "done", ms: Math.round(performance.now() - deriving) });
+    deriving = null;
+  };
+  return {
+    onProgress(event) {
+      finishDerivation();
+      if (event?.phase === "derive") {
+        deriving = performance.now();
+        progress({ phase: "start", kdfVersion: event.kdfVersion });
+      } else if (event?.phase) {
+        progress({ phase: event.phase });
+      }
+    },
+    finishDerivation,
+  };
 }
 
 function forgetKeys() {
@@ -79,30 +93,61 @@ function forgetKeys() {
 }
 
 const operations = {
-  async init({ baseUrl, saltStore }) {
+  async init({ baseUrl }) {
     const { simd } = await ready();
     client?.free();
-    client = new NotaryClient(baseUrl, saltStore ? { saltStore: pageSaltStore } : undefined);
+    client = new NotaryClient(baseUrl);
     return { simd, baseUrl: client.baseUrl };
   },
 
-  async deriveKey({ address, password }, progress) {
-    const answer = await needClient().salt(address);
-    const key = derive(answer, password, progress);
+  async deriveKey({ address, password, ticket }, progress) {
+    const key = await evaluateAndDerive({ address, password, ticket }, progress);
     forgetKeys();
     current = key;
     return describe(key);
   },
 
-  async deriveNewKey({ password, address }, progress) {
-    const answer = await needClient().salt(address ?? needCurrent().address);
-    const key = derive(answer, password, progress);
+  // A key about to be registered (signup, change of password, recovery): the server must answer
+  // with one OPRF key, or no key is made.
+  async deriveNewKey({ password, address, ticket }, progress) {
+    const target = address ?? needCurrent().address;
+    const key = await evaluateAndDerive({ address: target, password, ticket, verifyServerKey: true }, progress);
     pending?.free();
     pending = key;
     return describe(key);
   },
 
-  signup: () => needClient().signup(needCurrent()),
+  async signIn({ address, password, ticket }, progress) {
+    // A sign-in replaces the session, whatever its outcome: a refused password leaves no key.
+    forgetKeys();
+    const tracker = signInProgress(progress);
+    let result;
+    try {
+      result = await needClient().signIn(address, password, { ticket, onProgress: tracker.onProgress });
+    } finally {
+      tracker.finishDerivation();
+    }
+    current = result.key;
+    pending = result.newKey ?? null;
+    const answer = { key: describe(current), account: result.account };
+    if (pending) {
+      answer.newKey = describe(pending);
+      answer.upgrade = result.upgrade;
+    }
+    return answer;
+  },
+
+  requestTicket: ({ address }) => needClient().requestTicket(address),
+
+  // Signs up with the key of `deriveNewKey` (checked against a server that varies its OPRF key),
+  // which from then on is the session's key: the key the emailed link confirms.
+  async signup() {
+    const answer = await needClient().signup(needPending());
+    current?.free();
+    current = pending;
+    pending = null;
+    return answer;
+  },
 
   async confirm({ confirmation, useNewKey }) {
     const key = useNewKey ? needPending() : needCurrent();
@@ -158,12 +203,6 @@ function serialise(error) {
 }
 
 self.onmessage = ({ data }) => {
-  if (data && "storeReply" in data) {
-    const resolve = storeCalls.get(data.storeReply);
-    storeCalls.delete(data.storeReply);
-    resolve?.(data.value ?? null);
-    return;
-  }
   const { id, op, args = {} } = data ?? {};
   queue = queue.then(async () => {
     const progress = (event) => self.postMessage({ id, progress: event });

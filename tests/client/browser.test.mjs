@@ -1,9 +1,11 @@
 // The packed npm package in headless Chromium (Debian's, driven by playwright-core): its browser
 // files are served by a tiny local static server that passes every other path to the real worker in
 // workerd (startSameOriginServer), so pages and API share one origin as in production. In the
-// page: the main-thread API loads the SIMD build and reproduces the shared key vectors; the Web Worker
-// client runs the whole flow (with progress events, the page's thread free while the key is derived),
-// and its errors arrive as NotaryErrors with stable codes.
+// page: the main-thread API loads the SIMD build and reproduces the shared key vectors (version 1
+// through deriveLegacyKey, version 2 through deriveKey) against salt answers that Node computes with
+// a real OPRF (@noble/curves) for the page's requests to /fake/<n>/salt; the Web Worker client runs
+// the whole flow (with progress events, the page's thread free while the key is derived), and its
+// errors arrive as NotaryErrors with stable codes.
 //
 // Needs `bash client-wasm/scripts/build.sh` and `bash edge-worker/build.sh`.
 
@@ -13,7 +15,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import * as jose from "jose";
 import { launchChromium } from "../support/chromium.mjs";
-import { installPackedPackage, ROOT, startSameOriginServer, vectors } from "./support.mjs";
+import { installPackedPackage, keyVectorRuns, ROOT, serveFakeSalt, startSameOriginServer } from "./support.mjs";
 
 const workerBuilt = existsSync(join(ROOT, "edge-worker/build/index.js"));
 const PAGE = `<!doctype html><meta charset="utf-8"><title>notary-client in Chromium</title><p>notary-client test page</p>`;
@@ -58,27 +60,34 @@ async function emailed(address, purpose) {
 
 describe("notary-client in Chromium", { skip: !workerBuilt && "edge-worker/build is missing (bash edge-worker/build.sh)" }, () => {
   test("the main-thread API loads the SIMD build and reproduces the shared key vectors", async () => {
-    const derivations = vectors("keys").derivations;
-    const result = await page.evaluate(async (derivations) => {
-      const notary = await import("/pkg/index.js");
-      const loaded = await notary.ready();
-      const kids = derivations.map((d) => {
-        const key = notary.deriveKey({ address: d.address, salt: d.salt, kdf: d.kdf, kdf_version: 1 }, d.password);
-        const kid = key.keyId;
-        key.free();
-        return kid;
-      });
-      let error;
-      try {
-        notary.deriveKey({ address: "a@example.com", salt: "Na_mKGw0GDhz3GNYQigbhw", kdf: { algorithm: "argon2id", version: 19, memory_kib: 19456, iterations: 2, parallelism: 1 }, kdf_version: 1 }, "short");
-      } catch (e) {
-        error = { isNotaryError: e instanceof notary.NotaryError, code: e.code };
-      }
-      return { loaded, kids, error };
-    }, derivations);
-    assert.deepEqual(result.loaded, { simd: true });
-    assert.deepEqual(result.kids, derivations.map((d) => d.kid));
-    assert.deepEqual(result.error, { isNotaryError: true, code: "invalid_password" });
+    const runs = keyVectorRuns();
+    const stop = await serveFakeSalt(page, runs);
+    try {
+      const result = await page.evaluate(async (runs) => {
+        const notary = await import("/pkg/index.js");
+        const loaded = await notary.ready();
+        const kids = [];
+        for (const [n, run] of runs.entries()) {
+          const client = new notary.NotaryClient(`${location.origin}/fake/${n}`);
+          const evaluation = await client.evaluate(run.address, run.password);
+          const key = run.version === 1 ? evaluation.deriveLegacyKey() : evaluation.deriveKey();
+          kids.push(key.keyId);
+          for (const object of [key, evaluation, client]) object.free();
+        }
+        let error;
+        try {
+          await new notary.NotaryClient(`${location.origin}/fake/0`).evaluate("a@example.com", "short");
+        } catch (e) {
+          error = { isNotaryError: e instanceof notary.NotaryError, code: e.code };
+        }
+        return { loaded, kids, error };
+      }, runs.map(({ address, password, version }) => ({ address, password, version })));
+      assert.deepEqual(result.loaded, { simd: true });
+      assert.deepEqual(result.kids, runs.map((d) => d.kid));
+      assert.deepEqual(result.error, { isNotaryError: true, code: "invalid_password" });
+    } finally {
+      await stop();
+    }
   });
 
   test("the Web Worker client runs the whole flow, with progress and the page's thread free", async () => {
@@ -98,6 +107,11 @@ describe("notary-client in Chromium", { skip: !workerBuilt && "edge-worker/build
     // Before any key: the worker says so.
     assert.deepEqual(await page.evaluate(() => failure(notaryClient.signup())), {
       isNotaryError: true,
+      code: "no_pending_key",
+      status: null,
+    });
+    assert.deepEqual(await page.evaluate(() => failure(notaryClient.account())), {
+      isNotaryError: true,
       code: "no_key",
       status: null,
     });
@@ -106,7 +120,8 @@ describe("notary-client in Chromium", { skip: !workerBuilt && "edge-worker/build
       const events = [];
       let ticks = 0;
       const timer = setInterval(() => ticks++, 10);
-      const info = await notaryClient.deriveKey(` ${address.toUpperCase()} `, "first browser password", {
+      const info = await notaryClient.deriveNewKey("first browser password", {
+        address: ` ${address.toUpperCase()} `,
         onProgress: (event) => events.push({ ...event, ticksSoFar: ticks }),
       });
       clearInterval(timer);
@@ -114,12 +129,14 @@ describe("notary-client in Chromium", { skip: !workerBuilt && "edge-worker/build
     }, address);
     assert.equal(derived.info.address, address);
     assert.equal(derived.info.keyId, await jose.calculateJwkThumbprint(derived.info.publicJwk, "sha256"));
-    assert.deepEqual(derived.events.map((e) => e.phase), ["start", "done"]);
-    assert.ok(Number.isInteger(derived.events[1].ms) && derived.events[1].ms > 0, JSON.stringify(derived.events));
+    assert.deepEqual(derived.events.map((e) => e.phase), ["evaluate", "start", "done"]);
+    const [, start, done] = derived.events;
+    assert.ok(Number.isInteger(done.ms) && done.ms > 0, JSON.stringify(derived.events));
     // The page's timers kept firing while the worker derived the key.
-    assert.ok(derived.events[1].ticksSoFar - derived.events[0].ticksSoFar >= 3, JSON.stringify(derived));
+    assert.ok(done.ticksSoFar - start.ticksSoFar >= 3, JSON.stringify(derived));
 
     assert.deepEqual(await page.evaluate(() => notaryClient.signup()), { status: "confirmation_sent" });
+    assert.equal((await page.evaluate(() => notaryClient.keyInfo())).current.keyId, derived.info.keyId);
     const signupToken = await emailed(address, "signup");
     assert.deepEqual(await page.evaluate((t) => notaryClient.confirm(t), signupToken), {
       status: "active",
@@ -129,6 +146,30 @@ describe("notary-client in Chromium", { skip: !workerBuilt && "edge-worker/build
     const account = await page.evaluate(() => notaryClient.account());
     assert.equal(account.key_id, derived.info.keyId);
     assert.equal(account.status, "active");
+    assert.equal(account.kdf_version, 2);
+
+    // Sign in again (a new session key, the same key), with the client's progress forwarded.
+    const signedIn = await page.evaluate(async (address) => {
+      const events = [];
+      const result = await notaryClient.signIn(address, "first browser password", {
+        onProgress: (event) => events.push(event),
+      });
+      return { result, events };
+    }, address);
+    assert.equal(signedIn.result.key.keyId, derived.info.keyId);
+    assert.equal(signedIn.result.account.key_id, derived.info.keyId);
+    assert.equal(signedIn.result.newKey, undefined);
+    assert.deepEqual(signedIn.events.map((e) => e.phase), ["evaluate", "start", "done", "sign-in"]);
+    assert.equal(signedIn.events[1].kdfVersion, 2);
+    // A wrong password: refused, and the session has no key any more.
+    assert.deepEqual(await page.evaluate((address) => failure(notaryClient.signIn(address, "not the password")), address), {
+      isNotaryError: true,
+      code: "unknown_key",
+      status: 401,
+    });
+    assert.deepEqual(await page.evaluate(() => notaryClient.keyInfo()), { current: null, pending: null });
+    await page.evaluate((address) => notaryClient.signIn(address, "first browser password"), address);
+    assert.deepEqual(await page.evaluate((address) => notaryClient.requestTicket(address), address), { status: "ticket_sent" });
 
     const fetched = await page.evaluate(async () => {
       const response = await notaryClient.signedFetch("/account");
@@ -190,89 +231,13 @@ describe("notary-client in Chromium", { skip: !workerBuilt && "edge-worker/build
     );
   });
 
-  test("with a salt store on the page, a new worker derives a known address's key without /salt", async () => {
-    const address = `browser.kept.${Date.now().toString(36)}@example.com`;
-    const saltRequests = () => requested.filter((url) => url === `${origin}/salt`).length;
-    const run = (recovery) =>
-      page.evaluate(
-        async ({ address, recovery }) => {
-          const { createWorkerClient } = await import("/pkg/worker-client.js");
-          window.keptSalts ??= new Map();
-          window.storeCalls ??= [];
-          const saltStore = {
-            get: (baseUrl, address) => {
-              storeCalls.push(["get", baseUrl, address]);
-              return keptSalts.get(`${baseUrl} ${address}`) ?? null;
-            },
-            // Asynchronous on purpose: the worker waits for nothing but the get.
-            set: async (baseUrl, address, answer) => {
-              storeCalls.push(["set", baseUrl, address]);
-              keptSalts.set(`${baseUrl} ${address}`, answer);
-            },
-          };
-          const client = createWorkerClient({ baseUrl: location.origin, saltStore });
-          try {
-            const info = recovery
-              ? await client.deriveNewKey("kept salt password", { address: address.toUpperCase() })
-              : await client.deriveKey(address.toUpperCase(), "kept salt password");
-            // The worker's own client keeps the answer too: no store call, no request.
-            const again = await client.deriveNewKey("another password", { address });
-            return { keyId: info.keyId, again: again.keyId, calls: storeCalls.splice(0) };
-          } finally {
-            client.terminate();
-          }
-        },
-        { address, recovery },
-      );
-    const before = saltRequests();
-    const first = await run(false);
-    assert.equal(saltRequests(), before + 1, "the first worker asked /salt");
-    assert.deepEqual(first.calls, [
-      ["get", origin, address],
-      ["set", origin, address],
-    ]);
-    const second = await run(true);
-    assert.equal(saltRequests(), before + 1, "a new worker did not ask /salt again");
-    assert.equal(second.keyId, first.keyId);
-    assert.equal(second.again, first.again);
-    assert.deepEqual(second.calls, [["get", origin, address]]);
-  });
-
-  test("a salt store that fails counts as empty, and a bad one is refused at once", async () => {
-    const result = await page.evaluate(async () => {
-      const { createWorkerClient, NotaryError } = await import("/pkg/worker-client.js");
-      const client = createWorkerClient({
-        baseUrl: location.origin,
-        saltStore: {
-          get: () => Promise.reject(new Error("broken")),
-          set: () => {
-            throw new Error("full");
-          },
-        },
-      });
-      const info = await client.deriveKey("browser.broken.store@example.com", "some password");
-      client.terminate();
-      let refused;
-      try {
-        createWorkerClient({ baseUrl: location.origin, saltStore: { get() {} } });
-      } catch (e) {
-        refused = { isNotaryError: e instanceof NotaryError, code: e.code };
-      }
-      return { address: info.address, refused };
-    });
-    assert.deepEqual(result, {
-      address: "browser.broken.store@example.com",
-      refused: { isNotaryError: true, code: "invalid_argument" },
-    });
-  });
-
   // Needs the worker's signed change (PATCH /signature with Authorization: Notary, issue 11).
   test("the Web Worker client changes the password with the session's key at once", async () => {
     const address = `browser.signed.${Date.now().toString(36)}@example.com`;
     const first = await page.evaluate(async (address) => {
       const { createWorkerClient } = await import("/pkg/worker-client.js");
       window.signedClient = createWorkerClient({ baseUrl: location.origin });
-      const info = await signedClient.deriveKey(address, "first signed password");
+      const info = await signedClient.deriveNewKey("first signed password", { address });
       await signedClient.signup();
       return info;
     }, address);

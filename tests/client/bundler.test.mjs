@@ -4,8 +4,9 @@
 // from a static server that forwards every other path to the real worker in workerd
 // (startSameOriginServer). For each
 // bundler: the build emitted both .wasm files, byte for byte; the main-thread API reproduces the
-// shared key vectors; the bundled Web Worker derives, through the server's salt answer, the same key
-// as the main thread; nothing was requested from another origin.
+// shared key vectors (against salt answers Node computes with a real OPRF, tests/client/support.mjs's
+// serveFakeSalt); the bundled Web Worker derives, through the server's evaluation, the same key as
+// the main thread; nothing was requested from another origin.
 //
 // Needs `bash client-wasm/scripts/build.sh` and `bash edge-worker/build.sh`.
 
@@ -15,7 +16,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { launchChromium } from "../support/chromium.mjs";
-import { filesUnder, installPackedPackage, ROOT, startSameOriginServer, vectors } from "./support.mjs";
+import { filesUnder, installPackedPackage, keyVectorRuns, ROOT, serveFakeSalt, startSameOriginServer } from "./support.mjs";
 
 const workerBuilt = existsSync(join(ROOT, "edge-worker/build/index.js"));
 
@@ -24,10 +25,10 @@ const indexHtml = (script) => `<!doctype html>
 <title>bundled notary-client</title>
 ${script}
 `;
-const MAIN_JS = `import { ready, deriveKey, NotaryError } from "notary-client";
+const MAIN_JS = `import { ready, NotaryClient, NotaryError } from "notary-client";
 import { createWorkerClient } from "notary-client/worker-client";
 
-window.bundled = { ready, deriveKey, NotaryError, createWorkerClient };
+window.bundled = { ready, NotaryClient, NotaryError, createWorkerClient };
 document.title = "bundled notary-client: loaded";
 `;
 
@@ -113,22 +114,29 @@ for (const bundler of ["vite", "webpack"]) {
     });
 
     test("the main-thread API loads the SIMD build and reproduces the shared key vectors", async () => {
-      const derivations = vectors("keys").derivations;
-      const result = await page.evaluate(async (derivations) => {
-        const loaded = await bundled.ready();
-        const kids = derivations.map((d) => {
-          const key = bundled.deriveKey({ address: d.address, salt: d.salt, kdf: d.kdf, kdf_version: 1 }, d.password);
-          const kid = key.keyId;
-          key.free();
-          return kid;
-        });
-        return { loaded, kids };
-      }, derivations);
-      assert.deepEqual(result.loaded, { simd: true });
-      assert.deepEqual(result.kids, derivations.map((d) => d.kid));
+      const runs = keyVectorRuns();
+      const stop = await serveFakeSalt(page, runs);
+      try {
+        const result = await page.evaluate(async (runs) => {
+          const loaded = await bundled.ready();
+          const kids = [];
+          for (const [n, run] of runs.entries()) {
+            const client = new bundled.NotaryClient(`${location.origin}/fake/${n}`);
+            const evaluation = await client.evaluate(run.address, run.password);
+            const key = run.version === 1 ? evaluation.deriveLegacyKey() : evaluation.deriveKey();
+            kids.push(key.keyId);
+            for (const object of [key, evaluation, client]) object.free();
+          }
+          return { loaded, kids };
+        }, runs.map(({ address, password, version }) => ({ address, password, version })));
+        assert.deepEqual(result.loaded, { simd: true });
+        assert.deepEqual(result.kids, runs.map((d) => d.kid));
+      } finally {
+        await stop();
+      }
     });
 
-    test("the bundled Web Worker derives the same key as the main thread from the server's salt", async () => {
+    test("the bundled Web Worker derives the same key as the main thread from the server's evaluation", async () => {
       const address = `bundled.${Date.now().toString(36)}@example.com`;
       const result = await page.evaluate(async (address) => {
         const client = bundled.createWorkerClient({ baseUrl: location.origin });
@@ -137,17 +145,16 @@ for (const bundler of ["vite", "webpack"]) {
         const info = await client.deriveKey(address, "bundled app password", {
           onProgress: (event) => phases.push(event.phase),
         });
-        const answer = await (
-          await fetch("/salt", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ address }) })
-        ).json();
-        const key = bundled.deriveKey(answer, "bundled app password");
+        const mainThread = new bundled.NotaryClient(location.origin);
+        const key = await mainThread.keyFor(address, "bundled app password");
         const mainThreadKeyId = key.keyId;
         key.free();
+        mainThread.free();
         client.terminate();
         return { ready, phases, workerKeyId: info.keyId, mainThreadKeyId };
       }, address);
       assert.deepEqual(result.ready, { simd: true, baseUrl: origin });
-      assert.deepEqual(result.phases, ["start", "done"]);
+      assert.deepEqual(result.phases, ["evaluate", "start", "done"]);
       assert.match(result.workerKeyId, /^[A-Za-z0-9_-]{43}$/);
       assert.equal(result.workerKeyId, result.mainThreadKeyId);
     });

@@ -1,31 +1,35 @@
 // The npm package as a consumer uses it, in Node: `npm pack` of client-wasm/pkg, installed offline
 // into a scratch project and imported there by name. Checks the tarball's contents and manifest, the
-// shared vectors (SIMD and baseline builds), agreement with two independent implementations
-// (hash-wasm's Argon2id, Node's OpenSSL Ed25519), every token kind against the `jose` library, the
-// errors, and the whole flow against the real worker in workerd (tests/support/worker.mjs).
+// shared vectors (SIMD and baseline builds), agreement with independent implementations (hash-wasm's
+// Argon2id, @noble/curves' OPRF, Node's HKDF and OpenSSL Ed25519), every token kind against the
+// `jose` library, the errors, evaluations and sign-in (with the move of a version-1 account) against
+// fake servers whose OPRF is real (tests/client/support.mjs), and the whole flow against the real
+// worker in workerd (tests/support/worker.mjs).
 //
 // Needs `bash client-wasm/scripts/build.sh` (and, for the flows, `bash edge-worker/build.sh`).
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { createHash, createPrivateKey, createPublicKey, randomBytes } from "node:crypto";
+import { execFile } from "node:child_process";
+import { createHash, createPrivateKey, createPublicKey, hkdfSync, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import { argon2id } from "hash-wasm";
 import * as jose from "jose";
-import { installPackedPackage, ROOT, vectors } from "./support.mjs";
+import { addressOprfKey, FLOOR, installPackedPackage, oprf, ROOT, startFakeNotary, vectors } from "./support.mjs";
 
 const AUDIENCE = "http://127.0.0.1:8787";
 const PASSWORD = "correct horse battery staple";
-const FLOOR = { algorithm: "argon2id", version: 19, memory_kib: 19456, iterations: 2, parallelism: 1 };
 
 /** @type {ReturnType<typeof installPackedPackage>} */
 let scratch;
 /** @type {typeof import("../../client-wasm/js/index.js")} */
 let notary;
+/** A fake Notary server shared by the tests that only need keys (its OPRF seed is random). */
+let shared;
 
 before(async () => {
   scratch = installPackedPackage();
@@ -36,9 +40,13 @@ before(async () => {
     'export * from "notary-client";\nexport { createWorkerClient } from "notary-client/worker-client";\n',
   );
   notary = await import(pathToFileURL(join(scratch.dir, "consumer.mjs")).href);
+  shared = await startFakeNotary(null);
 });
 
-after(() => scratch?.cleanup());
+after(async () => {
+  await shared?.close();
+  scratch?.cleanup();
+});
 
 function b64url(bytes) {
   return Buffer.from(bytes).toString("base64url");
@@ -51,8 +59,42 @@ function publicXFromSeed(seed) {
   return createPublicKey(privateKey).export({ format: "jwk" }).x;
 }
 
-function saltAnswer(kdf = FLOOR, address = "alice@example.com", salt = "Na_mKGw0GDhz3GNYQigbhw") {
-  return { address, salt, kdf, kdf_version: 1 };
+/** The version-2 key of `password` for `address` from the shared fake server (one evaluation). */
+function keyOf(password = PASSWORD, address = "alice@example.com") {
+  const client = new notary.NotaryClient(shared.url);
+  return client.keyFor(address, password).finally(() => client.free());
+}
+
+/** u16 big-endian length, then the bytes: how the OPRF input frames the address and the password. */
+function framed(text) {
+  const bytes = Buffer.from(text, "utf8");
+  const length = Buffer.alloc(2);
+  length.writeUInt16BE(bytes.length);
+  return Buffer.concat([length, bytes]);
+}
+
+/**
+ * The seed of a version-2 key computed outside the package (docs/protocol.md section 5.2): @noble's
+ * OPRF over "Notary-v2-OPRF-input" || framed address || framed NFKC password under the address's key
+ * of `oprfSeed`, hash-wasm's Argon2id over the 64-byte output, Node's HKDF-SHA256 to 32 bytes.
+ */
+async function independentV2Seed({ oprfSeed, address, password, salt, kdf }) {
+  const input = Buffer.concat([
+    Buffer.from("Notary-v2-OPRF-input"),
+    framed(address),
+    framed(password.normalize("NFKC")),
+  ]);
+  const output = (await oprf()).evaluate(await addressOprfKey(oprfSeed, address), input);
+  const ikm = await argon2id({
+    password: output,
+    salt: Buffer.from(salt, "base64url"),
+    parallelism: kdf.parallelism,
+    iterations: kdf.iterations,
+    memorySize: kdf.memory_kib,
+    hashLength: 32,
+    outputType: "binary",
+  });
+  return Buffer.from(hkdfSync("sha256", ikm, Buffer.alloc(0), "Notary-v2-Ed25519-seed", 32));
 }
 
 describe("the packed package", () => {
@@ -95,42 +137,85 @@ describe("the packed package", () => {
     assert.deepEqual(await notary.ready(), { simd: true });
     assert.equal(notary.simdSupported(), true);
     assert.equal(typeof notary.createWorkerClient, "function");
-    for (const name of ["NotaryClient", "KeyPair", "deriveKey", "releaseKdfMemory", "NotaryError"]) {
+    assert.equal(notary.deriveKey, undefined, "no key without an evaluation");
+    for (const name of ["NotaryClient", "Evaluation", "KeyPair", "releaseKdfMemory", "NotaryError"]) {
       assert.ok(notary[name], name);
     }
   });
 });
 
 describe("keys", () => {
-  test("the shared key vectors", () => {
+  test("the shared key vectors (version 1) through deriveLegacyKey: it ignores the OPRF output", async (t) => {
     for (const derivation of vectors("keys").derivations) {
-      const key = notary.deriveKey(
-        saltAnswer(derivation.kdf, derivation.address, derivation.salt),
-        derivation.password,
-      );
+      const server = await startFakeNotary(t, { salt: derivation.salt, kdf: derivation.kdf });
+      const client = new notary.NotaryClient(server.url);
+      const evaluation = await client.evaluate(derivation.address, derivation.password);
+      assert.equal(evaluation.address, derivation.address, derivation.name);
+      assert.equal(evaluation.legacyAccepted, true);
+      const key = evaluation.deriveLegacyKey();
       assert.equal(key.address, derivation.address, derivation.name);
       assert.equal(key.keyId, derivation.kid, derivation.name);
       assert.deepEqual(key.publicJwk, derivation.jwk, derivation.name);
-      key.free();
+      for (const object of [key, evaluation, client]) object.free();
     }
   });
 
-  test("the baseline (no SIMD) build derives the same keys", () => {
-    const floor = vectors("keys").derivations.filter((d) => d.kdf.memory_kib === 19456);
-    const script = `
-      import { readFileSync } from "node:fs";
-      const pkg = ${JSON.stringify(pathToFileURL(scratch.installed).href)};
-      const notary = await import(pkg + "/index.js");
-      await notary.ready({ module: readFileSync(new URL(pkg + "/wasm/notary_client_baseline_bg.wasm")) });
-      const derivations = ${JSON.stringify(floor)};
-      console.log(JSON.stringify(derivations.map((d) =>
-        notary.deriveKey({ address: d.address, salt: d.salt, kdf: d.kdf, kdf_version: 1 }, d.password).keyId)));
-    `;
-    const kids = JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" }));
-    assert.deepEqual(kids, floor.map((d) => d.kid));
+  test("the version-2 key vectors (tests/vectors/kdf_v2.json) through deriveKey", { skip: !existsSync(join(ROOT, "tests/vectors/kdf_v2.json")) && "tests/vectors/kdf_v2.json is not there yet" }, async (t) => {
+    const { oprf_seed_hex, derivations } = vectors("kdf_v2");
+    const oprfSeed = Buffer.from(oprf_seed_hex, "hex");
+    assert.ok(derivations.length > 0);
+    for (const d of derivations) {
+      // The independent computation of these tests agrees with the vector, step by step.
+      assert.equal(Buffer.from(await addressOprfKey(oprfSeed, d.address)).toString("hex"), d.server_key_hex, d.name);
+      const seed = await independentV2Seed({ oprfSeed, address: d.address, password: d.password, salt: d.salt, kdf: d.kdf });
+      assert.equal(seed.toString("hex"), d.seed_hex, d.name);
+
+      const server = await startFakeNotary(t, { seed: oprfSeed, salt: d.salt, kdf: d.kdf });
+      const client = new notary.NotaryClient(server.url);
+      const key = await client.keyFor(d.address, d.password);
+      assert.equal(key.address, d.address, d.name);
+      assert.equal(key.keyId, d.kid, d.name);
+      assert.deepEqual(key.publicJwk, d.jwk, d.name);
+      key.free();
+      client.free();
+    }
   });
 
-  test("Argon2id and the public key agree with hash-wasm and Node's Ed25519", async () => {
+  test("the baseline (no SIMD) build derives the same keys", async () => {
+    const floor = vectors("keys").derivations.filter((d) => d.kdf.memory_kib === 19456);
+    const servers = [];
+    try {
+      for (const d of floor) servers.push(await startFakeNotary(null, { salt: d.salt, kdf: d.kdf, seed: shared.seed }));
+      const script = `
+        import { readFileSync } from "node:fs";
+        const pkg = ${JSON.stringify(pathToFileURL(scratch.installed).href)};
+        const notary = await import(pkg + "/index.js");
+        await notary.ready({ module: readFileSync(new URL(pkg + "/wasm/notary_client_baseline_bg.wasm")) });
+        const runs = ${JSON.stringify(floor.map((d, i) => ({ url: servers[i].url, address: d.address, password: d.password })))};
+        const kids = [];
+        for (const { url, address, password } of runs) {
+          const evaluation = await new notary.NotaryClient(url).evaluate(address, password);
+          kids.push([evaluation.deriveLegacyKey().keyId, evaluation.deriveKey().keyId]);
+        }
+        console.log(JSON.stringify(kids));
+      `;
+      // Asynchronous: the fake servers answer from this process while the child runs.
+      const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+      const kids = JSON.parse(stdout);
+      assert.deepEqual(kids.map(([legacy]) => legacy), floor.map((d) => d.kid));
+      for (const [i, d] of floor.entries()) {
+        const client = new notary.NotaryClient(servers[i].url);
+        const key = await client.keyFor(d.address, d.password);
+        assert.equal(kids[i][1], key.keyId, `${d.name}: the version-2 key of the SIMD build`);
+        key.free();
+        client.free();
+      }
+    } finally {
+      await Promise.all(servers.map((server) => server.close()));
+    }
+  });
+
+  test("Argon2id, the OPRF and the public key agree with hash-wasm, @noble/curves and Node's Ed25519", async (t) => {
     const sets = [
       [19456, 2, 1],
       [19457, 2, 2],
@@ -140,23 +225,45 @@ describe("keys", () => {
     ];
     for (const [memory_kib, iterations, parallelism] of sets) {
       for (const password of ["correct horse battery", "Ünïcödé ﬁ passw\u00f6rd 🙂"]) {
-        const salt = randomBytes(16);
-        const seed = await argon2id({
+        const salt = b64url(randomBytes(16));
+        const kdf = { algorithm: "argon2id", version: 19, memory_kib, iterations, parallelism };
+        const server = await startFakeNotary(t, { salt, kdf });
+        const client = new notary.NotaryClient(server.url);
+        const evaluation = await client.evaluate("carol@example.com", password);
+        const label = `m=${memory_kib} t=${iterations} p=${parallelism}`;
+
+        const key = evaluation.deriveKey();
+        const seed = await independentV2Seed({ oprfSeed: server.seed, address: "carol@example.com", password, salt, kdf });
+        assert.equal(key.publicJwk.x, publicXFromSeed(seed), `version 2, ${label}`);
+        assert.equal(key.keyId, await jose.calculateJwkThumbprint(key.publicJwk, "sha256"));
+
+        const legacy = evaluation.deriveLegacyKey();
+        const legacySeed = await argon2id({
           password: password.normalize("NFKC"),
-          salt,
+          salt: Buffer.from(salt, "base64url"),
           parallelism,
           iterations,
           memorySize: memory_kib,
           hashLength: 32,
           outputType: "binary",
         });
-        const kdf = { algorithm: "argon2id", version: 19, memory_kib, iterations, parallelism };
-        const key = notary.deriveKey(saltAnswer(kdf, "carol@example.com", b64url(salt)), password);
-        assert.equal(key.publicJwk.x, publicXFromSeed(Buffer.from(seed)), `m=${memory_kib} t=${iterations} p=${parallelism}`);
-        assert.equal(key.keyId, await jose.calculateJwkThumbprint(key.publicJwk, "sha256"));
-        key.free();
+        assert.equal(legacy.publicJwk.x, publicXFromSeed(Buffer.from(legacySeed)), `version 1, ${label}`);
+        for (const object of [key, legacy, evaluation, client]) object.free();
       }
     }
+  });
+
+  test("another OPRF seed, another key: the server's secret is part of every version-2 key", async (t) => {
+    const [one, two] = [await startFakeNotary(t), await startFakeNotary(t)];
+    const keys = [];
+    for (const server of [one, two, one]) {
+      const client = new notary.NotaryClient(server.url);
+      keys.push(await client.keyFor("dave@example.com", PASSWORD));
+      client.free();
+    }
+    assert.notEqual(keys[0].keyId, keys[1].keyId);
+    assert.equal(keys[0].keyId, keys[2].keyId, "a fresh blind each time, the same key");
+    for (const key of keys) key.free();
   });
 });
 
@@ -165,7 +272,7 @@ describe("tokens, checked by jose", () => {
   let key;
   let publicKey;
   before(async () => {
-    key = notary.deriveKey(saltAnswer(), PASSWORD);
+    key = await keyOf();
     publicKey = await jose.importJWK(key.publicJwk, "EdDSA");
   });
   after(() => key.free());
@@ -266,32 +373,44 @@ describe("tokens, checked by jose", () => {
 });
 
 describe("errors", () => {
-  test("bad input throws NotaryErrors with stable codes", () => {
+  test("bad input and unusable salt answers reject with NotaryErrors with stable codes", async (t) => {
+    const weak = await startFakeNotary(t, { kdf: { ...FLOOR, memory_kib: 4096 } });
+    const other = await startFakeNotary(t, { alter: (answer) => ({ ...answer, address: "someone.else@example.com" }) });
+    const uncanonical = await startFakeNotary(t, { alter: (answer) => ({ ...answer, address: "Alice@Example.com" }) });
+    const newer = await startFakeNotary(t, { alter: (answer) => ({ ...answer, kdf_version: 3 }) });
+    const partial = await startFakeNotary(t, { alter: ({ evaluated, ...answer }) => answer });
+    const notAPoint = await startFakeNotary(t, { alter: (answer) => ({ ...answer, evaluated: b64url(Buffer.alloc(32, 0xff)) }) });
     const cases = [
-      [() => notary.deriveKey(saltAnswer(), "short"), "invalid_password"],
-      [() => notary.deriveKey(saltAnswer({ ...FLOOR, memory_kib: 4096 }), PASSWORD), "weak_kdf_params"],
-      [() => notary.deriveKey(saltAnswer(FLOOR, "Alice@Example.com"), PASSWORD), "invalid_address"],
-      [() => notary.deriveKey({ address: "alice@example.com" }, PASSWORD), "invalid_argument"],
-      [() => new notary.NotaryClient("not a url"), "invalid_argument"],
+      [shared, "alice@example.com", "short", undefined, "invalid_password"],
+      [shared, "alice@example.com", PASSWORD, { ticket: 7 }, "invalid_argument"],
+      [shared, "alice@example.com", PASSWORD, 42, "invalid_argument"],
+      [weak, "alice@example.com", PASSWORD, undefined, "weak_kdf_params"],
+      [other, "alice@example.com", PASSWORD, undefined, "address_mismatch"],
+      [uncanonical, "alice@example.com", PASSWORD, undefined, "invalid_address"],
+      [newer, "alice@example.com", PASSWORD, undefined, "unsupported_kdf_version"],
+      [partial, "alice@example.com", PASSWORD, undefined, "unexpected_response"],
+      [notAPoint, "alice@example.com", PASSWORD, undefined, "invalid_evaluated_element"],
     ];
-    for (const [run, code] of cases) {
-      assert.throws(run, (error) => {
+    for (const [server, address, password, options, code] of cases) {
+      const client = new notary.NotaryClient(server.url);
+      await assert.rejects(client.evaluate(address, password, options), (error) => {
         assert.ok(error instanceof notary.NotaryError, String(error));
         assert.ok(error instanceof Error);
-        assert.equal(error.code, code);
-        assert.equal(error.status, undefined);
+        assert.equal(error.code, code, `${code}: ${error.message}`);
         assert.ok(!error.message.includes(PASSWORD));
         return true;
       });
+      client.free();
     }
-    const key = notary.deriveKey(saltAnswer(), PASSWORD);
+    assert.throws(() => new notary.NotaryClient("not a url"), { name: "NotaryError", code: "invalid_argument" });
+    const key = await keyOf();
     assert.throws(() => key.assertionToken("https://partner.example", 301), { code: "lifetime_too_long" });
     assert.throws(() => key.confirmToken(AUDIENCE, "not-a-token"), { code: "invalid_token" });
     key.free();
   });
 
-  test("token(spec) refuses what the typed methods refuse, and unknown kinds", () => {
-    const key = notary.deriveKey(saltAnswer(), PASSWORD);
+  test("token(spec) refuses what the typed methods refuse, and unknown kinds", async () => {
+    const key = await keyOf();
     const request = { kind: "request", audience: "a", method: "GET", url: "http://x/" };
     for (const [spec, code] of [
       [undefined, "invalid_argument"],
@@ -327,6 +446,10 @@ describe("errors", () => {
         res.writeHead(429, { "content-type": "application/json", "retry-after": "17" });
         return res.end(JSON.stringify({ error: "rate_limited", message: "too many requests" }));
       }
+      if (req.url === "/salt/ticket") {
+        res.writeHead(429, { "content-type": "application/json", "retry-after": "3000" });
+        return res.end(JSON.stringify({ error: "guess_budget_exhausted", message: "too many guesses" }));
+      }
       if (req.url === "/confirm") {
         // Retry-After as an HTTP date, two minutes ahead, on an answer the client cannot read.
         res.writeHead(503, { "content-type": "text/plain", "retry-after": new Date(Date.now() + 120_000).toUTCString() });
@@ -342,13 +465,19 @@ describe("errors", () => {
     await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
     t.after(() => server.close());
     const client = new notary.NotaryClient(`http://127.0.0.1:${server.address().port}/`);
-    const key = notary.deriveKey(saltAnswer(), PASSWORD);
-    await assert.rejects(client.salt("alice@example.com"), {
+    const key = await keyOf();
+    await assert.rejects(client.evaluate("alice@example.com", PASSWORD), {
       name: "NotaryError",
       code: "rate_limited",
       status: 429,
       retryAfter: 17,
       message: "too many requests",
+    });
+    // Not what /salt/ticket answers, but the way a 429 with its own code reaches the caller.
+    await assert.rejects(client.requestTicket("alice@example.com"), {
+      code: "guess_budget_exhausted",
+      status: 429,
+      retryAfter: 3000,
     });
     await assert.rejects(client.signup(key), { code: "unexpected_response", status: 200, retryAfter: undefined });
     await assert.rejects(client.account(key), { code: "unexpected_response", status: 502, retryAfter: undefined });
@@ -364,159 +493,247 @@ describe("errors", () => {
     await new Promise((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const port = closed.address().port;
     await new Promise((resolve) => closed.close(resolve));
-    await assert.rejects(new notary.NotaryClient(`http://127.0.0.1:${port}`).salt("a@example.com"), {
+    await assert.rejects(new notary.NotaryClient(`http://127.0.0.1:${port}`).evaluate("a@example.com", PASSWORD), {
       code: "network_error",
     });
     key.free();
   });
 });
 
-/**
- * A real HTTP server standing for a Notary server: answers /salt with `answer(address)` and counts
- * the requests; records every other request and answers it with `reply(request)`.
- */
-async function startFakeServer(t, { answer = (address) => saltAnswer(FLOOR, address), reply } = {}) {
-  const seen = { salt: 0, requests: [] };
-  const server = createServer(async (req, res) => {
-    const chunks = [];
-    for await (const chunk of req) chunks.push(chunk);
-    const body = Buffer.concat(chunks);
-    if (req.url === "/salt") {
-      seen.salt += 1;
-      const { address } = JSON.parse(body.toString("utf8"));
-      res.writeHead(200, { "content-type": "application/json" });
-      return res.end(JSON.stringify(answer(address.trim().toLowerCase())));
-    }
-    const request = { method: req.method, url: req.url, headers: req.headers, body };
-    seen.requests.push(request);
-    const { status, json } = reply?.(request) ?? { status: 404, json: { error: "not_found", message: "no" } };
-    res.writeHead(status, { "content-type": "application/json" });
-    res.end(JSON.stringify(json));
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  t.after(() => server.close());
-  return { url: `http://127.0.0.1:${server.address().port}`, seen };
+/** The `kid` of the request token in a request's `Authorization: Notary <token>`, or null. */
+function signerOf(request) {
+  const authorization = request.headers.authorization ?? "";
+  return authorization.startsWith("Notary ") ? decodeToken(authorization.slice(7)).header.kid : null;
 }
 
-/** A SaltStore in a Map, recording its calls. */
-function mapStore({ async = false } = {}) {
-  const entries = new Map();
-  const calls = [];
-  const later = (value) => (async ? Promise.resolve(value) : value);
-  return {
-    entries,
-    calls,
-    get(baseUrl, address) {
-      calls.push(["get", baseUrl, address]);
-      return later(entries.get(`${baseUrl} ${address}`) ?? null);
-    },
-    set(baseUrl, address, answer) {
-      calls.push(["set", baseUrl, address]);
-      entries.set(`${baseUrl} ${address}`, structuredClone(answer));
-      return later(undefined);
-    },
-  };
-}
-
-describe("salt answers are kept", () => {
-  test("a client asks /salt once per address, whatever the case and spaces typed", async (t) => {
-    const server = await startFakeServer(t);
+describe("evaluations", () => {
+  test("evaluate then deriveKey: POST /salt with the address as typed and a blinded element, the key of version 2", async (t) => {
+    const server = await startFakeNotary(t);
     const client = new notary.NotaryClient(server.url);
-    const first = await client.keyFor("alice@example.com", PASSWORD);
-    const again = await client.keyFor(" Alice@Example.COM ", PASSWORD);
-    assert.equal(server.seen.salt, 1);
-    assert.equal(again.keyId, first.keyId);
-    // The answer handed out is a copy: changing it changes nothing kept.
-    const answer = await client.salt("alice@example.com");
-    answer.salt = "AAAAAAAAAAAAAAAAAAAAAA";
-    assert.deepEqual(await client.salt("alice@example.com"), saltAnswer());
-    assert.equal(server.seen.salt, 1);
-    await client.salt("bob@example.com");
-    assert.equal(server.seen.salt, 2);
-    // Each client keeps its own.
-    const other = new notary.NotaryClient(server.url);
-    await other.salt("alice@example.com");
-    assert.equal(server.seen.salt, 3);
-    for (const object of [first, again, client, other]) object.free();
+    const evaluation = await client.evaluate(" Alice@Example.COM ", PASSWORD);
+    assert.ok(evaluation instanceof notary.Evaluation);
+    assert.equal(evaluation.address, "alice@example.com");
+    assert.equal(evaluation.legacyAccepted, true);
+    const key = evaluation.deriveKey();
+    assert.equal(key.address, "alice@example.com");
+    const again = evaluation.deriveKey();
+    assert.equal(again.keyId, key.keyId, "one evaluation, one key");
+    assert.notEqual(evaluation.deriveLegacyKey().keyId, key.keyId);
+
+    assert.equal(server.seen.salt.length, 1);
+    const [request] = server.seen.salt;
+    assert.deepEqual(Object.keys(request).sort(), ["address", "blinded"]);
+    assert.equal(request.address, "Alice@Example.COM");
+    assert.equal(Buffer.from(request.blinded, "base64url").length, 32);
+    assert.ok(!JSON.stringify(request).includes(PASSWORD));
+
+    // keyFor is evaluate + deriveKey; a fresh blind each time, the same key.
+    const viaKeyFor = await client.keyFor("alice@example.com", PASSWORD);
+    assert.equal(viaKeyFor.keyId, key.keyId);
+    assert.equal(server.seen.salt.length, 2);
+    assert.notEqual(server.seen.salt[1].blinded, request.blinded);
+    // Another password, another key.
+    const other = await client.keyFor("alice@example.com", "another fine password");
+    assert.notEqual(other.keyId, key.keyId);
+    for (const object of [key, again, viaKeyFor, other, evaluation, client]) object.free();
   });
 
-  for (const async of [false, true]) {
-    test(`a store (${async ? "asynchronous" : "synchronous"}) lets a new client sign in without /salt`, async (t) => {
-      const server = await startFakeServer(t);
-      const store = mapStore({ async });
-      const first = new notary.NotaryClient(`${server.url}/`, { saltStore: store });
-      const key = await first.keyFor("Alice@Example.com", PASSWORD);
-      assert.equal(server.seen.salt, 1);
-      assert.deepEqual(store.calls, [
-        ["get", server.url, "alice@example.com"],
-        ["set", server.url, "alice@example.com"],
-      ]);
-      assert.deepEqual(store.entries.get(`${server.url} alice@example.com`), saltAnswer());
-      first.free();
-
-      const second = new notary.NotaryClient(server.url, { saltStore: store });
-      const again = await second.keyFor("alice@example.com", PASSWORD);
-      assert.equal(server.seen.salt, 1, "the second sign-in did not ask /salt");
-      assert.equal(again.keyId, key.keyId);
-      // The store is asked once; from then on the client's memory answers.
-      await second.salt("alice@example.com");
-      assert.equal(store.calls.filter(([op]) => op === "get").length, 2);
-      for (const object of [key, again, second]) object.free();
-    });
-  }
-
-  test("a kept answer the client cannot use is asked for again, and replaced", async (t) => {
-    const server = await startFakeServer(t);
-    const store = mapStore();
-    const key = (address) => `${server.url} ${address}`;
-    const unusable = {
-      "newer@example.com": { ...saltAnswer(FLOOR, "newer@example.com"), kdf_version: 2 },
-      "weak@example.com": saltAnswer({ ...FLOOR, memory_kib: 1024 }, "weak@example.com"),
-      "other@example.com": saltAnswer(FLOOR, "someone.else@example.com"),
-      "garbage@example.com": "not an answer",
-      "partial@example.com": { address: "partial@example.com" },
-    };
-    for (const [address, answer] of Object.entries(unusable)) store.entries.set(key(address), answer);
-    const client = new notary.NotaryClient(server.url, { saltStore: store });
-    for (const address of Object.keys(unusable)) {
-      assert.deepEqual(await client.salt(address), saltAnswer(FLOOR, address), address);
-      assert.deepEqual(store.entries.get(key(address)), saltAnswer(FLOOR, address), address);
-    }
-    assert.equal(server.seen.salt, Object.keys(unusable).length);
+  test("a server that no longer accepts version-1 keys says so in legacyAccepted", async (t) => {
+    const server = await startFakeNotary(t, { legacyAccepted: false });
+    const client = new notary.NotaryClient(server.url);
+    const evaluation = await client.evaluate("alice@example.com", PASSWORD);
+    assert.equal(evaluation.legacyAccepted, false);
+    evaluation.free();
     client.free();
   });
 
-  test("a store that throws or rejects counts as empty", async (t) => {
-    const server = await startFakeServer(t);
-    for (const saltStore of [
-      { get: () => { throw new Error("broken"); }, set: () => { throw new Error("full"); } },
-      { get: () => Promise.reject(new Error("broken")), set: () => Promise.reject(new Error("full")) },
-    ]) {
-      const client = new notary.NotaryClient(server.url, { saltStore });
-      const key = await client.keyFor("alice@example.com", PASSWORD);
-      assert.equal(key.address, "alice@example.com");
-      key.free();
-      client.free();
-    }
-    assert.equal(server.seen.salt, 2);
+  test("verifyServerKey: two evaluations, refused with oprf_key_varies when the server changes its key", async (t) => {
+    const varying = await startFakeNotary(t, { freshKeys: true });
+    const client = new notary.NotaryClient(varying.url);
+    // Without the check, such a server goes unnoticed: one evaluation, some key.
+    (await client.keyFor("alice@example.com", PASSWORD)).free();
+    assert.equal(varying.seen.salt.length, 1);
+    await assert.rejects(client.keyFor("alice@example.com", PASSWORD, { verifyServerKey: true }), (error) => {
+      assert.ok(error instanceof notary.NotaryError);
+      assert.equal(error.code, "oprf_key_varies");
+      assert.equal(error.status, undefined);
+      return true;
+    });
+    assert.equal(varying.seen.salt.length, 3);
+    client.free();
+
+    const steady = await startFakeNotary(t);
+    const checked = new notary.NotaryClient(steady.url);
+    const key = await checked.keyFor("alice@example.com", PASSWORD, { verifyServerKey: true });
+    assert.equal(steady.seen.salt.length, 2);
+    assert.notEqual(steady.seen.salt[0].blinded, steady.seen.salt[1].blinded);
+    const plain = await checked.keyFor("alice@example.com", PASSWORD);
+    assert.equal(key.keyId, plain.keyId);
+    for (const object of [key, plain, checked]) object.free();
   });
 
-  test("the options are checked", () => {
-    for (const options of [42, "store", { saltStore: {} }, { saltStore: { get() {} } }, { saltStore: 7 }]) {
-      assert.throws(() => new notary.NotaryClient("http://127.0.0.1:8787", options), {
-        name: "NotaryError",
-        code: "invalid_argument",
-      });
-    }
-    for (const options of [undefined, null, {}, { saltStore: undefined }, { saltStore: null }]) {
-      new notary.NotaryClient("http://127.0.0.1:8787", options).free();
-    }
+  test("a ticket goes in the body of every evaluation it is given for", async (t) => {
+    const server = await startFakeNotary(t);
+    const client = new notary.NotaryClient(server.url);
+    const ticket = b64url(randomBytes(16));
+    (await client.keyFor("alice@example.com", PASSWORD, { ticket, verifyServerKey: true })).free();
+    assert.deepEqual(server.seen.salt.map((body) => body.ticket), [ticket, ticket]);
+    (await client.keyFor("alice@example.com", PASSWORD, { ticket: null })).free();
+    assert.equal("ticket" in server.seen.salt[2], false);
+    client.free();
+  });
+
+  test("an internationalised address: a probe evaluation, then one for the canonical address the server named", async (t) => {
+    const server = await startFakeNotary(t);
+    const client = new notary.NotaryClient(server.url);
+    const typed = "Bob@Bücher.example";
+    const key = await client.keyFor(typed, PASSWORD);
+    assert.equal(key.address, "bob@xn--bcher-kva.example");
+    assert.equal(server.seen.salt.length, 2, "exactly two evaluations");
+    assert.deepEqual(server.seen.salt.map((body) => body.address), [typed, typed]);
+    // The second evaluation was for the canonical address: the same key as typing it canonically.
+    const canonical = await client.keyFor("bob@xn--bcher-kva.example", PASSWORD);
+    assert.equal(server.seen.salt.length, 3, "a canonical address needs no probe");
+    assert.equal(canonical.keyId, key.keyId);
+    for (const object of [key, canonical, client]) object.free();
+  });
+
+  test("requestTicket: POST /salt/ticket with the address", async (t) => {
+    const server = await startFakeNotary(t, { reply: () => ({ status: 202, json: { status: "ticket_sent" } }) });
+    const client = new notary.NotaryClient(server.url);
+    assert.deepEqual(await client.requestTicket("Alice@Example.com"), { status: "ticket_sent" });
+    const [request] = server.seen.requests;
+    assert.deepEqual([request.method, request.url, request.headers.authorization], ["POST", "/salt/ticket", undefined]);
+    assert.deepEqual(JSON.parse(request.body.toString("utf8")), { address: "Alice@Example.com" });
+    client.free();
+  });
+});
+
+describe("sign-in", () => {
+  /**
+   * A fake server with one account of `address`, whose key is `accountKid` (of kdf_version
+   * `kdfVersion`): GET /account answers it for that key and 401 unknown_key for any other; PATCH
+   * /signature signed by a version-1 key answers 202 confirmation_sent (the move), any other 401.
+   */
+  async function accountServer(t, { seed, address = "alice@example.com", accountKid, kdfVersion, legacyAccepted }) {
+    return startFakeNotary(t, {
+      seed,
+      legacyAccepted,
+      reply: (request) => {
+        const known = signerOf(request) === accountKid;
+        if (!known) return { status: 401, json: { error: "unknown_key", message: "no account has this key" } };
+        if (request.method === "GET" && request.url === "/account") {
+          const account = { address, status: "active", key_id: accountKid, created_at: 1, confirmed_at: 2, kdf_version: kdfVersion };
+          return { status: 200, json: account };
+        }
+        if (request.method === "PATCH" && request.url === "/signature" && kdfVersion === 1) {
+          return { status: 202, json: { status: "confirmation_sent" } };
+        }
+        return { status: 404, json: { error: "not_found", message: "no" } };
+      },
+    });
+  }
+
+  /** The version-1 and version-2 keys' ids of PASSWORD under `seed`, computed through a throwaway server. */
+  async function kidsOf(t, seed, password = PASSWORD) {
+    const server = await startFakeNotary(t, { seed });
+    const client = new notary.NotaryClient(server.url);
+    const evaluation = await client.evaluate("alice@example.com", password);
+    const [v1, v2] = [evaluation.deriveLegacyKey(), evaluation.deriveKey()];
+    const kids = { v1: v1.keyId, v2: v2.keyId };
+    for (const object of [v1, v2, evaluation, client]) object.free();
+    return kids;
+  }
+
+  test("a version-2 account signs in with its key: one evaluation, one GET /account, nothing proposed", async (t) => {
+    const seed = randomBytes(32);
+    const kids = await kidsOf(t, seed);
+    const server = await accountServer(t, { seed, accountKid: kids.v2, kdfVersion: 2 });
+    const client = new notary.NotaryClient(server.url);
+    const events = [];
+    const result = await client.signIn("alice@example.com", PASSWORD, { onProgress: (event) => events.push(event) });
+    assert.equal(result.key.keyId, kids.v2);
+    assert.equal(result.account.kdf_version, 2);
+    assert.equal(result.newKey, undefined);
+    assert.equal(result.upgrade, undefined);
+    assert.deepEqual(events, [{ phase: "evaluate" }, { phase: "derive", kdfVersion: 2 }, { phase: "sign-in" }]);
+    assert.equal(server.seen.salt.length, 1);
+    assert.deepEqual(server.seen.requests.map((r) => `${r.method} ${r.url}`), ["GET /account"]);
+    result.key.free();
+    client.free();
+  });
+
+  test("a version-1 account signs in with its version-1 key and is proposed the version-2 key, signed by it", async (t) => {
+    const seed = randomBytes(32);
+    const kids = await kidsOf(t, seed);
+    const server = await accountServer(t, { seed, accountKid: kids.v1, kdfVersion: 1 });
+    const client = new notary.NotaryClient(server.url);
+    const events = [];
+    const result = await client.signIn("alice@example.com", PASSWORD, { onProgress: (event) => events.push(event) });
+    assert.equal(result.key.keyId, kids.v1, "signed in with the account's key");
+    assert.equal(result.newKey.keyId, kids.v2, "the version-2 key of the same password");
+    assert.deepEqual(result.upgrade, { status: "confirmation_sent" });
+    assert.equal(result.account.kdf_version, 1);
+    assert.deepEqual(events.map((e) => e.phase), ["evaluate", "derive", "sign-in", "derive", "sign-in", "upgrade"]);
+    assert.deepEqual(events.filter((e) => e.phase === "derive").map((e) => e.kdfVersion), [2, 1]);
+    assert.equal(server.seen.salt.length, 1, "both keys from one evaluation");
+
+    const requests = server.seen.requests.map((r) => [`${r.method} ${r.url}`, signerOf(r)]);
+    assert.deepEqual(requests, [
+      ["GET /account", kids.v2],
+      ["GET /account", kids.v1],
+      ["PATCH /signature", kids.v1],
+    ]);
+    // The proposal: a change token of the version-2 key (embedded), bound by the version-1 key's request token.
+    const patch = server.seen.requests[2];
+    const { token } = JSON.parse(patch.body.toString("utf8"));
+    const { protectedHeader } = await jose.jwtVerify(token, jose.EmbeddedJWK, {
+      algorithms: ["EdDSA"],
+      typ: "notary-change+jwt",
+      audience: server.url,
+      subject: "alice@example.com",
+    });
+    assert.deepEqual(protectedHeader.jwk, result.newKey.publicJwk);
+    const { payload: bound } = await jose.jwtVerify(
+      patch.headers.authorization.slice(7),
+      await jose.importJWK(result.key.publicJwk, "EdDSA"),
+      { algorithms: ["EdDSA"], typ: "notary-request+jwt", audience: server.url },
+    );
+    assert.equal(bound.bsh, createHash("sha256").update(patch.body).digest("base64url"));
+
+    // confirm(newKey, token) then completes the move with the new key.
+    assert.equal(result.newKey.address, "alice@example.com");
+    for (const object of [result.key, result.newKey, client]) object.free();
+  });
+
+  test("a wrong password is refused with unknown_key, and nothing is proposed", async (t) => {
+    const seed = randomBytes(32);
+    const kids = await kidsOf(t, seed);
+    const server = await accountServer(t, { seed, accountKid: kids.v1, kdfVersion: 1 });
+    const client = new notary.NotaryClient(server.url);
+    await assert.rejects(client.signIn("alice@example.com", "not the password at all"), {
+      name: "NotaryError",
+      code: "unknown_key",
+      status: 401,
+    });
+    assert.deepEqual(server.seen.requests.map((r) => `${r.method} ${r.url}`), ["GET /account", "GET /account"]);
+    client.free();
+  });
+
+  test("when the server accepts only version 2, no version-1 key is tried", async (t) => {
+    const seed = randomBytes(32);
+    const kids = await kidsOf(t, seed);
+    const server = await accountServer(t, { seed, accountKid: kids.v1, kdfVersion: 1, legacyAccepted: false });
+    const client = new notary.NotaryClient(server.url);
+    await assert.rejects(client.signIn("alice@example.com", PASSWORD), { code: "unknown_key", status: 401 });
+    assert.deepEqual(server.seen.requests.map((r) => signerOf(r)), [kids.v2]);
+    client.free();
   });
 });
 
 describe("change of password, as sent", () => {
   test("with the current key: a change token of the new key, signed as a request by the current key", async (t) => {
-    const server = await startFakeServer(t, {
+    const server = await startFakeNotary(t, {
       reply: ({ body }) => {
         const { token } = JSON.parse(body.toString("utf8"));
         const { header } = decodeToken(token);
@@ -527,8 +744,8 @@ describe("change of password, as sent", () => {
       },
     });
     const client = new notary.NotaryClient(server.url);
-    const current = notary.deriveKey(saltAnswer(), PASSWORD);
-    const next = notary.deriveKey(saltAnswer(), "a brand new password");
+    const current = await keyOf();
+    const next = await keyOf("a brand new password");
     const answer = await client.changePassword(next, current);
     assert.deepEqual(answer, { status: "active", address: "alice@example.com", key_id: next.keyId });
 
@@ -565,9 +782,9 @@ describe("change of password, as sent", () => {
   });
 
   test("without it: the recovery path, unsigned, answered by a status", async (t) => {
-    const server = await startFakeServer(t, { reply: () => ({ status: 202, json: { status: "confirmation_sent" } }) });
+    const server = await startFakeNotary(t, { reply: () => ({ status: 202, json: { status: "confirmation_sent" } }) });
     const client = new notary.NotaryClient(server.url);
-    const next = notary.deriveKey(saltAnswer(), "a brand new password");
+    const next = await keyOf("a brand new password");
     for (const answer of [await client.changePassword(next), await client.changePassword(next, undefined)]) {
       assert.deepEqual(answer, { status: "confirmation_sent" });
     }
@@ -582,18 +799,18 @@ describe("change of password, as sent", () => {
 
   test("each path checks the answer's shape, and keys of two addresses are refused before sending", async (t) => {
     // A server that answers the other path's shape is not understood.
-    const server = await startFakeServer(t, {
+    const server = await startFakeNotary(t, {
       reply: ({ headers }) =>
         headers.authorization
           ? { status: 202, json: { status: "confirmation_sent" } }
           : { status: 200, json: { status: "active" } },
     });
     const client = new notary.NotaryClient(server.url);
-    const current = notary.deriveKey(saltAnswer(), PASSWORD);
-    const next = notary.deriveKey(saltAnswer(), "a brand new password");
+    const current = await keyOf();
+    const next = await keyOf("a brand new password");
     await assert.rejects(client.changePassword(next, current), { code: "unexpected_response", status: 202 });
     assert.deepEqual(await client.changePassword(next), { status: "active" });
-    const bob = notary.deriveKey(saltAnswer(FLOOR, "bob@example.com"), "a brand new password");
+    const bob = await keyOf("a brand new password", "bob@example.com");
     const sent = server.seen.requests.length;
     await assert.rejects(client.changePassword(bob, current), { name: "NotaryError", code: "invalid_argument" });
     assert.equal(server.seen.requests.length, sent);
@@ -628,11 +845,11 @@ describe("the flows against the worker in workerd", { skip: !workerBuilt && "edg
     const client = new notary.NotaryClient(w.url);
     assert.equal(client.baseUrl, w.url);
     const typed = ` Client.Flow.${Date.now().toString(36)}@Example.com `;
-    const answer = await client.salt(typed);
+    const evaluation = await client.evaluate(typed, "first password 1", { verifyServerKey: true });
     const address = typed.trim().toLowerCase();
-    assert.equal(answer.address, address);
-    assert.deepEqual(answer.kdf, { algorithm: "argon2id", version: 19, memory_kib: 65536, iterations: 3, parallelism: 1 });
-    const key = client.deriveKey(answer, "first password 1");
+    assert.equal(evaluation.address, address);
+    const key = evaluation.deriveKey();
+    evaluation.free();
     assert.deepEqual(await client.signup(key), { status: "confirmation_sent" });
     const confirmed = await client.confirm(key, await emailed(address, "signup"));
     assert.deepEqual(confirmed, { status: "active", address, key_id: key.keyId });
@@ -641,6 +858,11 @@ describe("the flows against the worker in workerd", { skip: !workerBuilt && "edg
     assert.equal(account.address, address);
     assert.equal(account.status, "active");
     assert.equal(account.key_id, key.keyId);
+    assert.equal(account.kdf_version, 2);
+    const signedIn = await client.signIn(typed, "first password 1");
+    assert.equal(signedIn.key.keyId, key.keyId);
+    assert.equal(signedIn.newKey, undefined);
+    signedIn.key.free();
 
     const response = await client.signedFetch(key, "/account");
     assert.equal(response.status, 200);
@@ -656,7 +878,7 @@ describe("the flows against the worker in workerd", { skip: !workerBuilt && "edg
 
     // Change of password: the new key is proposed, confirmed with the new key, and the old one
     // stops working at once.
-    const newKey = await client.keyFor(address, "second password 2");
+    const newKey = await client.keyFor(address, "second password 2", { verifyServerKey: true });
     assert.notEqual(newKey.keyId, key.keyId);
     assert.deepEqual(await client.changePassword(newKey), { status: "confirmation_sent" });
     await client.confirm(newKey, await emailed(address, "change"));
@@ -677,11 +899,11 @@ describe("the flows against the worker in workerd", { skip: !workerBuilt && "edg
   test("a change of password signed by the current key takes effect at once, with no email", async () => {
     const client = new notary.NotaryClient(w.url);
     const address = `client.signed.${Date.now().toString(36)}@example.com`;
-    const key = await client.keyFor(address, "first password 1");
+    const key = await client.keyFor(address, "first password 1", { verifyServerKey: true });
     await client.signup(key);
     await client.confirm(key, await emailed(address, "signup"));
 
-    const newKey = await client.keyFor(address, "second password 2");
+    const newKey = await client.keyFor(address, "second password 2", { verifyServerKey: true });
     const before = w.mailbox.messages().length;
     assert.deepEqual(await client.changePassword(newKey, key), { status: "active", address, key_id: newKey.keyId });
     await assert.rejects(client.account(key), { code: "unknown_key", status: 401 });
@@ -713,6 +935,46 @@ describe("the flows against the worker in workerd", { skip: !workerBuilt && "edg
     elsewhere.free();
     key.free();
   });
+
+  // An account made before protocol version 2: signed up, then given the version-1 key of the same
+  // password and kdf_version 1 in D1, as migration 0003 leaves the accounts it finds.
+  test("a version-1 account moves to version 2: signIn proposes the key, the emailed link confirms it", async () => {
+    const client = new notary.NotaryClient(w.url);
+    const address = `client.legacy.${Date.now().toString(36)}@example.com`;
+    const password = "an old fine password";
+    const key = await client.keyFor(address, password, { verifyServerKey: true });
+    await client.signup(key);
+    await client.confirm(key, await emailed(address, "signup"));
+    const evaluation = await client.evaluate(address, password);
+    const legacy = evaluation.deriveLegacyKey();
+    evaluation.free();
+    await w.sql(
+      "UPDATE accounts SET kdf_version = 1, key_id = ?, public_key = ? WHERE address = ? AND status = 'active'",
+      legacy.keyId,
+      legacy.publicJwk.x,
+      address,
+    );
+
+    const moving = await client.signIn(address, password);
+    assert.equal(moving.key.keyId, legacy.keyId);
+    assert.equal(moving.account.kdf_version, 1);
+    assert.equal(moving.newKey.keyId, key.keyId, "the version-2 key of the same password");
+    assert.deepEqual(moving.upgrade, { status: "confirmation_sent" });
+    // Until the move is confirmed the version-1 key still signs in.
+    assert.equal((await client.account(legacy)).key_id, legacy.keyId);
+
+    assert.deepEqual(await client.confirm(moving.newKey, await emailed(address, "change")), {
+      status: "active",
+      address,
+      key_id: key.keyId,
+    });
+    assert.equal((await client.account(key)).kdf_version, 2);
+    await assert.rejects(client.account(legacy), { code: "unknown_key", status: 401 });
+    const again = await client.signIn(address, password);
+    assert.equal(again.key.keyId, key.keyId);
+    assert.equal(again.newKey, undefined);
+    for (const object of [key, legacy, moving.key, moving.newKey, again.key, client]) object.free();
+  });
 });
 
 // Needs the worker's Rate Limiting bindings and tests/support/worker.mjs's `rateLimits` (issue 11).
@@ -725,8 +987,8 @@ describe("rate limits of the worker in workerd reach the caller with Retry-After
       const left = 10_000 - (Date.now() % 10_000);
       if (left < 3000) await new Promise((resolve) => setTimeout(resolve, left + 50));
       const client = new notary.NotaryClient(limited.url);
-      await client.salt("first.call@example.com");
-      const error = await client.salt("second.call@example.com").then(
+      (await client.evaluate("first.call@example.com", PASSWORD)).free();
+      const error = await client.evaluate("second.call@example.com", PASSWORD).then(
         () => assert.fail("the second call within the window should be refused"),
         (e) => e,
       );
@@ -735,27 +997,11 @@ describe("rate limits of the worker in workerd reach the caller with Retry-After
       assert.equal(error.status, 429);
       assert.equal(error.retryAfter, 10);
       // The same refusal seen directly: the header the client read.
-      const raw = await limited.fetch("/salt", { json: { address: "third.call@example.com" } });
+      const { blinded } = (await oprf()).blind(new TextEncoder().encode("any input"));
+      const raw = await limited.fetch("/salt", { json: { address: "third.call@example.com", blinded: b64url(blinded) } });
       assert.equal(raw.status, 429);
       assert.equal(raw.headers.get("retry-after"), "10");
       client.free();
-    } finally {
-      await limited.close();
-    }
-  });
-
-  test("a kept salt answer still derives the key while /salt is refused", async () => {
-    const { startWorker } = await import("../support/worker.mjs");
-    const limited = await startWorker({ rateLimits: { CLIENT_BURST: 1 } });
-    try {
-      const left = 10_000 - (Date.now() % 10_000);
-      if (left < 5000) await new Promise((resolve) => setTimeout(resolve, left + 50));
-      const client = new notary.NotaryClient(limited.url);
-      const key = await client.keyFor("kept.answer@example.com", PASSWORD);
-      await assert.rejects(client.salt("someone.else@example.com"), { code: "rate_limited" });
-      const again = await client.keyFor("kept.answer@example.com", PASSWORD);
-      assert.equal(again.keyId, key.keyId);
-      for (const object of [key, again, client]) object.free();
     } finally {
       await limited.close();
     }

@@ -3,10 +3,10 @@
 // package (moduleResolution nodenext and bundler) and expects no diagnostic at all.
 
 import {
+  Evaluation,
   KeyPair,
   NotaryClient,
   NotaryError,
-  deriveKey,
   isReady,
   ready,
   releaseKdfMemory,
@@ -17,15 +17,17 @@ import type {
   Account,
   ClientErrorCode,
   ConfirmAnswer,
+  EvaluateOptions,
   KdfParams,
-  NotaryClientOptions,
   NotaryErrorCode,
   ProtocolErrorCode,
   PublicJwk,
   SaltAnswer,
-  SaltStore,
   ServerErrorCode,
   SignedFetchInit,
+  SignIn,
+  SignInOptions,
+  SignInProgress,
   StatusAnswer,
   TokenSpec,
   WorkerClientErrorCode,
@@ -35,24 +37,18 @@ import type {
   DerivationProgress,
   KeyInfo,
   NotaryErrorCode as WorkerNotaryErrorCode,
-  SaltStore as WorkerSaltStore,
+  SignInInfo,
+  SignInProgress as WorkerSignInProgress,
   WorkerClient,
 } from "notary-client/worker-client";
 
-/** A salt store over localStorage, as the pages keep theirs; and one that answers later. */
-const kept: SaltStore = {
-  get: (baseUrl: string, address: string): SaltAnswer | null => {
-    const text = globalThis.localStorage?.getItem(`${baseUrl} ${address}`);
-    return text ? (JSON.parse(text) as SaltAnswer) : null;
-  },
-  set: (baseUrl: string, address: string, answer: SaltAnswer): void => {
-    globalThis.localStorage?.setItem(`${baseUrl} ${address}`, JSON.stringify(answer));
-  },
-};
-const later: WorkerSaltStore = {
-  get: async () => undefined,
-  set: async () => {},
-};
+/** A salt answer as the server sends it (what a program that inspects raw answers would type). */
+export function describeAnswer(answer: SaltAnswer): string {
+  const kdf: KdfParams = answer.kdf;
+  const versions: number[] = answer.accepted_kdf_versions;
+  const evaluated: string = answer.evaluated;
+  return `${answer.address} ${answer.kdf_version} ${versions.join(",")} ${kdf.memory_kib} ${evaluated.length}`;
+}
 
 /** What a program does with any error of the package: its code picks the reaction. */
 export function describeError(error: unknown): string {
@@ -62,6 +58,10 @@ export function describeError(error: unknown): string {
       case "rate_limited":
       case "network_error":
         return "try again later";
+      case "guess_budget_exhausted":
+        return "try again later, or ask for a ticket";
+      case "oprf_key_varies":
+        return "do not register a key with this server";
       case "invalid_password":
       case "no_key":
         return "check the input";
@@ -84,17 +84,33 @@ export async function mainThread(address: string, password: string): Promise<str
   setWasmLoader((simd: boolean) => new URL(simd ? "./a.wasm" : "./b.wasm", "https://cdn.example/"));
 
   const client = new NotaryClient("https://notary.example");
-  const options: NotaryClientOptions = { saltStore: kept };
-  const keeping = new NotaryClient("https://notary.example", options);
-  const keepingLater = new NotaryClient("https://notary.example", { saltStore: later });
   const base: string = client.baseUrl;
-  const answer: SaltAnswer = await client.salt(address);
-  const kdf: KdfParams = answer.kdf;
-  const algorithm: "argon2id" = kdf.algorithm;
-  const memoryKib: number = kdf.memory_kib;
-  const key: KeyPair = deriveKey(answer, password);
-  const sameKey: KeyPair = client.deriveKey(answer, password);
+  const options: EvaluateOptions = { ticket: "emailed-ticket", verifyServerKey: true };
+  const evaluation: Evaluation = await client.evaluate(address, password, options);
+  const canonical: string = evaluation.address;
+  const legacyAccepted: boolean = evaluation.legacyAccepted;
+  const key: KeyPair = evaluation.deriveKey();
+  const legacyKey: KeyPair = evaluation.deriveLegacyKey();
+  evaluation.free();
+  const plain: Evaluation = await client.evaluate(address, password);
+  plain.free();
   const viaKeyFor: KeyPair = await client.keyFor(address, password);
+  const checkedKey: KeyPair = await client.keyFor(address, password, { verifyServerKey: true });
+  const phases: SignInProgress["phase"][] = [];
+  const signInOptions: SignInOptions = {
+    ticket: "emailed-ticket",
+    onProgress: (event: SignInProgress) => {
+      phases.push(event.phase);
+      const version: number | undefined = event.kdfVersion;
+      console.log(version);
+    },
+  };
+  const signedIn: SignIn = await client.signIn(address, password, signInOptions);
+  const signInKey: KeyPair = signedIn.key;
+  const moving: KeyPair | undefined = signedIn.newKey;
+  const upgrade: StatusAnswer | undefined = signedIn.upgrade;
+  const accountVersion: number = signedIn.account.kdf_version;
+  const ticket: StatusAnswer = await client.requestTicket(address);
   const jwk: PublicJwk = key.publicJwk;
   const curve: "Ed25519" = jwk.crv;
   const keyId: string = key.keyId;
@@ -125,7 +141,7 @@ export async function mainThread(address: string, password: string): Promise<str
   const account: Account = await client.account(key);
   const createdAt: number = account.created_at;
   const confirmedAt: number = account.confirmed_at;
-  const version: 19 = answer.kdf.version;
+  if (moving) await client.confirm(moving, "emailed-token");
   const changed: StatusAnswer = await client.changePassword(viaKeyFor);
   const changedNow: ConfirmAnswer = await client.changePassword(viaKeyFor, key);
   const newKeyId: string = changedNow.key_id;
@@ -139,7 +155,7 @@ export async function mainThread(address: string, password: string): Promise<str
   await client.signedFetch(key, "/account", undefined);
 
   try {
-    await client.salt("not an address");
+    await client.evaluate("not an address", password);
   } catch (error) {
     tokens.push(describeError(error));
   }
@@ -157,20 +173,23 @@ export async function mainThread(address: string, password: string): Promise<str
   const local = new NotaryError("invalid_argument", "bad");
 
   releaseKdfMemory();
-  for (const k of [key, sameKey, viaKeyFor]) k.free();
-  for (const c of [client, keeping, keepingLater]) c.free();
+  for (const k of [key, legacyKey, viaKeyFor, checkedKey, signInKey]) k.free();
+  client.free();
   return [
     ...tokens,
     String(flags),
-    algorithm,
-    String(memoryKib),
+    canonical,
+    String(legacyAccepted),
+    phases.join(","),
+    String(upgrade?.status),
+    String(accountVersion),
+    ticket.status,
     curve,
     keyId,
     signedUp.status,
     active,
     String(createdAt),
     String(confirmedAt),
-    String(version),
     changed.status,
     newKeyId,
     either.status,
@@ -188,11 +207,11 @@ export async function inAWorker(address: string, password: string): Promise<KeyI
   const notary: WorkerClient = createWorkerClient({
     baseUrl: "https://notary.example",
     workerUrl: new URL("https://notary.example/vendor/worker.js"),
-    saltStore: kept,
   });
   const started: { simd: boolean; baseUrl: string } = await notary.ready;
   const events: DerivationProgress[] = [];
   const info: KeyInfo = await notary.deriveKey(address, password, {
+    ticket: "emailed-ticket",
     onProgress: (event) => {
       events.push(event);
       if (event.phase === "done") {
@@ -202,7 +221,17 @@ export async function inAWorker(address: string, password: string): Promise<KeyI
     },
   });
   const jwk: PublicJwk = info.publicJwk;
+  await notary.deriveNewKey(password, { address, ticket: "emailed-ticket" });
   const signedUp: StatusAnswer = await notary.signup();
+  const signIn: SignInInfo = await notary.signIn(address, password, {
+    onProgress: (event: WorkerSignInProgress) => {
+      if (event.phase === "start") console.log(event.kdfVersion);
+    },
+  });
+  const signInKey: KeyInfo = signIn.key;
+  const moving: KeyInfo | undefined = signIn.newKey;
+  const movingStatus: StatusAnswer | undefined = signIn.upgrade;
+  const ticket: StatusAnswer = await notary.requestTicket(address);
   const confirmed: ConfirmAnswer = await notary.confirm("emailed-token");
   const account: Account = await notary.account();
   const next: KeyInfo = await notary.deriveNewKey("a new password", { onProgress: () => {} });
@@ -235,5 +264,6 @@ export async function inAWorker(address: string, password: string): Promise<KeyI
   console.log(started.simd, jwk.x, signedUp, confirmed.key_id, account.key_id, next.keyId, changed, assertion);
   console.log(response.status, disabled.status, forgotten, events.length, sameClass.name);
   console.log(changedNow.key_id, alsoNow.address, either.status);
+  console.log(signInKey.keyId, moving?.keyId, movingStatus?.status, signIn.account.kdf_version, ticket.status);
   return keys.current;
 }

@@ -11,7 +11,8 @@ export async function misuse(error: NotaryError, account: Account): Promise<void
   const wait: number = error.retryAfter; // TS2322
   const status: string = error.status; // TS2322
   const client = new NotaryClient("https://notary.example");
-  await client.salt(42); // TS2345
+  await client.evaluate(42, "a password"); // TS2345
+  await client.evaluate("a@example.com", "a password", { verifyServerKey: "yes" }); // TS2322
   const key = new KeyPair(); // TS2673
   key.token({ kind: "login", audience: "https://notary.example" }); // TS2322
   key.token({ kind: "confirm", audience: "https://notary.example" }); // TS2345
@@ -24,11 +25,14 @@ export async function misuse(error: NotaryError, account: Account): Promise<void
   const confirmedAt: string = account.confirmed_at; // TS2322
   const simd: string = (await ready()).simd; // TS2322
   const recovered: ConfirmAnswer = await client.changePassword(key); // TS2739
-  new NotaryClient("https://notary.example", { saltStore: { get: () => null } }); // TS2741
+  new NotaryClient("https://notary.example", { saltStore: { get: () => null } }); // TS2554
+  const signedIn = await client.signIn("a@example.com", "a password");
+  const moved: string = signedIn.newKey.keyId; // TS18048
   const notary = createWorkerClient({ baseUrl: "https://notary.example" });
   await notary.deriveKey("a@example.com"); // TS2554
   const mailed: ConfirmAnswer = await notary.changePassword({ recovery: true }); // TS2739
   const keys = await notary.keyInfo();
   const id: string = keys.current.keyId; // TS18047
-  console.log(notAnExport, wait, status, simd, id, notAProtocolCode, notAWorkerCode, confirmedAt, recovered, mailed);
+  await notary.signIn("a@example.com"); // TS2554
+  console.log(notAnExport, wait, status, simd, id, notAProtocolCode, notAWorkerCode, confirmedAt, recovered, mailed, moved);
 }
