@@ -48,8 +48,10 @@ fn main() -> Res<()> {
     let (keys, pairs) = keys()?;
     let tokens = tokens(&keys, &pairs)?;
     let confirmation = confirmation()?;
+    let kdf_v2 = kdf_v2()?;
     write(&dir, "addresses.json", &addresses)?;
     write(&dir, "keys.json", &keys)?;
+    write(&dir, "kdf_v2.json", &kdf_v2)?;
     write(&dir, "tokens.json", &tokens)?;
     write(&dir, "confirmation.json", &confirmation)?;
     Ok(())
@@ -248,7 +250,9 @@ fn keys() -> Res<(KeyVectors, Vec<(String, KeyPair)>)> {
 
     Ok((
         KeyVectors {
-            description: "Key derivation: seed = Argon2id(password = UTF-8 of NFKC(password), salt, \
+            description: "Key derivation of kdf_version 1 (accounts made before version 2, which \
+                sign in with it once to move; the keys of tokens.json): seed = Argon2id(password = \
+                UTF-8 of NFKC(password), salt, \
                 m = kdf.memory_kib, t = kdf.iterations, p = kdf.parallelism, version 0x13, 32 bytes, \
                 no secret, no associated data); Ed25519 key pair from the seed (RFC 8032 5.1.5); \
                 kid = RFC 7638 thumbprint. `passwords`: NFKC and the 8..=1024 character rule. \
@@ -261,6 +265,139 @@ fn keys() -> Res<(KeyVectors, Vec<(String, KeyPair)>)> {
         },
         pairs,
     ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// kdf_v2.json
+
+/// `OPRF_SEED` of the vectors (never used anywhere else).
+fn oprf_seed() -> Res<[u8; 32]> {
+    fixed_bytes("notary-test-vectors-oprf-seed")
+}
+
+fn kdf_v2() -> Res<KdfV2Vectors> {
+    use protocol::kdf::{v2, KdfMemory};
+    use protocol::oprf::{Blind, BlindedElement};
+    use protocol::salt::{address_oprf_key, OPRF_KEY_INFO_LABEL};
+
+    let seed_bytes = oprf_seed()?;
+    #[rustfmt::skip]
+    let inputs = [
+        ("alice", "the current parameters: what a real client derives",
+         "alice@example.com", "correct horse battery staple", CURRENT),
+        ("bob", "an internationalised domain in A-label form; NFKC at work in the password",
+         "bob@xn--bcher-kva.example", "Ｐａｓｓｗｏｒｄ①\u{FB01} \u{212B}", FLOOR),
+        ("carol", "two lanes (p = 2)",
+         "carol@example.org", "u\u{0308}nicode pa\u{0308}ssword", KdfParams { parallelism: 2, ..FLOOR }),
+    ];
+    let mut derivations = Vec::new();
+    for (name, comment, address, password_text, params) in inputs {
+        let address = Address::from_canonical(address)?;
+        let password = Password::new(password_text)?;
+        let salt = Salt::for_address(SALT_SECRET.as_bytes(), &address);
+        let key = address_oprf_key(&seed_bytes, &address)?;
+        let mut random = [0u8; 64];
+        random[..32].copy_from_slice(&fixed_bytes::<32>(&format!("{name} blind 1"))?);
+        random[32..].copy_from_slice(&fixed_bytes::<32>(&format!("{name} blind 2"))?);
+        let blind_hex = hex::encode(
+            curve25519_dalek::scalar::Scalar::from_bytes_mod_order_wide(&random).to_bytes(),
+        );
+        let blinding =
+            v2::PasswordBlinding::with_blind(&address, &password, Blind::from_random(random)?)?;
+        let evaluated = key.evaluate(blinding.blinded());
+        let output = blinding.finalize(&evaluated)?;
+        let mut argon2id = [0u8; 32];
+        let seed = {
+            // Argon2id alone (step 3), then the whole of steps 3 and 4 as the client runs them.
+            let stretched = derive_seed_v1_bytes(output.as_slice(), &salt, &params)?;
+            argon2id.copy_from_slice(&stretched);
+            v2::derive_seed(&output, &salt, &params, &mut KdfMemory::new())?
+        };
+        let pair = KeyPair::from_seed(&seed);
+        let public = pair.public_key();
+        derivations.push(KdfV2Derivation {
+            name: name.into(),
+            comment: comment.into(),
+            address: address.as_str().into(),
+            password: password_text.into(),
+            oprf_input_hex: hex::encode(v2::oprf_input(&address, &password)?.as_slice()),
+            key_info_hex: hex::encode([OPRF_KEY_INFO_LABEL, address.as_str().as_bytes()].concat()),
+            server_key_hex: hex::encode(key.to_bytes().as_slice()),
+            blind_random_hex: hex::encode(random),
+            blind_hex,
+            blinded: blinding.blinded().to_base64url(),
+            evaluated: evaluated.to_base64url(),
+            oprf_output_hex: hex::encode(output.as_slice()),
+            salt: salt.to_base64url(),
+            kdf: params,
+            argon2id_hex: hex::encode(argon2id),
+            seed_hex: hex::encode(seed.as_bytes()),
+            public_key_hex: hex::encode(public.to_bytes()),
+            jwk: public.to_jwk(),
+            kid: public.key_id().as_str().into(),
+        });
+    }
+
+    let basepoint = "4vKuCmq8TnGohKlhxQBRX1jjC2qlgt2NtqZZReCNLXY".to_owned();
+    let mut non_canonical = [0xffu8; 32];
+    non_canonical[31] = 0x7f;
+    #[rustfmt::skip]
+    let blinded = [
+        ("the ristretto255 generator: a valid element", basepoint.clone()),
+        ("the identity (32 zero bytes)", b64::encode([0u8; 32])),
+        ("2^255 - 1: not a canonical field element", b64::encode(non_canonical)),
+        ("a negative field element (odd): not a ristretto255 encoding", b64::encode({ let mut b = [0u8; 32]; b[0] = 1; b })),
+        ("31 bytes", b64::encode([0x2au8; 31])),
+        ("33 bytes", b64::encode([0x2au8; 33])),
+        ("padded base64url", format!("{basepoint}=")),
+        ("a valid element in the standard base64 alphabet", "jHs1bim9vh21P7tI/DLteU+NMj4rg+AylgXM6g8WQQk".into()),
+        ("empty", String::new()),
+    ];
+    let blinded_elements = blinded
+        .into_iter()
+        .map(|(comment, blinded)| BlindedElementCase {
+            comment: comment.into(),
+            error: BlindedElement::from_base64url(&blinded)
+                .err()
+                .map(|e| e.code().into()),
+            blinded,
+        })
+        .collect();
+
+    Ok(KdfV2Vectors {
+        description: "Key derivation of kdf_version 2 (docs/protocol.md section 5.2): the OPRF \
+            input (oprf_input_hex) is blinded by the client (RFC 9497 OPRF mode, ristretto255-SHA512, \
+            blind = blind_random mod L), evaluated by the server with DeriveKeyPair(OPRF_SEED, \
+            key_info) and finalized; seed = HKDF-SHA256(\"\", Argon2id(password = oprf_output, salt, \
+            kdf), \"Notary-v2-Ed25519-seed\", 32); Ed25519 key pair from the seed; kid = RFC 7638 \
+            thumbprint. `blinded_elements`: what a server refuses in the salt request's `blinded`. \
+            Generated by protocol/examples/make_vectors.rs."
+            .into(),
+        oprf_seed_hex: hex::encode(seed_bytes),
+        salt_secret: SALT_SECRET.into(),
+        derivations,
+        blinded_elements,
+    })
+}
+
+/// Argon2id(password, salt) with `params`, 32 bytes, for a password that is not text (the OPRF output).
+fn derive_seed_v1_bytes(password: &[u8], salt: &Salt, params: &KdfParams) -> Res<[u8; 32]> {
+    let argon = argon2::Argon2::new(
+        argon2::Algorithm::Argon2id,
+        argon2::Version::V0x13,
+        argon2::Params::new(
+            params.memory_kib,
+            params.iterations,
+            params.parallelism,
+            Some(32),
+        )
+        .map_err(|e| e.to_string())?,
+    );
+    let mut out = [0u8; 32];
+    argon
+        .hash_password_into(password, salt.as_bytes(), &mut out)
+        .map_err(|e| e.to_string())?;
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -265,6 +265,7 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
+    #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
     fn hex(text: &str) -> Vec<u8> {
         (0..text.len())
             .step_by(2)

@@ -160,6 +160,7 @@ mod tests {
     use super::*;
 
     /// A blinded element: twice the ristretto255 basepoint (RFC 9496 appendix A.1).
+    #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
     fn blinded() -> BlindedElement {
         let mut bytes = [0u8; 32];
         for (i, pair) in "6a493210f7499cd17fecb510ae0cea23a110e8d5b901f8acadd3095c73a3b919"

@@ -67,7 +67,11 @@ fn every_step_agrees_with_the_voprf_crate() {
             .state
             .finalize(&input, &their_evaluated)
             .unwrap();
-        assert_eq!(output.as_slice(), their_output.as_slice(), "case {case}: Finalize");
+        assert_eq!(
+            output.as_slice(),
+            their_output.as_slice(),
+            "case {case}: Finalize"
+        );
         // And the unblinded protocol gives the same output as the server's own evaluation.
         assert_eq!(
             output.as_slice(),

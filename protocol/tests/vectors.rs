@@ -28,6 +28,7 @@ const ADDRESSES: &str = include_str!("../../tests/vectors/addresses.json");
 const KEYS: &str = include_str!("../../tests/vectors/keys.json");
 const TOKENS: &str = include_str!("../../tests/vectors/tokens.json");
 const CONFIRMATION: &str = include_str!("../../tests/vectors/confirmation.json");
+const KDF_V2: &str = include_str!("../../tests/vectors/kdf_v2.json");
 
 fn addresses() -> AddressVectors {
     serde_json::from_str(ADDRESSES).expect("addresses.json matches the schema")
@@ -37,6 +38,9 @@ fn keys() -> KeyVectors {
 }
 fn tokens() -> TokenVectors {
     serde_json::from_str(TOKENS).expect("tokens.json matches the schema")
+}
+fn kdf_v2() -> KdfV2Vectors {
+    serde_json::from_str(KDF_V2).expect("kdf_v2.json matches the schema")
 }
 fn confirmation() -> ConfirmationVectors {
     serde_json::from_str(CONFIRMATION).expect("confirmation.json matches the schema")
@@ -143,6 +147,131 @@ fn kdf_parameter_floor_as_recorded() {
         assert_eq!(
             case.kdf.check().err().map(|e| e.code().to_owned()),
             case.error,
+            "{}",
+            case.comment
+        );
+    }
+}
+
+/// HMAC-SHA256, spelt out from the `hmac` crate, for an HKDF independent of the crate's.
+fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key).unwrap();
+    mac.update(data);
+    mac.finalize().into_bytes().to_vec()
+}
+
+#[test]
+fn version_2_derivations_reproduce_every_step() {
+    use protocol::kdf::{v2, KdfMemory};
+    use protocol::oprf::{Blind, BlindedElement, EvaluatedElement};
+    use protocol::salt::address_oprf_key;
+    let v = kdf_v2();
+    assert_eq!(v.salt_secret, addresses().salt_secret);
+    assert!(v
+        .derivations
+        .iter()
+        .any(|d| d.kdf == protocol::kdf::KdfParams::CURRENT));
+    let oprf_seed = hex::decode(&v.oprf_seed_hex).unwrap();
+    for d in &v.derivations {
+        let name = &d.name;
+        let address = Address::from_canonical(&d.address).unwrap();
+        let password = Password::new(&d.password).unwrap();
+        assert_eq!(
+            hex::encode(v2::oprf_input(&address, &password).unwrap().as_slice()),
+            d.oprf_input_hex,
+            "{name}: input"
+        );
+        assert_eq!(
+            d.key_info_hex,
+            hex::encode(format!("Notary-v2-OPRF-key{}", d.address)),
+            "{name}: info"
+        );
+        let key = address_oprf_key(&oprf_seed, &address).unwrap();
+        assert_eq!(
+            hex::encode(key.to_bytes().as_slice()),
+            d.server_key_hex,
+            "{name}: skS"
+        );
+        let random: [u8; 64] = hex::decode(&d.blind_random_hex)
+            .unwrap()
+            .try_into()
+            .unwrap();
+        let blind_scalar: [u8; 32] = hex::decode(&d.blind_hex).unwrap().try_into().unwrap();
+        assert_eq!(
+            curve25519_dalek::scalar::Scalar::from_bytes_mod_order_wide(&random).to_bytes(),
+            blind_scalar,
+            "{name}: blind"
+        );
+        // The same blinding whether the blind is given as the random bytes or as the scalar.
+        for blind in [
+            Blind::from_random(random).unwrap(),
+            Blind::from_scalar_bytes(blind_scalar).unwrap(),
+        ] {
+            let blinding = v2::PasswordBlinding::with_blind(&address, &password, blind).unwrap();
+            assert_eq!(
+                blinding.blinded().to_base64url(),
+                d.blinded,
+                "{name}: blinded"
+            );
+            let received = BlindedElement::from_base64url(&d.blinded).unwrap();
+            assert_eq!(
+                key.evaluate(&received).to_base64url(),
+                d.evaluated,
+                "{name}: evaluated"
+            );
+            let evaluated = EvaluatedElement::from_base64url(&d.evaluated).unwrap();
+            let output = blinding.finalize(&evaluated).unwrap();
+            assert_eq!(
+                hex::encode(output.as_slice()),
+                d.oprf_output_hex,
+                "{name}: output"
+            );
+            let salt = Salt::for_address(v.salt_secret.as_bytes(), &address);
+            assert_eq!(salt.to_base64url(), d.salt, "{name}: salt");
+            let seed = v2::derive_seed(&output, &salt, &d.kdf, &mut KdfMemory::new()).unwrap();
+            assert_eq!(hex::encode(seed.as_bytes()), d.seed_hex, "{name}: seed");
+            let public = *KeyPair::from_seed(&seed).public_key();
+            assert_eq!(
+                hex::encode(public.to_bytes()),
+                d.public_key_hex,
+                "{name}: public key"
+            );
+            assert_eq!(public.to_jwk(), d.jwk, "{name}: jwk");
+            assert_eq!(public.key_id().as_str(), d.kid, "{name}: kid");
+        }
+        // Step 3 with RustCrypto's Argon2id, step 4 with HKDF spelt out from HMAC (RFC 5869).
+        let params = argon2::Params::new(
+            d.kdf.memory_kib,
+            d.kdf.iterations,
+            d.kdf.parallelism,
+            Some(32),
+        )
+        .unwrap();
+        let mut stretched = [0u8; 32];
+        argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+            .hash_password_into(
+                &hex::decode(&d.oprf_output_hex).unwrap(),
+                &Salt::from_base64url(&d.salt).unwrap().as_bytes()[..],
+                &mut stretched,
+            )
+            .unwrap();
+        assert_eq!(hex::encode(stretched), d.argon2id_hex, "{name}: Argon2id");
+        let prk = hmac_sha256(&[0u8; 32], &stretched);
+        let okm = hmac_sha256(&prk, b"Notary-v2-Ed25519-seed\x01");
+        assert_eq!(hex::encode(okm), d.seed_hex, "{name}: HKDF");
+    }
+}
+
+#[test]
+fn blinded_elements_are_accepted_or_refused_as_recorded() {
+    let v = kdf_v2();
+    assert!(v.blinded_elements.iter().any(|c| c.error.is_none()));
+    for case in &v.blinded_elements {
+        let result = protocol::oprf::BlindedElement::from_base64url(&case.blinded);
+        assert_eq!(
+            result.err().map(|e| e.code()),
+            case.error.as_deref(),
             "{}",
             case.comment
         );

@@ -68,6 +68,70 @@ pub struct KeyDerivation {
     pub kid: String,
 }
 
+/// `kdf_v2.json`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KdfV2Vectors {
+    pub description: String,
+    /// The server's `OPRF_SEED` for these vectors, 32 bytes, hex.
+    pub oprf_seed_hex: String,
+    /// The server's `SALT_SECRET` (the same as addresses.json's); the key is its UTF-8 bytes.
+    pub salt_secret: String,
+    pub derivations: Vec<KdfV2Derivation>,
+    /// `blinded` members a server must refuse (and one it must accept).
+    pub blinded_elements: Vec<BlindedElementCase>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KdfV2Derivation {
+    pub name: String,
+    pub comment: String,
+    /// The canonical address.
+    pub address: String,
+    /// The password as typed (before NFKC).
+    pub password: String,
+    /// The OPRF input: "Notary-v2-OPRF-input" || I2OSP(len(address), 2) || address ||
+    /// I2OSP(len(password), 2) || UTF-8 of NFKC(password), hex.
+    pub oprf_input_hex: String,
+    /// DeriveKeyPair's info: "Notary-v2-OPRF-key" || address, hex.
+    pub key_info_hex: String,
+    /// The address's OPRF private key skS (SerializeScalar, little-endian), hex.
+    pub server_key_hex: String,
+    /// The 64 random bytes the client drew; the blind is them reduced modulo the group order.
+    pub blind_random_hex: String,
+    /// The blind scalar (SerializeScalar), hex.
+    pub blind_hex: String,
+    /// The salt request's `blinded`, base64url.
+    pub blinded: String,
+    /// The salt answer's `evaluated`, base64url.
+    pub evaluated: String,
+    /// Finalize's output, 64 bytes, hex: Argon2id's password.
+    pub oprf_output_hex: String,
+    /// base64url of the 16-byte salt.
+    pub salt: String,
+    pub kdf: KdfParams,
+    /// Argon2id's output, 32 bytes, hex: HKDF's input keying material.
+    pub argon2id_hex: String,
+    /// HKDF-SHA256(salt = "", IKM = argon2id, info = "Notary-v2-Ed25519-seed", 32), hex: the Ed25519 seed.
+    pub seed_hex: String,
+    /// The Ed25519 public key, 32 bytes, hex.
+    pub public_key_hex: String,
+    pub jwk: Jwk,
+    /// RFC 7638 thumbprint of `jwk`.
+    pub kid: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlindedElementCase {
+    pub comment: String,
+    pub blinded: String,
+    /// The error code, when refused (`invalid_blinded_element`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordCase {
