@@ -160,7 +160,7 @@ describe("keys", () => {
     }
   });
 
-  test("the version-2 key vectors (tests/vectors/kdf_v2.json) through deriveKey", { skip: !existsSync(join(ROOT, "tests/vectors/kdf_v2.json")) && "tests/vectors/kdf_v2.json is not there yet" }, async (t) => {
+  test("the version-2 key vectors (tests/vectors/kdf_v2.json) through deriveKey", async (t) => {
     const { oprf_seed_hex, derivations } = vectors("kdf_v2");
     const oprfSeed = Buffer.from(oprf_seed_hex, "hex");
     assert.ok(derivations.length > 0);

@@ -231,11 +231,10 @@ export async function startFakeNotary(
 /**
  * The key vectors as runs against fake servers: tests/vectors/keys.json (version 1, any OPRF seed
  * since version 1 ignores the OPRF output) and tests/vectors/kdf_v2.json (version 2, under its OPRF
- * seed) when it is there. Each run: `{ address, password, version, kid, seed, salt, kdf }`.
+ * seed). Each run: `{ address, password, version, kid, seed, salt, kdf }`.
  */
 export function keyVectorRuns() {
   const legacy = vectors("keys").derivations.map((d) => ({ ...d, version: 1, seed: Buffer.alloc(32, 7) }));
-  if (!existsSync(join(VECTORS, "kdf_v2.json"))) return legacy;
   const v2 = vectors("kdf_v2");
   const seed = Buffer.from(v2.oprf_seed_hex, "hex");
   return [...legacy, ...v2.derivations.map((d) => ({ ...d, version: 2, seed }))];

@@ -4,8 +4,11 @@
 // current key: active at once, no email) → the old password no longer signs in → "forgot your
 // password?" → link from the mailbox → confirm the third password → it signs in → disable → the admin
 // verify endpoint answers 404 for that account. Along the way: the main thread keeps running while the
-// key is derived (in a Web Worker), signing in again asks no /salt (the pages keep salt answers),
-// nothing is requested from any other host, and every page is saved as a screenshot in artifacts/e2e/.
+// key is derived (in a Web Worker), every derivation asks the server to evaluate the password (POST
+// /salt), nothing is requested from any other host, and every page is saved as a screenshot in
+// artifacts/e2e/. Then: an account made before protocol version 2 (its key replaced in D1 by the
+// version-1 key of the same password) moves on sign-in, confirmed from the inbox; a spent guess budget
+// is explained, and the emailed sign-in ticket lets the owner through.
 //
 // The journey needs the worker's signed change of password (issue 11), and "a rate limit is
 // explained" its Rate Limiting bindings and the harness's `rateLimits`.
@@ -19,6 +22,9 @@ import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { launchChromium } from "../support/chromium.mjs";
 import { startWorker } from "../support/worker.mjs";
+
+/** The packed-free way to the client package in Node: its built Node entry (client-wasm/pkg). */
+const notaryClient = () => import("../../client-wasm/pkg/node.js");
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const artifacts = join(root, "artifacts", "e2e");
@@ -92,15 +98,15 @@ async function assertUsable(where) {
   assert.deepEqual(problems, [], where);
 }
 
-/** The confirmation the mailbox received for `purpose`, after `since` (ms). */
-async function linkFromMailbox(purpose, since) {
+/** The confirmation the mailbox received for `purpose` (to `to`), after `since` (ms). */
+async function linkFromMailbox(purpose, since, to = address) {
   const message = await stack.mailbox.waitFor(
-    (m) => m.address === address && m.purpose === purpose && m.receivedAt >= since,
+    (m) => m.address === to && m.purpose === purpose && m.receivedAt >= since,
     20_000,
   );
   const expected = `${stack.url}/confirm.html#token=`;
   assert.ok(message.link.startsWith(expected), `link ${message.link} should start with ${expected}`);
-  assert.match(message.link, new RegExp(`&address=${encodeURIComponent(address).replace(/[+]/g, "%2B")}&purpose=${purpose}$`));
+  assert.match(message.link, new RegExp(`&address=${encodeURIComponent(to).replace(/[+]/g, "%2B")}&purpose=${purpose}$`));
   return message.link;
 }
 
@@ -314,7 +320,7 @@ test("sign up, confirm, change password, sign in, disable: the whole flow in the
   assert.equal(afterChange.status, 200, JSON.stringify(afterChange.body));
   assert.equal(afterChange.body.account.key_id, secondKeyId);
 
-  // --- The old password no longer signs in; signing in asks no /salt any more ---
+  // --- The old password no longer signs in ---
   const saltsBeforeSignIn = saltRequests();
   await signIn(firstPassword);
   await page.waitForSelector("#signin-error:not([hidden])", { timeout: 30_000 });
@@ -343,7 +349,7 @@ test("sign up, confirm, change password, sign in, disable: the whole flow in the
   await shot("09-inbox-recover-phone");
   const changeLink = await linkFromMailbox("change", recoverSentAt);
   await page.goto(changeLink);
-  assert.equal(await page.textContent("#confirm-heading"), "Confirm your new password");
+  assert.equal(await page.textContent("#confirm-heading"), "Confirm the change to your account");
   await page.fill("#confirm-password", thirdPassword);
   await page.click("#confirm-submit");
   await page.waitForSelector("#account-view:not([hidden])", { timeout: 30_000 });
@@ -360,9 +366,10 @@ test("sign up, confirm, change password, sign in, disable: the whole flow in the
   await page.waitForSelector("#account-view:not([hidden])", { timeout: 30_000 });
   assert.equal(await page.textContent("#account-key-id"), thirdKeyId);
   assert.equal(await page.evaluate(() => document.activeElement?.id), "account-heading");
-  // Three sign-ins, a recovery and a confirmation, in new pages and workers: the salt answer kept on
-  // this device since the signup served them all.
-  assert.equal(saltRequests(), saltsBeforeSignIn, "no /salt request after the first one");
+  // Three sign-ins, a recovery (two evaluations: the server's key is checked before registering) and
+  // a confirmation: each asked the server to evaluate the password; nothing was kept.
+  assert.ok(saltRequests() >= saltsBeforeSignIn + 7, `evaluations since: ${saltRequests() - saltsBeforeSignIn}`);
+  assert.equal(await page.evaluate(() => Object.keys(localStorage).length), 0, "nothing in localStorage");
   await page.setViewportSize(DESKTOP);
   await shot("10-account-desktop");
   await page.setViewportSize(PHONE);
@@ -470,9 +477,10 @@ test("a page whose scripts cannot load says so and disables its forms", async ()
 });
 
 test("a rate limit is explained, not swallowed", async () => {
-  // Two calls per client in the burst window: the first sign-in spends them (its /salt and its
-  // GET /account); the second needs no /salt (the answer is kept) and its GET /account is refused.
-  const limited = await startWorker({ rateLimits: { CLIENT_BURST: 2 } });
+  // Three calls per client in the burst window: the first sign-in spends them (its /salt, then GET
+  // /account with the key of version 2 and, since version-1 keys are still accepted, with that of
+  // version 1); the second's /salt is refused.
+  const limited = await startWorker({ rateLimits: { CLIENT_BURST: 3 } });
   try {
     const someone = `e2e.${Date.now().toString(36)}.limited@example.com`;
     await page.goto(`${limited.url}/account.html`);
@@ -507,6 +515,123 @@ test("a rate limit is explained, not swallowed", async () => {
   } finally {
     await page.goto("about:blank");
     await limited.close();
+  }
+});
+
+test("an account made before protocol version 2 moves on sign-in, confirmed from the inbox", async () => {
+  const { NotaryClient } = await notaryClient();
+  const client = new NotaryClient(stack.url);
+  const legacyAddress = `e2e.${Date.now().toString(36)}.legacy@example.com`;
+  const password = "pebble orchard candle 64";
+  // Signed up with protocol version 2, then turned into what migration 0003 leaves behind: the
+  // account's key replaced by the version-1 key of the same password, kdf_version 1.
+  const key = await client.keyFor(legacyAddress, password, { verifyServerKey: true });
+  await client.signup(key);
+  const signup = await stack.mailbox.waitFor((m) => m.address === legacyAddress && m.purpose === "signup", 20_000);
+  await client.confirm(key, signup.token);
+  const evaluation = await client.evaluate(legacyAddress, password);
+  const legacy = evaluation.deriveLegacyKey();
+  evaluation.free();
+  await stack.sql(
+    "UPDATE accounts SET kdf_version = 1, key_id = ?, public_key = ? WHERE address = ? AND status = 'active'",
+    legacy.keyId,
+    legacy.publicJwk.x,
+    legacyAddress,
+  );
+
+  // Sign in on the start page: signed in as before, with the one-time notice.
+  await page.goto(`${stack.url}/`);
+  await page.fill("#signin-address", legacyAddress);
+  await page.fill("#signin-password", password);
+  const sentAt = Date.now();
+  await page.click("#signin-submit");
+  await page.waitForSelector("#account-view:not([hidden])", { timeout: 30_000 });
+  assert.equal(await page.textContent("#account-key-id"), legacy.keyId, "signed in with the version-1 key");
+  assert.ok(await page.isVisible("#account-upgrade"));
+  assert.match(await page.textContent("#account-upgrade"), /moving to protocol version 2/);
+  assert.match(await page.textContent("#account-upgrade"), /until then you are signed in as before/);
+  assert.match(await page.textContent("#account-kdf-version"), /^1 /);
+  await assertUsable("account view, moving to version 2");
+  await shot("17-upgrade-proposed-phone");
+
+  // The emailed link: the same password confirms the version-2 key.
+  const link = await linkFromMailbox("change", sentAt, legacyAddress);
+  await page.goto(link);
+  await page.fill("#confirm-password", password);
+  await page.click("#confirm-submit");
+  await page.waitForSelector("#account-view:not([hidden])", { timeout: 30_000 });
+  await page.waitForFunction(() => document.getElementById("account-kdf-version")?.textContent === "2");
+  assert.equal(await page.textContent("#account-key-id"), key.keyId, "the version-2 key of the same password");
+  assert.ok(await page.isHidden("#account-upgrade"));
+  await shot("18-upgrade-confirmed-phone");
+  const [row] = await stack.sql("SELECT kdf_version, key_id FROM accounts WHERE address = ? AND status = 'active'", legacyAddress);
+  assert.deepEqual(row, { kdf_version: 2, key_id: key.keyId });
+
+  // From now on a sign-in proposes nothing.
+  await page.goto(`${stack.url}/`);
+  await page.fill("#signin-address", legacyAddress);
+  await page.fill("#signin-password", password);
+  await page.click("#signin-submit");
+  await page.waitForSelector("#account-view:not([hidden])", { timeout: 30_000 });
+  assert.ok(await page.isHidden("#account-upgrade"));
+  for (const object of [key, legacy, client]) object.free();
+});
+
+test("a spent guess budget is explained, and an emailed ticket lets the owner sign in", async () => {
+  const budget = await startWorker({ vars: { GUESSES_PER_ADDRESS_PER_HOUR: "2" } });
+  try {
+    const { NotaryClient } = await notaryClient();
+    const client = new NotaryClient(budget.url);
+    const owner = `e2e.${Date.now().toString(36)}.budget@example.com`;
+    const key = await client.keyFor(owner, firstPassword, { verifyServerKey: true });
+    await client.signup(key);
+    const signup = await budget.mailbox.waitFor((m) => m.address === owner && m.purpose === "signup", 20_000);
+    await client.confirm(key, signup.token);
+    await client.account(key); // a signed request: the budget starts afresh
+    key.free();
+    client.free();
+
+    // Someone spends the address's guesses.
+    await page.goto(`${budget.url}/`);
+    for (const code of ["unknown_key", "unknown_key", "guess_budget_exhausted"]) {
+      await page.fill("#signin-address", owner);
+      await page.fill("#signin-password", secondPassword);
+      await page.click("#signin-submit");
+      await page.waitForFunction(
+        (code) => {
+          const box = document.getElementById("signin-error");
+          return !box.hidden && box.dataset.code === code;
+        },
+        code,
+        { timeout: 30_000 },
+      );
+    }
+    const text = await page.textContent("#signin-error");
+    assert.match(text, /Too many password attempts for this email address/);
+    assert.match(text, /try again in \d+ (minutes|seconds|hours)/);
+    assert.ok(Number(await page.getAttribute("#signin-error", "data-retry-after")) > 0);
+    await assertUsable("sign-in, guess budget spent");
+    await shot("19-guess-budget-phone");
+
+    // The owner asks for a ticket and opens the emailed link.
+    const askedAt = Date.now();
+    await page.click("#signin-error-ticket");
+    await page.waitForFunction(() => /Check your inbox/.test(document.getElementById("signin-error-ticket-status")?.textContent ?? ""));
+    const ticket = await budget.mailbox.waitFor((m) => m.address === owner && m.purpose === "ticket" && m.receivedAt >= askedAt, 20_000);
+    assert.ok(ticket.link.startsWith(`${budget.url}/#ticket=`), ticket.link);
+    await page.goto("about:blank");
+    await page.goto(ticket.link);
+    assert.equal(new URL(page.url()).hash, "", "the ticket leaves the address bar");
+    assert.equal(await page.inputValue("#signin-address"), owner);
+    assert.match(await page.textContent("#signin-status"), /Sign-in ticket received/);
+    await page.fill("#signin-password", firstPassword);
+    await page.click("#signin-submit");
+    await page.waitForSelector("#account-view:not([hidden])", { timeout: 30_000 });
+    assert.equal(await page.textContent("#account-address"), owner);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem("notary.ticket")), null, "the ticket is forgotten once used");
+  } finally {
+    await page.goto("about:blank");
+    await budget.close();
   }
 });
 

@@ -64,4 +64,7 @@ test("explain: known, contextual, unknown and thrown values", () => {
   assert.equal(explain({ code: "<script>" }).code, "unknown_error");
   assert.match(explain({ code: "rate_limited", retryAfter: 30 }).text, /30 seconds/);
   assert.match(explain({ code: "rate_limited", retryAfter: 600 }).text, /10 minutes/);
+  assert.match(explain({ code: "guess_budget_exhausted", retryAfter: 3000 }).text, /try again in 50 minutes/);
+  assert.match(explain({ code: "guess_budget_exhausted", retryAfter: 20_000 }).text, /try again in 6 hours/);
+  assert.equal(explain({ code: "guess_budget_exhausted" }).text, MESSAGES.guess_budget_exhausted);
 });

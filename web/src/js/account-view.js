@@ -21,16 +21,20 @@ import {
 
 let wired = false;
 let currentAddress = "";
+/** The protocol version of the account's key: 1 until an account made before version 2 has moved. */
+let currentKdfVersion = 2;
 
 /**
  * Shows the account view in place of `replacing` (the view that led here), loads the account with a
  * signed request, and makes the address bar say where the person is.
- * @param {{ replacing: HTMLElement, account?: object }} options `account` when the caller just fetched it
+ * @param {{ replacing: HTMLElement, account?: object, moving?: boolean }} options `account` when the
+ *   caller just fetched it; `moving` when this sign-in proposed the move to protocol version 2
  */
-export async function showAccountView({ replacing, account }) {
+export async function showAccountView({ replacing, account, moving = false }) {
   wireOnce();
   replacing.hidden = true;
   byId("account-view").hidden = false;
+  byId("account-upgrade").hidden = !moving;
   document.title = "Notary: your account";
   if (window.location.pathname !== "/account.html") {
     window.history.replaceState(null, "", "/account.html");
@@ -72,6 +76,9 @@ function render(account) {
   byId("account-key-id").textContent = String(account.key_id ?? "");
   byId("account-created").textContent = formatTime(account.created_at);
   byId("account-confirmed").textContent = formatTime(account.confirmed_at);
+  currentKdfVersion = account.kdf_version === 1 ? 1 : 2;
+  byId("account-kdf-version").textContent =
+    currentKdfVersion === 1 ? "1 (moves to 2 once you confirm the emailed link)" : "2";
   byId("change-username").value = currentAddress;
 }
 
@@ -96,7 +103,9 @@ function wireOnce() {
 /**
  * The change of password while signed in: the worker makes the new key, and the current key (still
  * loaded) signs the change, so the server replaces the key at once, with no email step. The new key
- * then is the session's key: the person stays signed in.
+ * then is the session's key: the person stays signed in. An account that still has a key of protocol
+ * version 1 cannot swap keys that way (the server confirms any new key of such an account by email):
+ * its change goes the way of a forgotten password, confirmed from the inbox.
  */
 function wireChangePassword() {
   const form = /** @type {HTMLFormElement} */ (byId("change-form"));
@@ -109,6 +118,17 @@ function wireChangePassword() {
     task: async () => {
       const client = notary();
       await client.deriveNewKey(password.value, { onProgress: feedback.progressListener() });
+      if (currentKdfVersion === 1) {
+        feedback.say("Sending the public half of your new key…");
+        await client.changePassword({ recovery: true });
+        form.reset();
+        password.dispatchEvent(new Event("input"));
+        feedback.say(
+          "We emailed you a link to confirm your new password. Until you open it and type the new password there, your current password keeps working.",
+          { success: true, focus: true },
+        );
+        return;
+      }
       feedback.say("Replacing your key…");
       const answer = await client.changePassword();
       form.reset();

@@ -1,9 +1,13 @@
 // The start page: create an account (derive the key, POST /signup, then "check your inbox"), or sign in.
+// Also the target of an emailed sign-in ticket link (#ticket=...&address=...): the ticket is kept for
+// the next attempt with that address (js/ticket.js) and the sign-in form is prefilled.
 
 import { checkAddress, checkNewPassword } from "./checks.js";
+import { clearFragment } from "./link.js";
 import { notary } from "./notary.js";
 import { rememberAddress, rememberStage } from "./session.js";
 import { wireSignIn } from "./signin.js";
+import { keepTicketFromLink, withTicket } from "./ticket.js";
 import { byId, Feedback, onKeyFormSubmit, wireShowPasswords, wireStrengthHints } from "./ui.js";
 
 const view = byId("signed-out-view");
@@ -15,16 +19,28 @@ const feedback = new Feedback("signup");
 
 wireShowPasswords(form);
 wireStrengthHints(() => address.value.trim(), form);
-wireSignIn({ prefix: "signin", view });
+// Read before the sign-in form is wired, which prefills the address.
+const ticketAddress = keepTicketFromLink(window.location.hash);
+clearFragment();
+if (ticketAddress) byId("signin-address").value = ticketAddress;
+const signInFeedback = wireSignIn({ prefix: "signin", view });
+if (ticketAddress) {
+  signInFeedback.say(
+    `Sign-in ticket received for ${ticketAddress}: type your password below. The ticket lets you try a few times within an hour.`,
+  );
+  byId("signin-password").focus();
+}
 
 onKeyFormSubmit(form, feedback, {
   check: () => [...checkAddress(address), ...checkNewPassword(password, repeat)],
   action: "signup",
+  address: () => address.value.trim(),
   task: async () => {
     const client = notary();
-    const derived = await client.deriveKey(address.value.trim(), password.value, {
-      onProgress: feedback.progressListener(),
-    });
+    const typed = address.value.trim();
+    const derived = await withTicket(typed, (ticket) =>
+      client.deriveNewKey(password.value, { address: typed, ticket, onProgress: feedback.progressListener() }),
+    );
     feedback.say("Sending the public half of your key…");
     await client.signup();
     rememberAddress(derived?.address ?? address.value.trim());

@@ -26,6 +26,12 @@ export const MESSAGES = {
     "The server sent data this page can't use, so nothing was signed. Reload the page and try again; if it keeps happening, the service is misconfigured.",
   weak_kdf_params:
     "The server asked for key-making settings outside the safe range this page accepts, so it stopped to protect your password. Nothing was sent. Please try again later.",
+  invalid_blinded_element:
+    "The server couldn't read the protected form of your password this page sent. Reload the page and try again.",
+  invalid_evaluated_element:
+    "The server answered with data this page can't use to make your key, so nothing was signed. Reload the page and try again; if it keeps happening, the service is misconfigured.",
+  oprf_failure:
+    "Your key couldn't be made from the server's answer, so nothing was signed. Reload the page and try again.",
   unsupported_kdf_version:
     "The server asked for a way of making your key that this page doesn't know, so it stopped to protect your password. Nothing was sent. Reload the page to get the current version and try again.",
 
@@ -67,6 +73,10 @@ export const MESSAGES = {
   not_found: "The server doesn't have what this page asked for. Reload the page and try again.",
   method_not_allowed: "The server doesn't allow this action here. Reload the page and try again.",
   rate_limited: "Too many attempts in a short time. Please wait a moment, then try again.",
+  guess_budget_exhausted:
+    "Too many password attempts for this email address, so the server is pausing them to stop guessing. Please try again later, or ask for a sign-in ticket by email.",
+  legacy_key_retired:
+    "This account still uses a key of protocol version 1, which this service no longer accepts. Use \"Forgot your password?\" to set a password again (it may be the same one): that gives the account a key of version 2.",
   unknown_key:
     "No active account matches this email address and password. Check both and try again. If you haven't confirmed your address yet, open the link we emailed you first.",
   confirmation_invalid:
@@ -88,6 +98,8 @@ export const MESSAGES = {
     "The server sent an answer this page doesn't understand. Reload the page and try again.",
   invalid_argument:
     "This page passed something the signing module couldn't use. Reload the page and try again.",
+  oprf_key_varies:
+    "The server answered the same password in two different ways, so no key was registered: signing up or changing a password needs a consistent answer. Please try again later; if it keeps happening, the service may be misconfigured or not trustworthy.",
   address_mismatch:
     "The server answered for a different email address than the one you typed, so nothing was signed. Try again.",
   no_randomness:
@@ -178,6 +190,9 @@ export function explain(error, context) {
   if (code === "rate_limited" && retryAfter) {
     text = `Too many attempts in a short time. Please wait ${formatWait(retryAfter)}, then try again.`;
   }
+  if (code === "guess_budget_exhausted" && retryAfter) {
+    text = `Too many password attempts for this email address, so the server is pausing them to stop guessing. Please try again in ${formatWait(retryAfter)}, or ask for a sign-in ticket by email.`;
+  }
   /** @type {Explained} */
   const explained = { code, text };
   const message = typeof error?.message === "string" ? error.message : undefined;
@@ -205,5 +220,8 @@ function retryAfterSeconds(error) {
 function formatWait(seconds) {
   if (seconds < 90) return `${seconds} second${seconds === 1 ? "" : "s"}`;
   const minutes = Math.ceil(seconds / 60);
-  return `${minutes} minutes`;
+  if (minutes < 90) return `${minutes} minutes`;
+  // The guess budget's windows end with the hour or the UTC day.
+  const hours = Math.ceil(minutes / 60);
+  return `${hours} hours`;
 }

@@ -3,7 +3,6 @@
 // and the key's fingerprint.
 
 import { createWorkerClient } from "/vendor/notary-client/worker-client.js";
-import { saltStore } from "./salt-store.js";
 
 /** @type {ReturnType<typeof createWorkerClient> | null} */
 let client = null;
@@ -14,9 +13,8 @@ export function notary() {
   if (typeof Worker !== "function" || typeof WebAssembly !== "object") {
     throw Object.assign(new Error("Web Workers or WebAssembly are not available"), { code: "worker_unavailable" });
   }
-  // The server's public URI is this page's origin: pages and API are served together. Salt answers
-  // are kept on this device, so that signing in again does not depend on POST /salt.
-  client = createWorkerClient({ baseUrl: window.location.origin, saltStore });
+  // The server's public URI is this page's origin: pages and API are served together.
+  client = createWorkerClient({ baseUrl: window.location.origin });
   return client;
 }
 

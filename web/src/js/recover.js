@@ -6,6 +6,7 @@
 import { checkAddress, checkNewPassword } from "./checks.js";
 import { notary } from "./notary.js";
 import { rememberAddress, rememberedAddress, rememberStage } from "./session.js";
+import { withTicket } from "./ticket.js";
 import { byId, Feedback, onKeyFormSubmit, wireShowPasswords, wireStrengthHints } from "./ui.js";
 
 /**
@@ -29,12 +30,13 @@ export function wireRecovery({ signInAddress }) {
   onKeyFormSubmit(form, feedback, {
     check: () => [...checkAddress(address), ...checkNewPassword(password, repeat)],
     action: "recover",
+    address: () => address.value.trim(),
     task: async () => {
       const client = notary();
-      const derived = await client.deriveNewKey(password.value, {
-        address: address.value.trim(),
-        onProgress: feedback.progressListener(),
-      });
+      const typed = address.value.trim();
+      const derived = await withTicket(typed, (ticket) =>
+        client.deriveNewKey(password.value, { address: typed, ticket, onProgress: feedback.progressListener() }),
+      );
       feedback.say("Sending the public half of your new key…");
       await client.changePassword({ recovery: true });
       rememberAddress(derived?.address ?? address.value.trim());

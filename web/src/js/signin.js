@@ -1,17 +1,21 @@
-// Sign-in: make the key from address and password in the worker, then prove it with a signed
-// GET /account. Only the server can tell whether the password was right (any password makes some key),
-// so a refused key is forgotten at once.
+// Sign-in: the worker has the server evaluate the password, makes the key and proves it with a signed
+// GET /account (the client package's signIn). Only the server can tell whether the password was right
+// (any password makes some key); a refused sign-in leaves no key in the worker. An account made before
+// protocol version 2 signs in with its old key and is proposed the new one, confirmed by email: the
+// account view then says so, once.
 
 import { showAccountView } from "./account-view.js";
 import { checkAddress, checkPassword } from "./checks.js";
 import { notary } from "./notary.js";
 import { wireRecovery } from "./recover.js";
 import { rememberAddress, rememberedAddress } from "./session.js";
+import { withTicket } from "./ticket.js";
 import { byId, Feedback, onKeyFormSubmit, wireShowPasswords } from "./ui.js";
 
 /**
  * Wires the sign-in form with id prefix `prefix` (partials/signin-form.html).
  * @param {{ prefix: string, view: HTMLElement }} options `view` is hidden once the account shows
+ * @returns {Feedback} the form's feedback area
  */
 export function wireSignIn({ prefix, view }) {
   const form = /** @type {HTMLFormElement} */ (byId(`${prefix}-form`));
@@ -25,23 +29,17 @@ export function wireSignIn({ prefix, view }) {
   onKeyFormSubmit(form, feedback, {
     check: () => [...checkAddress(address), ...checkPassword(password)],
     action: "signin",
+    address: () => address.value.trim(),
     task: async () => {
-      const client = notary();
-      const derived = await client.deriveKey(address.value.trim(), password.value, {
-        onProgress: feedback.progressListener(),
-      });
-      feedback.say("Checking your account…");
-      let account;
-      try {
-        account = await client.account();
-      } catch (failure) {
-        await client.forget().catch(() => {}); // the refusal is what matters
-        throw failure;
-      }
+      const typed = address.value.trim();
+      const { account, upgrade } = await withTicket(typed, (ticket) =>
+        notary().signIn(typed, password.value, { ticket, onProgress: feedback.progressListener() }),
+      );
       password.value = "";
-      rememberAddress(derived?.address ?? account.address);
+      rememberAddress(account.address);
       feedback.say("Signed in.", { success: true });
-      await showAccountView({ replacing: view, account });
+      await showAccountView({ replacing: view, account, moving: Boolean(upgrade) });
     },
   });
+  return feedback;
 }

@@ -2,8 +2,9 @@
 // key-derivation progress indicator, password strength and "show password". Text only ever goes in
 // through textContent.
 
-import { explain } from "./messages.js";
+import { errorCode, explain } from "./messages.js";
 import { estimateStrength } from "./strength.js";
+import { offerTicket } from "./ticket.js";
 
 /** The element with this id, or an exception naming it (a missing element is a bug in the page). */
 export function byId(id) {
@@ -73,33 +74,43 @@ export class Feedback {
     if (focus) this.status.focus();
   }
 
-  /** Shows an error in plain language with its code, and moves focus to it. */
-  fail(error, context) {
+  /**
+   * Shows an error in plain language with its code, and moves focus to it. When the address's
+   * password attempts are spent and `address` is known, offers to email a sign-in ticket.
+   */
+  fail(error, context, address) {
     this.hideProgress();
     showError(this.error, error, context);
+    if (errorCode(error) === "guess_budget_exhausted" && address) offerTicket(this.error, address);
     this.status.textContent = "";
     this.status.classList.remove("success");
   }
 
-  /** The `onProgress` callback for key derivation. */
+  /**
+   * The `onProgress` callback of the Web Worker client: the key derivation (`start`, `done`) shows
+   * the progress indicator; a sign-in's later steps are announced.
+   */
   progressListener() {
     return (event) => {
       if (!event || typeof event !== "object") return;
-      if (event.phase === "start") this.showProgress();
+      if (event.phase === "start") this.showProgress(event.kdfVersion);
       else if (event.phase === "done") this.hideProgress(event.ms);
-      else if (typeof event.fraction === "number" && this.progressBar) {
-        this.progressBar.max = 1;
-        this.progressBar.value = Math.min(Math.max(event.fraction, 0), 1);
-      }
+      else if (event.phase === "sign-in") this.say("Checking your account…");
+      else if (event.phase === "upgrade") this.say("Moving your account to protocol version 2…");
     };
   }
 
-  showProgress() {
+  /** @param {number} [kdfVersion] 1 while a sign-in makes an account's key of protocol version 1 */
+  showProgress(kdfVersion) {
     if (!this.progress) return;
     const started = performance.now();
     this.progress.hidden = false;
     this.progressBar?.removeAttribute("value");
-    this.say("Making your key from your password. This takes a moment; the page stays usable.");
+    this.say(
+      kdfVersion === 1
+        ? "Making your key the way of protocol version 1, which your account still uses. This takes a moment."
+        : "Making your key from your password. This takes a moment; the page stays usable.",
+    );
     const tick = () => {
       if (this.elapsed) this.elapsed.textContent = `${((performance.now() - started) / 1000).toFixed(1)} s`;
     };
@@ -170,12 +181,13 @@ export async function whileBusy(form, task, { focusTarget } = {}) {
 /**
  * The submit of a form that makes a key: clears earlier errors and feedback, stops at the field
  * problems `check()` reports, then runs `task` with the form busy; a failure is shown in `feedback`
- * as one of `action` (see `Feedback.fail`).
+ * as one of `action` (see `Feedback.fail`), with a sign-in ticket offered for `address()` when the
+ * address's password attempts are spent.
  * @param {HTMLFormElement} form
  * @param {Feedback} feedback
- * @param {{ check: () => Array<unknown>, action: string, task: () => Promise<void> }} handler
+ * @param {{ check: () => Array<unknown>, action: string, task: () => Promise<void>, address?: () => string }} handler
  */
-export function onKeyFormSubmit(form, feedback, { check, action, task }) {
+export function onKeyFormSubmit(form, feedback, { check, action, task, address }) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearFieldErrors(form);
@@ -187,7 +199,7 @@ export function onKeyFormSubmit(form, feedback, { check, action, task }) {
         try {
           await task();
         } catch (failure) {
-          feedback.fail(failure, action);
+          feedback.fail(failure, action, address?.());
         }
       },
       { focusTarget: feedback.status },
