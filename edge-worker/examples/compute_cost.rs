@@ -18,7 +18,7 @@ fn main() {
     let [salt, verify, block_check] =
         [costs.salt, costs.verify, costs.block_check].map(|ms| ms * 1e3);
     println!("native, per call:");
-    println!("  POST /salt (canonicalise, salt, 2 keyed hashes, JSON)       {salt:>8.1} µs");
+    println!("  POST /salt (2 keyed hashes, OPRF key + evaluation, JSON)   {salt:>8.1} µs");
     println!("  POST /admin/verify (parse, strict Ed25519 verify, JSON)     {verify:>8.1} µs");
     println!("  block check (the isolate's memory of blocks)                {block_check:>8.1} µs");
 }

@@ -2,9 +2,9 @@
 //! are what operators query, so they never change meaning; a refusal is recorded under its public
 //! error code.
 
+use crate::delivery::MessagePurpose;
 use crate::error::{ApiResult, Code};
 use crate::limits::BlockReason;
-use protocol::confirmation::Purpose;
 
 protocol::vocabulary! {
     /// What was attempted.
@@ -18,6 +18,14 @@ protocol::vocabulary! {
         Change => "change",
         /// `PATCH /signature` signed by the current key: the key is replaced at once.
         ChangeSigned => "change_signed",
+        /// `PATCH /signature` signed by a version-1 key: the version-2 key it proposes waits for the
+        /// emailed confirmation, like a recovery.
+        Upgrade => "upgrade",
+        /// `POST /salt` past the address's guess budget: refused (`guess_budget_exhausted`) or let
+        /// through by a salt ticket (`ticket_used`). Evaluations within the budget are not logged.
+        SaltEvaluation => "salt_evaluation",
+        /// `POST /salt/ticket`.
+        SaltTicket => "salt_ticket",
         /// `POST /confirm` refused before its purpose was known (no such pending confirmation, a bad
         /// signature, a replay).
         Confirm => "confirm",
@@ -43,16 +51,19 @@ protocol::vocabulary! {
         DeliverChange => "deliver_change",
         /// Delivery of an `already_registered` notice.
         DeliverAlreadyRegistered => "deliver_already_registered",
+        /// Delivery of a salt ticket.
+        DeliverTicket => "deliver_ticket",
     }
 }
 
 impl AuditAction {
     /// The delivery of a message with this purpose.
-    pub const fn delivery(purpose: Purpose) -> Self {
+    pub const fn delivery(purpose: MessagePurpose) -> Self {
         match purpose {
-            Purpose::Signup => Self::DeliverSignup,
-            Purpose::Change => Self::DeliverChange,
-            Purpose::AlreadyRegistered => Self::DeliverAlreadyRegistered,
+            MessagePurpose::Signup => Self::DeliverSignup,
+            MessagePurpose::Change => Self::DeliverChange,
+            MessagePurpose::AlreadyRegistered => Self::DeliverAlreadyRegistered,
+            MessagePurpose::Ticket => Self::DeliverTicket,
         }
     }
 }
@@ -68,8 +79,13 @@ pub enum AuditOutcome {
     ConfirmationSent,
     /// A signup for an active address: the owner was notified instead.
     AlreadyRegistered,
-    /// A recovery for an address without an active account: nothing was stored or sent.
+    /// A recovery or a salt ticket for an address without an active account: nothing was stored or
+    /// sent.
     NoAccount,
+    /// A salt ticket was stored and queued for delivery.
+    TicketSent,
+    /// `POST /salt`: a salt ticket let an evaluation past the spent guess budget.
+    TicketUsed,
     /// An `already_registered` notice not sent: one was sent in the last day.
     Suppressed,
     /// A client group blocked for going over this limit.
@@ -84,12 +100,14 @@ pub enum AuditOutcome {
 
 impl AuditOutcome {
     /// The outcomes that are not refusals.
-    pub const PLAIN: [AuditOutcome; 10] = [
+    pub const PLAIN: [AuditOutcome; 12] = [
         Self::Ok,
         Self::Valid,
         Self::ConfirmationSent,
         Self::AlreadyRegistered,
         Self::NoAccount,
+        Self::TicketSent,
+        Self::TicketUsed,
         Self::Suppressed,
         Self::Blocked(BlockReason::TooManyRequests),
         Self::Blocked(BlockReason::TooManyRefusals),
@@ -105,6 +123,8 @@ impl AuditOutcome {
             Self::ConfirmationSent => "confirmation_sent",
             Self::AlreadyRegistered => "already_registered",
             Self::NoAccount => "no_account",
+            Self::TicketSent => "ticket_sent",
+            Self::TicketUsed => "ticket_used",
             Self::Suppressed => "suppressed",
             Self::Blocked(reason) => reason.as_str(),
             Self::DeliveredLate => "delivered_late",
@@ -167,9 +187,13 @@ mod tests {
     #[test]
     fn every_purpose_has_its_delivery_action() {
         for (purpose, name) in [
-            (Purpose::Signup, "deliver_signup"),
-            (Purpose::Change, "deliver_change"),
-            (Purpose::AlreadyRegistered, "deliver_already_registered"),
+            (MessagePurpose::Signup, "deliver_signup"),
+            (MessagePurpose::Change, "deliver_change"),
+            (
+                MessagePurpose::AlreadyRegistered,
+                "deliver_already_registered",
+            ),
+            (MessagePurpose::Ticket, "deliver_ticket"),
         ] {
             assert_eq!(AuditAction::delivery(purpose).as_str(), name);
         }

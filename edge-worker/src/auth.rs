@@ -10,7 +10,7 @@ use crate::audit::{AuditAction, AuditOutcome};
 use crate::context::RequestContext;
 use crate::error::{ApiError, ApiResult};
 use crate::http::Request;
-use crate::rows::Account;
+use crate::rows::{Account, KdfVersion};
 use protocol::keys::PublicKey;
 use protocol::token::{
     Expectations, HttpRequest, ParsedToken, ProposalKind, RegisteredKind, VerifiedToken,
@@ -24,6 +24,8 @@ pub enum AuthError {
     Token(ProtocolError),
     /// No active account has the key it names.
     UnknownKey,
+    /// The token verifies, but under a version-1 key while `LEGACY_SIGN_IN` is off.
+    LegacyKeyRetired,
     /// Refused for another reason (a rate limit, a confirmation that does not match), or something
     /// failed inside.
     Refused(ApiError),
@@ -46,6 +48,7 @@ impl From<AuthError> for ApiError {
         match error {
             AuthError::Token(error) => ApiError::from_protocol(error),
             AuthError::UnknownKey => ApiError::unknown_key(),
+            AuthError::LegacyKeyRetired => ApiError::legacy_key_retired(),
             AuthError::Refused(error) => error,
         }
     }
@@ -60,8 +63,9 @@ pub struct Authenticated {
 }
 
 /// Parses `text` as a token of `kind`, finds the active account with the key its `kid` names, and
-/// verifies the token under that key for `audience` ([`verify_held`]). The caller consumes the `jti`
-/// ([`consume_jti`]) once everything else it checks has passed.
+/// verifies the token under that key for `audience` ([`verify_held`]). A version-1 key is refused
+/// after its token verifies when `LEGACY_SIGN_IN` is off (so a forged token still reads as one).
+/// The caller consumes the `jti` ([`consume_jti`]) once everything else it checks has passed.
 pub async fn authenticate(
     ctx: &RequestContext,
     text: &str,
@@ -81,6 +85,10 @@ pub async fn authenticate(
         &account.public_key,
         audience,
     )?;
+    if account.kdf_version == KdfVersion::Legacy && !ctx.config.legacy_sign_in.accepts_legacy_keys()
+    {
+        return Err(AuthError::LegacyKeyRetired);
+    }
     Ok(Authenticated { account, token })
 }
 
@@ -152,17 +160,37 @@ pub fn replay_statement(
     )
 }
 
-/// Records the successful use of `auth`'s token: its `jti` and this request's audit row (`action`,
-/// `outcome`, the account and its key), in one transaction, so a success costs one write round trip.
-/// A second use of the token fails the batch with `replayed` and writes nothing.
+/// What a successful use of a token does to its account's guess budget.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GuessBudget {
+    /// A request of the account's owner (sign-in, change, disable) shows the password was known just
+    /// now: the budget is reset and the address's salt tickets retired.
+    Reset,
+    /// An assertion verified for a third party says nothing about when its key was derived.
+    Keep,
+}
+
+/// The statements that reset the guess budget of `address` ([`GuessBudget::Reset`]).
+pub fn guess_reset_statements(
+    ctx: &RequestContext,
+    address: &str,
+) -> ApiResult<[D1PreparedStatement; 2]> {
+    ctx.store.guess_reset_statements(&ctx.address_hash(address))
+}
+
+/// Records the successful use of `auth`'s token: its `jti`, this request's audit row (`action`,
+/// `outcome`, the account and its key) and, for [`GuessBudget::Reset`], the reset of the account's
+/// guess budget, in one transaction, so a success costs one write round trip. A second use of the
+/// token fails the batch with `replayed` and writes nothing.
 pub async fn record_use(
     ctx: &RequestContext,
     auth: &Authenticated,
     action: AuditAction,
     outcome: AuditOutcome,
+    budget: GuessBudget,
 ) -> ApiResult<()> {
     let account = &auth.account;
-    let statements = vec![
+    let mut statements = vec![
         replay_statement(ctx, &auth.token)?,
         ctx.audit_statement(
             action,
@@ -171,6 +199,9 @@ pub async fn record_use(
             Some(&account.key_id),
         )?,
     ];
+    if budget == GuessBudget::Reset {
+        statements.extend(guess_reset_statements(ctx, &account.address)?);
+    }
     ctx.commit_audited(statements, action.as_str()).await?;
     Ok(())
 }

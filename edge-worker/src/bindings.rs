@@ -17,6 +17,8 @@ protocol::vocabulary! {
         ClientMinute => "CLIENT_MINUTE",
         /// Rate Limiting: refused attempts of a client group, per minute; over it blocks the group.
         ClientFailures => "CLIENT_FAILURES",
+        /// Rate Limiting: OPRF evaluations (`POST /salt`) of a client group across addresses, per minute.
+        SaltEvaluations => "SALT_EVALUATIONS",
         /// KV: a cache of blocked client groups.
         BlockedIps => "BLOCKED_IPS",
         /// The static pages.
@@ -46,12 +48,20 @@ protocol::vocabulary! {
         MaxEmailsPerAddressPerHour => "MAX_EMAILS_PER_ADDRESS_PER_HOUR",
         /// First redelivery delay, seconds.
         DeliveryRetryBaseSecs => "DELIVERY_RETRY_BASE_SECS",
+        /// OPRF evaluations per address per clock hour.
+        GuessesPerAddressPerHour => "GUESSES_PER_ADDRESS_PER_HOUR",
+        /// OPRF evaluations per address per UTC day.
+        GuessesPerAddressPerDay => "GUESSES_PER_ADDRESS_PER_DAY",
+        /// `on` or `off`: whether version-1 keys may still sign.
+        LegacySignIn => "LEGACY_SIGN_IN",
         /// Secret: HMAC key of the salts and the keyed hashes.
         SaltSecret => "SALT_SECRET",
         /// Secret: HMAC key of the delivery signature.
         ConfirmationSecret => "CONFIRMATION_SECRET",
         /// Secret: bearer token of the admin endpoints.
         AdminSecret => "ADMIN_SECRET",
+        /// Secret: 32 bytes in hex, the seed of every address's OPRF key.
+        OprfSeed => "OPRF_SEED",
     }
 }
 
@@ -60,7 +70,7 @@ impl Setting {
     pub const fn is_secret(self) -> bool {
         matches!(
             self,
-            Self::SaltSecret | Self::ConfirmationSecret | Self::AdminSecret
+            Self::SaltSecret | Self::ConfirmationSecret | Self::AdminSecret | Self::OprfSeed
         )
     }
 }

@@ -1,9 +1,9 @@
-//! Configuration: the vars of wrangler.toml and the three secrets ([`Setting`]), read and checked
+//! Configuration: the vars of wrangler.toml and the four secrets ([`Setting`]), read and checked
 //! once per isolate (`bindings::config`).
 //!
-//! The worker refuses to serve (503 `misconfigured`) when a secret is missing, or, unless `PUBLIC_URI`
-//! is a loopback URL (local development), when a secret is one of the published development values or
-//! shorter than [`MIN_SECRET_BYTES`].
+//! The worker refuses to serve (503 `misconfigured`) when a secret is missing, when `OPRF_SEED` is
+//! not exactly 64 hex characters, or, unless `PUBLIC_URI` is a loopback URL (local development), when
+//! a secret is one of the published development values or shorter than [`MIN_SECRET_BYTES`].
 
 use crate::bindings::Setting;
 use core::fmt;
@@ -12,11 +12,19 @@ use core::fmt;
 pub const MIN_SECRET_BYTES: usize = 32;
 
 /// The values `.dev.vars.example` publishes. They are refused outside local development.
-pub const DEVELOPMENT_SECRETS: [&str; 3] = [
+pub const DEVELOPMENT_SECRETS: [&str; 4] = [
     "local-development-salt-secret-not-for-production",
     "local-development-confirmation-secret-not-for-production",
     "local-development-admin-secret-not-for-production",
+    DEVELOPMENT_OPRF_SEED,
 ];
+
+/// The `OPRF_SEED` of `.dev.vars.example`: the hex of "local-dev-oprf-seed-not-for-prod".
+pub const DEVELOPMENT_OPRF_SEED: &str =
+    "6c6f63616c2d6465762d6f7072662d736565642d6e6f742d666f722d70726f64";
+
+/// Bytes of `OPRF_SEED` (written as twice as many hex characters).
+pub const OPRF_SEED_BYTES: usize = 32;
 
 /// Everything the worker is configured with.
 #[derive(Clone)]
@@ -35,6 +43,14 @@ pub struct Config {
     pub max_emails_per_address_per_hour: u32,
     /// First redelivery delay when the mail system fails, seconds (doubles each attempt).
     pub delivery_retry_base_secs: u32,
+    /// OPRF evaluations per address per clock hour (the guess budget).
+    pub guesses_per_address_per_hour: u32,
+    /// OPRF evaluations per address per UTC day.
+    pub guesses_per_address_per_day: u32,
+    /// Whether keys of the version-1 derivation may still sign (`LEGACY_SIGN_IN`).
+    pub legacy_sign_in: LegacySignIn,
+    /// The seed every address's OPRF key is derived from.
+    pub oprf_seed: OprfSeed,
     /// HMAC key of the per-address salts.
     pub salt_secret: Secret,
     /// HMAC key of the delivery signature.
@@ -65,6 +81,62 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// `OPRF_SEED`, decoded: the 32 bytes `protocol::salt::address_oprf_key` derives each address's key
+/// from. Its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OprfSeed([u8; OPRF_SEED_BYTES]);
+
+impl OprfSeed {
+    /// Exactly 64 hex characters (either case), as `openssl rand -hex 32` writes them.
+    pub fn from_hex(text: &str) -> Option<Self> {
+        let digits = text.as_bytes();
+        if digits.len() != 2 * OPRF_SEED_BYTES {
+            return None;
+        }
+        let mut bytes = [0u8; OPRF_SEED_BYTES];
+        for (byte, pair) in bytes.iter_mut().zip(digits.chunks_exact(2)) {
+            let high = char::from(*pair.first()?).to_digit(16)?;
+            let low = char::from(*pair.get(1)?).to_digit(16)?;
+            *byte = u8::try_from(high * 16 + low).ok()?;
+        }
+        Some(Self(bytes))
+    }
+
+    /// The seed.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for OprfSeed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OprfSeed(..)")
+    }
+}
+
+protocol::vocabulary! {
+    /// `LEGACY_SIGN_IN`: whether keys derived the version-1 way (Argon2id of the password alone, which
+    /// anyone holding a public key can attack offline) may still sign, so that their accounts can
+    /// sign in and move to version 2. Off, they are refused with `legacy_key_retired`, and their
+    /// owners move by recovery.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum LegacySignIn {
+        /// The var's value.
+        fn as_str, fn parse;
+        /// Version-1 keys sign in (and can only move to version 2 through the inbox).
+        On => "on",
+        /// Version-1 keys are refused.
+        Off => "off",
+    }
+}
+
+impl LegacySignIn {
+    /// Whether version-1 keys are accepted.
+    pub const fn accepts_legacy_keys(self) -> bool {
+        matches!(self, Self::On)
+    }
+}
+
 /// Why the configuration cannot be used. Names the variable, never its value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfigError {
@@ -72,6 +144,8 @@ pub enum ConfigError {
     MissingSecret(Setting),
     /// A secret is a published development value or too short, outside local development.
     WeakSecret(Setting),
+    /// A secret does not have its required form (`OPRF_SEED`: 64 hex characters).
+    MalformedSecret(Setting),
     /// A var does not parse or is out of range.
     InvalidVar(Setting),
 }
@@ -85,6 +159,13 @@ impl fmt::Display for ConfigError {
                 "secret {} is a development value or shorter than {MIN_SECRET_BYTES} bytes",
                 setting.name()
             ),
+            Self::MalformedSecret(setting) => {
+                write!(
+                    f,
+                    "secret {} does not have its required form",
+                    setting.name()
+                )
+            }
             Self::InvalidVar(setting) => {
                 write!(f, "var {} is missing or out of range", setting.name())
             }
@@ -104,6 +185,12 @@ pub mod defaults {
     pub const MAX_EMAILS_PER_ADDRESS_PER_HOUR: u32 = 30;
     /// `DELIVERY_RETRY_BASE_SECS`.
     pub const DELIVERY_RETRY_BASE_SECS: u32 = 10;
+    /// `GUESSES_PER_ADDRESS_PER_HOUR`.
+    pub const GUESSES_PER_ADDRESS_PER_HOUR: u32 = 10;
+    /// `GUESSES_PER_ADDRESS_PER_DAY`.
+    pub const GUESSES_PER_ADDRESS_PER_DAY: u32 = 30;
+    /// `LEGACY_SIGN_IN`.
+    pub const LEGACY_SIGN_IN: super::LegacySignIn = super::LegacySignIn::On;
 }
 
 impl Config {
@@ -130,6 +217,34 @@ impl Config {
         let number = |setting: Setting, default: u32, min: u32, max: u32| {
             parse_number(lookup(setting), default, min, max).ok_or(ConfigError::InvalidVar(setting))
         };
+        let salt_secret = secret(Setting::SaltSecret)?;
+        let confirmation_secret = secret(Setting::ConfirmationSecret)?;
+        let admin_secret = secret(Setting::AdminSecret)?;
+        let oprf_seed = secret(Setting::OprfSeed)?;
+        let oprf_seed = OprfSeed::from_hex(&oprf_seed.0)
+            .ok_or(ConfigError::MalformedSecret(Setting::OprfSeed))?;
+        // The published value in any letter case is still the published value.
+        if !local && Some(&oprf_seed) == OprfSeed::from_hex(DEVELOPMENT_OPRF_SEED).as_ref() {
+            return Err(ConfigError::WeakSecret(Setting::OprfSeed));
+        }
+        let legacy_sign_in = match lookup(Setting::LegacySignIn) {
+            None => defaults::LEGACY_SIGN_IN,
+            Some(text) => LegacySignIn::parse(text.trim())
+                .ok_or(ConfigError::InvalidVar(Setting::LegacySignIn))?,
+        };
+        let guesses_per_address_per_hour = number(
+            Setting::GuessesPerAddressPerHour,
+            defaults::GUESSES_PER_ADDRESS_PER_HOUR,
+            1,
+            1_000_000,
+        )?;
+        // A day allowing fewer guesses than an hour would make the hourly budget meaningless.
+        let guesses_per_address_per_day = number(
+            Setting::GuessesPerAddressPerDay,
+            defaults::GUESSES_PER_ADDRESS_PER_DAY,
+            guesses_per_address_per_hour,
+            24_000_000,
+        )?;
         let block_ips_for_secs = match lookup(Setting::BlockIpsFor) {
             None => defaults::BLOCK_IPS_FOR_HOURS * 3600,
             Some(text) => hours_to_secs(text.trim(), 720)
@@ -161,9 +276,13 @@ impl Config {
                 1,
                 3600,
             )?,
-            salt_secret: secret(Setting::SaltSecret)?,
-            confirmation_secret: secret(Setting::ConfirmationSecret)?,
-            admin_secret: secret(Setting::AdminSecret)?,
+            guesses_per_address_per_hour,
+            guesses_per_address_per_day,
+            legacy_sign_in,
+            oprf_seed,
+            salt_secret,
+            confirmation_secret,
+            admin_secret,
             public_uri,
             confirmation_uri,
         })
@@ -258,7 +377,7 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn vars(public_uri: &str, secrets: [&str; 3]) -> HashMap<&'static str, String> {
+    fn vars(public_uri: &str, secrets: [&str; 4]) -> HashMap<&'static str, String> {
         HashMap::from([
             ("PUBLIC_URI", public_uri.to_owned()),
             (
@@ -268,6 +387,7 @@ mod tests {
             ("SALT_SECRET", secrets[0].to_owned()),
             ("CONFIRMATION_SECRET", secrets[1].to_owned()),
             ("ADMIN_SECRET", secrets[2].to_owned()),
+            ("OPRF_SEED", secrets[3].to_owned()),
         ])
     }
 
@@ -275,10 +395,11 @@ mod tests {
         Config::from_lookup(|setting| map.get(setting.name()).cloned())
     }
 
-    const STRONG: [&str; 3] = [
+    const STRONG: [&str; 4] = [
         "0123456789abcdef0123456789abcdef-salt",
         "0123456789abcdef0123456789abcdef-confirm",
         "0123456789abcdef0123456789abcdef-admin",
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
     ];
 
     #[test]
@@ -302,10 +423,100 @@ mod tests {
             );
             assert!(load(&vars(remote, STRONG)).is_ok());
         }
-        let short = ["short", STRONG[1], STRONG[2]];
+        let short = ["short", STRONG[1], STRONG[2], STRONG[3]];
         assert_eq!(
             load(&vars("https://notary.example", short)).err(),
             Some(ConfigError::WeakSecret(Setting::SaltSecret))
+        );
+    }
+
+    #[test]
+    fn the_oprf_seed_is_64_hex_characters_and_never_the_published_one_outside_loopback() {
+        let remote = "https://notary.example";
+        let with_seed = |public_uri: &str, seed: &str| {
+            let mut map = vars(public_uri, STRONG);
+            map.insert("OPRF_SEED", seed.to_owned());
+            load(&map)
+        };
+        let config = with_seed(remote, STRONG[3]).unwrap();
+        assert_eq!(config.oprf_seed.as_bytes()[..3], [0x9f, 0x86, 0xd0]);
+        assert_eq!(
+            with_seed(remote, &STRONG[3].to_uppercase())
+                .unwrap()
+                .oprf_seed,
+            config.oprf_seed
+        );
+        assert_eq!(
+            with_seed(remote, DEVELOPMENT_OPRF_SEED).err(),
+            Some(ConfigError::WeakSecret(Setting::OprfSeed))
+        );
+        assert_eq!(
+            with_seed(remote, &DEVELOPMENT_OPRF_SEED.to_uppercase()).err(),
+            Some(ConfigError::WeakSecret(Setting::OprfSeed))
+        );
+        assert!(with_seed("http://127.0.0.1:8787", DEVELOPMENT_OPRF_SEED).is_ok());
+        for malformed in [
+            &STRONG[3][..62],
+            &format!("{}00", STRONG[3]),
+            &format!("{}zz", &STRONG[3][..62]),
+            &format!("+{}", &STRONG[3][1..]),
+            "local-development-oprf-seed-not-for-production-local-development",
+        ] {
+            for public_uri in [remote, "http://127.0.0.1:8787"] {
+                assert_eq!(
+                    with_seed(public_uri, malformed).err(),
+                    Some(ConfigError::MalformedSecret(Setting::OprfSeed)),
+                    "{malformed}"
+                );
+            }
+        }
+        assert_eq!(
+            with_seed(remote, "").err(),
+            Some(ConfigError::MissingSecret(Setting::OprfSeed))
+        );
+        assert_eq!(
+            format!("{:?}", config.oprf_seed),
+            "OprfSeed(..)",
+            "never shown"
+        );
+    }
+
+    #[test]
+    fn legacy_sign_in_and_the_guess_budget() {
+        let mut map = vars("https://notary.example", STRONG);
+        let config = load(&map).unwrap();
+        assert_eq!(config.legacy_sign_in, LegacySignIn::On);
+        assert!(config.legacy_sign_in.accepts_legacy_keys());
+        assert_eq!(
+            (
+                config.guesses_per_address_per_hour,
+                config.guesses_per_address_per_day
+            ),
+            (10, 30)
+        );
+        map.insert("LEGACY_SIGN_IN", "off".into());
+        assert!(!load(&map).unwrap().legacy_sign_in.accepts_legacy_keys());
+        for bad in ["Off", "false", "0", ""] {
+            map.insert("LEGACY_SIGN_IN", bad.into());
+            assert_eq!(
+                load(&map).err(),
+                Some(ConfigError::InvalidVar(Setting::LegacySignIn)),
+                "{bad}"
+            );
+        }
+        map.remove("LEGACY_SIGN_IN");
+        map.insert("GUESSES_PER_ADDRESS_PER_HOUR", "5".into());
+        map.insert("GUESSES_PER_ADDRESS_PER_DAY", "5".into());
+        assert!(load(&map).is_ok());
+        map.insert("GUESSES_PER_ADDRESS_PER_DAY", "4".into());
+        assert_eq!(
+            load(&map).err(),
+            Some(ConfigError::InvalidVar(Setting::GuessesPerAddressPerDay))
+        );
+        map.insert("GUESSES_PER_ADDRESS_PER_HOUR", "0".into());
+        assert_eq!(
+            load(&map).err(),
+            Some(ConfigError::InvalidVar(Setting::GuessesPerAddressPerHour))
         );
     }
 

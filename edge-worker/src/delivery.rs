@@ -1,5 +1,6 @@
 //! Confirmation delivery. Request handlers put a [`Delivery`] on the `CONFIRMATIONS` queue; the queue
-//! consumer POSTs it to `CONFIRMATION_URI` as JSON `{address, purpose, token, expires_at, link}` with
+//! consumer POSTs it to `CONFIRMATION_URI` as JSON `{address, purpose, token, expires_at, link}` (for
+//! a salt ticket, `purpose` is `ticket` and `token` the ticket) with
 //! `Idempotency-Key` (fixed per message, so a retried delivery is recognisable) and
 //! `Notary-Signature: t=<unix>,v1=<hex HMAC-SHA256(CONFIRMATION_SECRET, "<t>.<body>")>`.
 //!
@@ -7,10 +8,39 @@
 //! `max_retries` the message goes to the dead-letter queue, whose consumer tries once more and then
 //! records it in D1 (`undelivered`, without the token) and the audit log.
 
+use crate::ticket::SaltTicket;
 use protocol::confirmation;
 use serde::{Deserialize, Serialize};
 
 pub use protocol::confirmation::Purpose;
+
+protocol::vocabulary! {
+    /// Why a message is sent: a confirmation's purpose (the protocol's [`Purpose`]), or a salt ticket.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum MessagePurpose {
+        /// The wire name.
+        fn as_str;
+        /// [`Purpose::Signup`].
+        Signup => "signup",
+        /// [`Purpose::Change`] (a recovery, or a version-1 account's move to version 2).
+        Change => "change",
+        /// [`Purpose::AlreadyRegistered`].
+        AlreadyRegistered => "already_registered",
+        /// A salt ticket ([`crate::ticket`]): no confirmation, a way through a spent guess budget.
+        Ticket => "ticket",
+    }
+}
+
+impl From<Purpose> for MessagePurpose {
+    fn from(purpose: Purpose) -> Self {
+        match purpose {
+            Purpose::Signup => Self::Signup,
+            Purpose::Change => Self::Change,
+            Purpose::AlreadyRegistered => Self::AlreadyRegistered,
+        }
+    }
+}
 
 /// The body POSTed to the mail system.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,8 +49,8 @@ pub struct Message {
     /// Canonical address to send to.
     pub address: String,
     /// Why.
-    pub purpose: Purpose,
-    /// The confirmation token (none for `already_registered`).
+    pub purpose: MessagePurpose,
+    /// The confirmation token or the salt ticket (none for `already_registered`).
     pub token: Option<String>,
     /// When the token stops being accepted, Unix seconds (none for `already_registered`).
     pub expires_at: Option<i64>,
@@ -49,7 +79,7 @@ impl Message {
     ) -> Self {
         Self {
             address: address.to_owned(),
-            purpose,
+            purpose: purpose.into(),
             token: Some(token.to_owned()),
             expires_at: Some(expires_at),
             link: confirmation::link(public_uri, address, purpose, Some(token)),
@@ -60,10 +90,21 @@ impl Message {
     pub fn already_registered(public_uri: &str, address: &str) -> Self {
         Self {
             address: address.to_owned(),
-            purpose: Purpose::AlreadyRegistered,
+            purpose: MessagePurpose::AlreadyRegistered,
             token: None,
             expires_at: None,
             link: confirmation::link(public_uri, address, Purpose::AlreadyRegistered, None),
+        }
+    }
+
+    /// A salt ticket for the owner of `address`, valid until `expires_at`.
+    pub fn ticket(public_uri: &str, address: &str, ticket: &SaltTicket, expires_at: i64) -> Self {
+        Self {
+            address: address.to_owned(),
+            purpose: MessagePurpose::Ticket,
+            token: Some(ticket.as_str().to_owned()),
+            expires_at: Some(expires_at),
+            link: ticket.link(public_uri, address),
         }
     }
 }
@@ -298,13 +339,15 @@ mod consumer {
     ///   an `already_registered` notice, at most one a day (same idempotency key, so a retried
     ///   delivery is still recognisable).
     /// - A recovery that stored no confirmation (the address has no active account): nothing.
+    /// - A salt ticket that was not stored (the address has no active account) or is already spent
+    ///   or expired: nothing.
     async fn route(store: Option<&Store>, config: &Config, delivery: &Delivery) -> Route {
         let Some(store) = store else {
             return Route::Retry;
         };
         let message = &delivery.message;
         match message.purpose {
-            Purpose::Signup => match store.has_active_account(&message.address).await {
+            MessagePurpose::Signup => match store.has_active_account(&message.address).await {
                 Err(_) => Route::Retry,
                 Ok(false) => Route::Send(delivery.clone()),
                 Ok(true) => {
@@ -326,7 +369,7 @@ mod consumer {
                     }
                 }
             },
-            Purpose::Change => {
+            MessagePurpose::Change => {
                 let no_account = Route::Drop(AuditAction::DeliverChange, AuditOutcome::NoAccount);
                 let Some(Ok(token)) = message
                     .token
@@ -341,7 +384,21 @@ mod consumer {
                     Ok(false) => no_account,
                 }
             }
-            Purpose::AlreadyRegistered => Route::Send(delivery.clone()),
+            MessagePurpose::Ticket => {
+                let no_account = Route::Drop(AuditAction::DeliverTicket, AuditOutcome::NoAccount);
+                let Some(ticket) = message.token.as_deref().and_then(SaltTicket::parse) else {
+                    return no_account;
+                };
+                match store
+                    .ticket_is_usable(&ticket.storage_hash(), now_secs())
+                    .await
+                {
+                    Err(_) => Route::Retry,
+                    Ok(true) => Route::Send(delivery.clone()),
+                    Ok(false) => no_account,
+                }
+            }
+            MessagePurpose::AlreadyRegistered => Route::Send(delivery.clone()),
         }
     }
 }

@@ -39,6 +39,11 @@ protocol::vocabulary! {
         UnsupportedMediaType => "unsupported_media_type",
         /// Too many requests; see `Retry-After`.
         RateLimited => "rate_limited",
+        /// `POST /salt`: the address's guess budget (OPRF evaluations per hour or per day) is spent;
+        /// see `Retry-After`, or ask for a ticket by email.
+        GuessBudgetExhausted => "guess_budget_exhausted",
+        /// The key was derived the version-1 way and `LEGACY_SIGN_IN` is off: move by recovery.
+        LegacyKeyRetired => "legacy_key_retired",
         /// Something failed inside.
         Internal => "internal",
         /// The configuration is unusable.
@@ -53,14 +58,17 @@ impl ServerCode {
     pub const fn status(self) -> u16 {
         match self {
             Self::InvalidRequest => 400,
-            Self::Unauthorized | Self::UnknownKey | Self::ConfirmationInvalid => 401,
+            Self::Unauthorized
+            | Self::UnknownKey
+            | Self::ConfirmationInvalid
+            | Self::LegacyKeyRetired => 401,
             Self::ForbiddenOrigin => 403,
             Self::NotFound | Self::UnknownAccount => 404,
             Self::MethodNotAllowed => 405,
             Self::KeyInUse | Self::AddressTaken => 409,
             Self::BodyTooLarge => 413,
             Self::UnsupportedMediaType => 415,
-            Self::RateLimited => 429,
+            Self::RateLimited | Self::GuessBudgetExhausted => 429,
             Self::Internal => 500,
             Self::Misconfigured | Self::DatabaseUnavailable => 503,
         }
@@ -130,10 +138,11 @@ impl ApiError {
     }
 
     /// The same refusal where the token is the subject of the request rather than its credential
-    /// (`POST /admin/verify`): every protocol error is 422, an unknown key is 404.
+    /// (`POST /admin/verify`): every protocol error and a retired version-1 key are 422, an unknown
+    /// key is 404.
     pub const fn about_subject(self) -> Self {
         let status = match self.code {
-            Code::Protocol(_) => 422,
+            Code::Protocol(_) | Code::Server(ServerCode::LegacyKeyRetired) => 422,
             Code::Server(ServerCode::UnknownKey) => 404,
             Code::Server(_) => self.status,
         };
@@ -174,6 +183,26 @@ impl ApiError {
         }
     }
 
+    /// 429 `guess_budget_exhausted`: the address's guess budget is spent until `retry_after` seconds
+    /// from now.
+    pub fn guess_budget_exhausted(retry_after: u64) -> Self {
+        Self {
+            retry_after: Some(retry_after.max(1)),
+            ..Self::new(
+                ServerCode::GuessBudgetExhausted,
+                "too many password attempts for this address; try again later, or ask for a ticket by email",
+            )
+        }
+    }
+
+    /// 401 `legacy_key_retired`.
+    pub const fn legacy_key_retired() -> Self {
+        Self::new(
+            ServerCode::LegacyKeyRetired,
+            "this key is of the retired version-1 derivation; set the password again with \"Forgot your password?\"",
+        )
+    }
+
     /// 500 with no detail. The cause is logged by the caller (never with secrets in it).
     pub const fn internal() -> Self {
         Self::new(ServerCode::Internal, "the request could not be completed")
@@ -188,11 +217,11 @@ impl ApiError {
     }
 
     /// Whether this refuses an attempt at proving something: a token or confirmation that does not
-    /// verify or is replayed, a key no account has, a missing or wrong `Authorization` (every 401).
-    /// `CLIENT_FAILURES` counts these. A verdict on a token that is the subject of the request
-    /// ([`Self::about_subject`]) is not one.
+    /// verify or is replayed, a key no account has, a missing or wrong `Authorization` (every 401
+    /// but `legacy_key_retired`, whose token did verify). `CLIENT_FAILURES` counts these. A verdict
+    /// on a token that is the subject of the request ([`Self::about_subject`]) is not one.
     pub const fn is_failed_attempt(&self) -> bool {
-        self.status == 401
+        self.status == 401 && !matches!(self.code, Code::Server(ServerCode::LegacyKeyRetired))
     }
 
     /// Whether something failed inside rather than a decision being taken.
@@ -233,14 +262,29 @@ mod tests {
     }
 
     #[test]
-    fn about_a_subject_only_token_errors_and_unknown_keys_change_status() {
+    fn about_a_subject_only_token_errors_and_unknown_or_retired_keys_change_status() {
         assert_eq!(ApiError::unknown_key().about_subject().status, 404);
+        assert_eq!(ApiError::legacy_key_retired().about_subject().status, 422);
         for code in ServerCode::ALL {
-            if code != ServerCode::UnknownKey {
+            if !matches!(code, ServerCode::UnknownKey | ServerCode::LegacyKeyRetired) {
                 let error = ApiError::new(code, "detail");
                 assert_eq!(error.clone().about_subject(), error);
             }
         }
+    }
+
+    #[test]
+    fn a_retired_key_is_refused_but_not_a_failed_attempt() {
+        let retired = ApiError::legacy_key_retired();
+        assert_eq!(
+            (retired.status, retired.code.as_str()),
+            (401, "legacy_key_retired")
+        );
+        assert!(!retired.is_failed_attempt());
+        assert!(ApiError::unknown_key().is_failed_attempt());
+        let spent = ApiError::guess_budget_exhausted(0);
+        assert_eq!((spent.status, spent.retry_after), (429, Some(1)));
+        assert_eq!(spent.body()["error"], "guess_budget_exhausted");
     }
 
     #[test]

@@ -1,14 +1,14 @@
 //! # notary-edge-worker
 //!
 //! Notary's Cloudflare Worker: a thin adapter between HTTP and the `protocol` crate, on D1 (accounts,
-//! confirmations, replay records, blocks, email budgets, audit), a Queue (confirmation delivery), the
-//! Rate Limiting bindings (per client group) with KV as a cache of blocked clients, and a cron trigger
-//! (cleanup).
+//! confirmations, replay records, blocks, email and guess budgets, salt tickets, audit), a Queue
+//! (confirmation and ticket delivery), the Rate Limiting bindings (per client group) with KV as a
+//! cache of blocked clients, and a cron trigger (cleanup).
 //!
 //! The modules without worker types (`audit`, `bindings`' names, `config`, `client_ip`, `error`,
-//! `http`'s rules, `keyed_hash`, `limits`' memory of blocks, `rows`, `delivery`'s message format) build
-//! natively and are tested with `cargo test`; the rest exists only on wasm32 and is tested in workerd
-//! (tests/worker).
+//! `guess_budget`, `http`'s rules, `keyed_hash`, `limits`' memory of blocks, `rows`, `ticket`,
+//! `delivery`'s message format) build natively and are tested with `cargo test`; the rest exists only
+//! on wasm32 and is tested in workerd (tests/worker).
 
 pub mod audit;
 pub mod bindings;
@@ -16,10 +16,12 @@ pub mod client_ip;
 pub mod config;
 pub mod delivery;
 pub mod error;
+pub mod guess_budget;
 pub mod http;
 pub mod keyed_hash;
 pub mod limits;
 pub mod rows;
+pub mod ticket;
 
 #[cfg(target_arch = "wasm32")]
 mod auth;

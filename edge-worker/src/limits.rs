@@ -8,8 +8,12 @@
 //! - blocks are exact and lasting: a row in D1 (`blocks`, with its audit row, in one batch), cached in
 //!   KV (`BLOCKED_IPS`) and for a minute in the isolate ([`BlockMemo`]), so the hot path reads no
 //!   storage for them;
-//! - confirmation emails per (address, client group) and, much higher, per address in all (D1,
-//!   `email_counts`, counted in the same batch that stores the confirmation: `store`).
+//! - OPRF evaluations (`POST /salt`) per client group across addresses ([`Binding::SaltEvaluations`]);
+//! - emails (confirmations, salt tickets) per (address, client group) and, much higher, per address in
+//!   all (D1, `email_counts`, counted in the same batch that stores the confirmation: `store`).
+//!
+//! The one limit counted per address alone is the guess budget ([`crate::guess_budget`]), with the
+//! owner's ways around it that nobody else can use.
 //!
 //! The Rate Limiting counts are per Cloudflare location and eventually consistent: they bound load;
 //! they never decide anything that must be exact.
@@ -18,7 +22,7 @@ use crate::error::ApiError;
 use std::collections::HashMap;
 
 #[cfg(target_arch = "wasm32")]
-pub use edge::{admit, count_refusal};
+pub use edge::{admit, admit_evaluation, count_refusal};
 
 protocol::vocabulary! {
     /// Why a client group was blocked (`blocks.reason`, and the audit row's outcome).
@@ -187,6 +191,21 @@ mod edge {
             ));
         }
         Ok(())
+    }
+
+    /// The seconds of a `SALT_EVALUATIONS` window: its `Retry-After`.
+    const EVALUATION_PERIOD_SECS: u64 = 60;
+
+    /// Counts one OPRF evaluation of the client group; 429 `rate_limited` over `SALT_EVALUATIONS`.
+    pub async fn admit_evaluation(ctx: &RequestContext) -> ApiResult<()> {
+        if within(&ctx.env, Binding::SaltEvaluations, &ctx.client_hash).await {
+            Ok(())
+        } else {
+            Err(ApiError::rate_limited(
+                "too many password attempts from this network; try again later",
+                EVALUATION_PERIOD_SECS,
+            ))
+        }
     }
 
     /// Counts a refused attempt (a token, confirmation or admin secret that did not verify) against the

@@ -42,6 +42,47 @@ impl From<ConfirmationPurpose> for Purpose {
     }
 }
 
+/// `accounts.kdf_version`: how the account's current key was derived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
+pub enum KdfVersion {
+    /// Argon2id of the password alone ([`protocol::kdf::LEGACY_KDF_VERSION`]): every account
+    /// created before v2. It signs only while `LEGACY_SIGN_IN` is on, and moves to version 2
+    /// through the inbox.
+    Legacy,
+    /// OPRF, then Argon2id, then HKDF ([`protocol::kdf::KDF_PARAMS_VERSION`]): every key stored
+    /// since.
+    Current,
+}
+
+impl KdfVersion {
+    /// The stored number.
+    pub const fn number(self) -> u32 {
+        match self {
+            Self::Legacy => protocol::kdf::LEGACY_KDF_VERSION,
+            Self::Current => protocol::kdf::KDF_PARAMS_VERSION,
+        }
+    }
+}
+
+impl TryFrom<u32> for KdfVersion {
+    type Error = &'static str;
+
+    fn try_from(number: u32) -> Result<Self, Self::Error> {
+        match number {
+            protocol::kdf::LEGACY_KDF_VERSION => Ok(Self::Legacy),
+            protocol::kdf::KDF_PARAMS_VERSION => Ok(Self::Current),
+            _ => Err("not a kdf_version the worker knows"),
+        }
+    }
+}
+
+impl From<KdfVersion> for u32 {
+    fn from(version: KdfVersion) -> Self {
+        version.number()
+    }
+}
+
 /// An account row.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Account {
@@ -59,6 +100,8 @@ pub struct Account {
     pub created_at: i64,
     /// When the signup was confirmed.
     pub confirmed_at: i64,
+    /// How its current key was derived.
+    pub kdf_version: KdfVersion,
 }
 
 /// A confirmation that has not been used and has not expired.
@@ -79,6 +122,7 @@ mod tests {
     use super::*;
 
     const SCHEMA: &str = include_str!("../../migrations/0001_initial.sql");
+    const V2: &str = include_str!("../../migrations/0003_v2.sql");
 
     /// The values of `CHECK (<column> IN ('a', 'b'))` in the schema.
     fn check_list(column: &str) -> Vec<&'static str> {
@@ -123,10 +167,30 @@ mod tests {
         let account = |status: &str| {
             serde_json::from_value::<Account>(serde_json::json!({
                 "id": 1, "address": "a@example.com", "key_id": "k", "public_key": "p",
-                "status": status, "created_at": 1, "confirmed_at": 2,
+                "status": status, "created_at": 1, "confirmed_at": 2, "kdf_version": 2,
             }))
         };
         assert_eq!(account("disabled").unwrap().status, AccountStatus::Disabled);
         assert!(account("frozen").is_err());
+    }
+
+    #[test]
+    fn kdf_versions_are_the_protocols_and_the_schemas() {
+        let versions: Vec<String> = [KdfVersion::Legacy, KdfVersion::Current]
+            .iter()
+            .map(|v| v.number().to_string())
+            .collect();
+        assert!(V2.contains(&format!("CHECK (kdf_version IN ({}))", versions.join(", "))));
+        let read = |version: serde_json::Value| {
+            serde_json::from_value::<Account>(serde_json::json!({
+                "id": 1, "address": "a@example.com", "key_id": "k", "public_key": "p",
+                "status": "active", "created_at": 1, "confirmed_at": 2, "kdf_version": version,
+            }))
+        };
+        assert_eq!(read(1.into()).unwrap().kdf_version, KdfVersion::Legacy);
+        assert_eq!(read(2.into()).unwrap().kdf_version, KdfVersion::Current);
+        assert!(read(3.into()).is_err());
+        assert!(read("2".into()).is_err());
+        assert_eq!(serde_json::to_value(KdfVersion::Current).unwrap(), 2);
     }
 }

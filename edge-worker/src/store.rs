@@ -7,10 +7,11 @@
 //! text implies the index's condition. `rows`' test holds the types to the schema's `CHECK` lists.
 
 use crate::audit::{AuditAction, AuditOutcome};
-use crate::error::{ApiError, ApiResult};
+use crate::delivery::MessagePurpose;
+use crate::error::{ApiError, ApiResult, ServerCode};
+use crate::guess_budget::{Counts, Limits, Windows};
 use crate::limits::BlockReason;
 use crate::rows::{Account, ConfirmationPurpose, PendingConfirmation};
-use protocol::confirmation::Purpose;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, D1Result};
 
@@ -63,12 +64,19 @@ pub struct AuditEntry {
     pub key_id: Option<String>,
 }
 
-/// What a proposal (a signup, or a recovery of a forgotten password) stores: its confirmation, counted
-/// against the email budgets of its address and client group.
+/// What a proposal (a signup, a recovery of a forgotten password, a version-1 account's move) stores:
+/// its confirmation, counted against the email budgets of its address and client group.
 #[derive(Debug, Clone)]
 pub struct Proposal<'a> {
     /// The confirmation and the key it proposes.
     pub confirmation: NewConfirmation<'a>,
+    /// The email budgets it counts against.
+    pub budget: EmailBudget<'a>,
+}
+
+/// The email budgets a request that mails something (a confirmation, a salt ticket) counts against.
+#[derive(Debug, Clone)]
+pub struct EmailBudget<'a> {
     /// Keyed hash of the address.
     pub address_hash: &'a str,
     /// Keyed hash of the client group.
@@ -81,6 +89,72 @@ pub struct Proposal<'a> {
     pub per_address: u32,
     /// A random id of this request, so the batch's later statements know it was within budget.
     pub marker: &'a str,
+}
+
+impl EmailBudget<'_> {
+    /// The four values that find this request's count: address, hour, client, marker.
+    fn marked(&self) -> [JsValue; 4] {
+        [
+            text(self.address_hash),
+            int(self.hour),
+            text(self.client_hash),
+            text(self.marker),
+        ]
+    }
+}
+
+/// One evaluation to spend from an address's guess budget ([`Store::spend_guess`]).
+#[derive(Debug, Clone)]
+pub struct Guess<'a> {
+    /// Keyed hash of the address.
+    pub address_hash: &'a str,
+    /// Keyed hash of the client group (the audit row of an evaluation past the budget).
+    pub client_hash: &'a str,
+    /// The budget.
+    pub limits: Limits,
+    /// The storage hash of the salt ticket the request carries, if it carries a well-formed one.
+    pub ticket_hash: Option<&'a str>,
+    /// A random id of this request, so the batch's later statements know whether it was counted.
+    pub marker: &'a str,
+    /// Now.
+    pub now: i64,
+}
+
+/// What paid for an evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spent {
+    /// The address's guess budget.
+    Budget,
+    /// A salt ticket, the budget being spent.
+    Ticket,
+    /// Nothing: the budget is spent (and no usable ticket came with the request) for this many
+    /// seconds.
+    Exhausted {
+        /// Seconds to the end of the full window.
+        retry_after: u64,
+    },
+}
+
+/// The row the guess budget's upsert returns.
+#[derive(serde::Deserialize)]
+struct BudgetRow {
+    hour_count: i64,
+    day_count: i64,
+    /// 1 when this request was counted.
+    spent: i64,
+}
+
+/// A salt ticket to store ([`Store::store_ticket`]).
+#[derive(Debug, Clone)]
+pub struct NewTicket<'a> {
+    /// base64url SHA-256 of the emailed ticket.
+    pub ticket_hash: &'a str,
+    /// Canonical address (to find its active account).
+    pub address: &'a str,
+    /// Evaluations it allows.
+    pub uses: u32,
+    /// When it stops being accepted.
+    pub expires_at: i64,
 }
 
 /// A row of the audit log, as `POST /admin/audit` answers it.
@@ -273,8 +347,8 @@ impl Store {
                 &[text(token_hash), text(marker), int(now)],
             )?,
             self.statement(
-                "INSERT INTO accounts (address, key_id, public_key, status, created_at, confirmed_at) \
-                 SELECT address, key_id, public_key, 'active', created_at, ?3 FROM confirmations \
+                "INSERT INTO accounts (address, key_id, public_key, status, created_at, confirmed_at, kdf_version) \
+                 SELECT address, key_id, public_key, 'active', created_at, ?3, 2 FROM confirmations \
                  WHERE token_hash = ?1 AND used_by = ?2",
                 &[text(token_hash), text(marker), int(now)],
             )?,
@@ -322,7 +396,7 @@ impl Store {
                 &[text(token_hash), text(marker), int(now)],
             )?,
             self.statement(
-                "UPDATE accounts SET key_id = c.key_id, public_key = c.public_key, key_changed_at = ?3 \
+                "UPDATE accounts SET key_id = c.key_id, public_key = c.public_key, key_changed_at = ?3, kdf_version = 2 \
                  FROM (SELECT account_id, previous_key_id, key_id, public_key FROM confirmations \
                        WHERE token_hash = ?1 AND used_by = ?2) AS c \
                  WHERE accounts.id = c.account_id AND accounts.status = 'active' \
@@ -363,14 +437,18 @@ impl Store {
     }
 
     /// Disables the active account `account_id` if it still has `key_id`, and retires its pending
-    /// confirmations, in one transaction. `false` when nothing was disabled.
+    /// confirmations, in one transaction with `first` (the disable token's `jti`, the guess-budget
+    /// reset, or nothing). `false` when nothing was disabled.
     pub async fn disable_account(
         &self,
+        first: Vec<D1PreparedStatement>,
         account_id: i64,
         key_id: &str,
         now: i64,
     ) -> ApiResult<bool> {
-        let statements = vec![
+        let mut statements = first;
+        let disabling = statements.len();
+        statements.extend([
             self.statement(
                 "UPDATE accounts SET status = 'disabled', disabled_at = ?3 \
                  WHERE id = ?1 AND key_id = ?2 AND status = 'active'",
@@ -384,13 +462,9 @@ impl Store {
                                 WHERE id = ?1 AND status = 'disabled' AND disabled_at = ?2 AND key_id = ?3)",
                 &[int(account_id), int(now), text(key_id)],
             )?,
-        ];
-        let results = self
-            .db
-            .batch(statements)
-            .await
-            .map_err(internal("disable"))?;
-        Ok(results.first().map(changes) == Some(1))
+        ]);
+        let results = self.batch(statements, "disable").await?;
+        Ok(results.get(disabling).map(changes) == Some(1))
     }
 
     /// The statement that appends `entry` to the audit log, for a batch with what it records.
@@ -454,19 +528,20 @@ impl Store {
     }
 
     /// Stores a proposal's confirmation if its address and client group are within their email
-    /// budgets, with the `jti` of its token (`replay`) and its audit row (`confirmation_sent`, or
-    /// `rate_limited`), in one transaction. The same statements run whatever the address's state:
-    /// for a recovery the confirmation is filled from the address's active account, and there is none
-    /// to store when it has none. `false` when over a budget (nothing but the `jti` and the audit row
-    /// is written then).
+    /// budgets, with `first` (the `jti` of its tokens, and whatever else the request writes) and its
+    /// audit row (`confirmation_sent`, or `rate_limited`), in one transaction. The same statements
+    /// run whatever the address's state: for a recovery the confirmation is filled from the address's
+    /// active account, and there is none to store when it has none. `false` when over a budget
+    /// (nothing but `first` and the audit row is written then).
     pub async fn store_proposal(
         &self,
-        replay: D1PreparedStatement,
+        first: Vec<D1PreparedStatement>,
         proposal: &Proposal<'_>,
         audit: &AuditEntry,
         now: i64,
     ) -> ApiResult<bool> {
         let new = &proposal.confirmation;
+        let budget = &proposal.budget;
         let within = "EXISTS (SELECT 1 FROM email_counts WHERE address_hash = ?10 AND hour = ?11 AND client_hash = ?12 AND marker = ?13)";
         let confirmation = match new.purpose {
             ConfirmationPurpose::Signup => format!(
@@ -479,12 +554,6 @@ impl Store {
                  WHERE address = ?2 AND status = 'active' AND {within}"
             ),
         };
-        let marked = [
-            text(proposal.address_hash),
-            int(proposal.hour),
-            text(proposal.client_hash),
-            text(proposal.marker),
-        ];
         // ?7 to ?9 are not used by the statement: the marker's parameters keep one numbering in both.
         let mut confirmation_args = vec![
             text(new.token_hash),
@@ -497,66 +566,80 @@ impl Store {
             JsValue::NULL,
             JsValue::NULL,
         ];
-        confirmation_args.extend(marked.iter().cloned());
-        let opt = |value: &Option<String>| value.as_deref().map_or(JsValue::NULL, text);
-        let statements = vec![
-            replay,
-            self.statement(
-                // A new (address, client, hour) row is inserted only while the address's total is below
-                // its ceiling; an existing one counts on only while below the per-client budget.
-                "INSERT INTO email_counts (address_hash, client_hash, hour, count, marker) \
-                 SELECT ?1, ?2, ?3, 1, ?6 \
-                 WHERE (SELECT COALESCE(SUM(count), 0) FROM email_counts WHERE address_hash = ?1 AND hour = ?3) < ?5 \
-                 ON CONFLICT (address_hash, hour, client_hash) DO UPDATE SET count = count + 1, marker = excluded.marker \
-                 WHERE count < ?4",
-                &[
-                    text(proposal.address_hash),
-                    text(proposal.client_hash),
-                    int(proposal.hour),
-                    int(i64::from(proposal.per_client)),
-                    int(i64::from(proposal.per_address)),
-                    text(proposal.marker),
-                ],
-            )?,
-            self.statement(&confirmation, &confirmation_args)?,
-            self.statement(
-                "INSERT INTO audit (at, action, outcome, address_hash, ip_hash, key_id) \
-                 SELECT ?1, ?2, CASE WHEN EXISTS (SELECT 1 FROM email_counts WHERE address_hash = ?7 AND hour = ?8 \
-                 AND client_hash = ?9 AND marker = ?10) THEN ?3 ELSE 'rate_limited' END, ?4, ?5, ?6",
-                &[
-                    int(now),
-                    text(audit.action.as_str()),
-                    text(audit.outcome.as_str()),
-                    opt(&audit.address_hash),
-                    opt(&audit.ip_hash),
-                    opt(&audit.key_id),
-                    marked[0].clone(),
-                    marked[1].clone(),
-                    marked[2].clone(),
-                    marked[3].clone(),
-                ],
-            )?,
-        ];
+        confirmation_args.extend(budget.marked());
+        let mut statements = first;
+        let counted = statements.len();
+        statements.push(self.email_count_statement(budget)?);
+        statements.push(self.statement(&confirmation, &confirmation_args)?);
+        statements.push(self.budgeted_audit_statement(budget, audit, now)?);
         let results = self.batch(statements, "proposal").await?;
-        Ok(results.get(1).map(changes) == Some(1))
+        Ok(results.get(counted).map(changes) == Some(1))
+    }
+
+    /// Counts one email against `budget`. A new (address, client, hour) row is inserted only while
+    /// the address's total is below its ceiling; an existing one counts on only while below the
+    /// per-client budget. The row carries the request's marker only when this request counted.
+    fn email_count_statement(&self, budget: &EmailBudget<'_>) -> ApiResult<D1PreparedStatement> {
+        self.statement(
+            "INSERT INTO email_counts (address_hash, client_hash, hour, count, marker) \
+             SELECT ?1, ?2, ?3, 1, ?6 \
+             WHERE (SELECT COALESCE(SUM(count), 0) FROM email_counts WHERE address_hash = ?1 AND hour = ?3) < ?5 \
+             ON CONFLICT (address_hash, hour, client_hash) DO UPDATE SET count = count + 1, marker = excluded.marker \
+             WHERE count < ?4",
+            &[
+                text(budget.address_hash),
+                text(budget.client_hash),
+                int(budget.hour),
+                int(i64::from(budget.per_client)),
+                int(i64::from(budget.per_address)),
+                text(budget.marker),
+            ],
+        )
+    }
+
+    /// The audit row of a request that spends an email budget: `audit`'s outcome when the request
+    /// counted ([`Self::email_count_statement`] in the same batch), `rate_limited` otherwise.
+    fn budgeted_audit_statement(
+        &self,
+        budget: &EmailBudget<'_>,
+        audit: &AuditEntry,
+        now: i64,
+    ) -> ApiResult<D1PreparedStatement> {
+        let opt = |value: &Option<String>| value.as_deref().map_or(JsValue::NULL, text);
+        let mut args = vec![
+            int(now),
+            text(audit.action.as_str()),
+            text(audit.outcome.as_str()),
+            opt(&audit.address_hash),
+            opt(&audit.ip_hash),
+            opt(&audit.key_id),
+        ];
+        args.extend(budget.marked());
+        self.statement(
+            "INSERT INTO audit (at, action, outcome, address_hash, ip_hash, key_id) \
+             SELECT ?1, ?2, CASE WHEN EXISTS (SELECT 1 FROM email_counts WHERE address_hash = ?7 AND hour = ?8 \
+             AND client_hash = ?9 AND marker = ?10) THEN ?3 ELSE 'rate_limited' END, ?4, ?5, ?6",
+            &args,
+        )
     }
 
     /// Replaces the key of the active account `account_id` at once, if it still has `current_key_id`
-    /// (a change signed by the current key), recording both tokens' `jti` in the same transaction.
+    /// (a change signed by the current key), with `first` (both tokens' `jti`, the guess-budget reset)
+    /// in the same transaction. Every key stored is of the current derivation (`kdf_version` 2).
     /// `KeyInUse` when another active account has the new key; `NotApplied` when the account moved on.
     pub async fn change_key_now(
         &self,
-        replays: Vec<D1PreparedStatement>,
+        first: Vec<D1PreparedStatement>,
         account_id: i64,
         current_key_id: &str,
         new_key_id: &str,
         new_public_key: &str,
         now: i64,
     ) -> ApiResult<ConfirmOutcome> {
-        let mut statements = replays;
+        let mut statements = first;
         let applying = statements.len();
         statements.push(self.statement(
-            "UPDATE accounts SET key_id = ?3, public_key = ?4, key_changed_at = ?5 \
+            "UPDATE accounts SET key_id = ?3, public_key = ?4, key_changed_at = ?5, kdf_version = 2 \
              WHERE id = ?1 AND key_id = ?2 AND status = 'active'",
             &[
                 int(account_id),
@@ -567,6 +650,174 @@ impl Store {
             ],
         )?);
         self.run_confirmation(statements, applying).await
+    }
+
+    /// Spends one evaluation of `guess.address_hash`: within the guess budget, or else with the salt
+    /// ticket `guess.ticket_hash` if one is given and usable for that address. One transaction, one
+    /// round trip, the same statements whether or not the address has an account:
+    /// 1. the budget's upsert, which counts (and takes the request's marker) only while both
+    ///    windows are below their limits, and returns the counts;
+    /// 2. with a ticket, one use of it, only if the budget did not take this request;
+    /// 3. the audit row of an evaluation past the budget (`ticket_used`, or
+    ///    `guess_budget_exhausted`); nothing for one within it.
+    ///
+    /// A ticket is never used while the budget still has room.
+    pub async fn spend_guess(&self, guess: &Guess<'_>) -> ApiResult<Spent> {
+        let windows = Windows::at(guess.now);
+        // The counts of the current windows before this request (a past window counts as 0).
+        let hour_so_far = "(CASE WHEN guess_budgets.hour = excluded.hour THEN guess_budgets.hour_count ELSE 0 END)";
+        let day_so_far =
+            "(CASE WHEN guess_budgets.day = excluded.day THEN guess_budgets.day_count ELSE 0 END)";
+        let within = format!("({hour_so_far} < ?4 AND {day_so_far} < ?5)");
+        let upsert = format!(
+            "INSERT INTO guess_budgets (address_hash, hour, hour_count, day, day_count, marker) \
+             VALUES (?1, ?2, 1, ?3, 1, ?6) \
+             ON CONFLICT (address_hash) DO UPDATE SET \
+             hour = excluded.hour, day = excluded.day, \
+             hour_count = {hour_so_far} + (CASE WHEN {within} THEN 1 ELSE 0 END), \
+             day_count = {day_so_far} + (CASE WHEN {within} THEN 1 ELSE 0 END), \
+             marker = CASE WHEN {within} THEN excluded.marker ELSE guess_budgets.marker END \
+             RETURNING hour_count, day_count, marker = ?6 AS spent"
+        );
+        let this_request_counted =
+            "EXISTS (SELECT 1 FROM guess_budgets WHERE address_hash = ?1 AND marker = ?2)";
+        let mut statements = vec![self.statement(
+            &upsert,
+            &[
+                text(guess.address_hash),
+                int(windows.hour),
+                int(windows.day),
+                int(i64::from(guess.limits.per_hour)),
+                int(i64::from(guess.limits.per_day)),
+                text(guess.marker),
+            ],
+        )?];
+        let ticket_statement = guess.ticket_hash.map(|_| statements.len());
+        if let Some(ticket_hash) = guess.ticket_hash {
+            statements.push(self.statement(
+                &format!(
+                    "UPDATE salt_tickets SET uses_left = uses_left - 1, marker = ?2 \
+                     WHERE ticket_hash = ?3 AND address_hash = ?1 AND uses_left > 0 AND expires_at > ?4 \
+                     AND NOT {this_request_counted}"
+                ),
+                &[
+                    text(guess.address_hash),
+                    text(guess.marker),
+                    text(ticket_hash),
+                    int(guess.now),
+                ],
+            )?);
+        }
+        statements.push(self.statement(
+            &format!(
+                "INSERT INTO audit (at, action, outcome, address_hash, ip_hash) \
+                 SELECT ?3, ?4, CASE WHEN EXISTS (SELECT 1 FROM salt_tickets WHERE address_hash = ?1 AND marker = ?2) \
+                 THEN ?5 ELSE ?6 END, ?1, ?7 WHERE NOT {this_request_counted}"
+            ),
+            &[
+                text(guess.address_hash),
+                text(guess.marker),
+                int(guess.now),
+                text(AuditAction::SaltEvaluation.as_str()),
+                text(AuditOutcome::TicketUsed.as_str()),
+                text(AuditOutcome::Refused(ServerCode::GuessBudgetExhausted.into()).as_str()),
+                text(guess.client_hash),
+            ],
+        )?);
+        let results = self.batch(statements, "guess budget").await?;
+        let row = results
+            .first()
+            .and_then(|result| result.results::<BudgetRow>().ok())
+            .and_then(|rows| rows.into_iter().next())
+            .ok_or_else(|| {
+                worker::console_error!("the guess budget's upsert returned no row");
+                ApiError::internal()
+            })?;
+        if row.spent != 0 {
+            return Ok(Spent::Budget);
+        }
+        let ticket_used = ticket_statement
+            .and_then(|index| results.get(index))
+            .map(changes)
+            == Some(1);
+        if ticket_used {
+            return Ok(Spent::Ticket);
+        }
+        let counts = Counts {
+            hour_count: row.hour_count,
+            day_count: row.day_count,
+        };
+        // The upsert refuses only when a window is full, so there is always a time to give; an hour
+        // is the shortest window, should the counts ever disagree.
+        let retry_after = guess
+            .limits
+            .retry_after(counts, guess.now)
+            .unwrap_or(crate::guess_budget::HOUR_SECS as u64);
+        Ok(Spent::Exhausted { retry_after })
+    }
+
+    /// The statements that reset the guess budget of `address_hash` and retire its salt tickets,
+    /// for the batch of a successful signed request of the account (the owner has shown the
+    /// password).
+    pub fn guess_reset_statements(
+        &self,
+        address_hash: &str,
+    ) -> ApiResult<[D1PreparedStatement; 2]> {
+        Ok([
+            self.statement(
+                "DELETE FROM guess_budgets WHERE address_hash = ?1",
+                &[text(address_hash)],
+            )?,
+            self.statement(
+                "DELETE FROM salt_tickets WHERE address_hash = ?1",
+                &[text(address_hash)],
+            )?,
+        ])
+    }
+
+    /// Stores a salt ticket for `ticket.address` if it has an active account and the address and
+    /// client group are within their email budgets, with the request's audit row (`ticket_sent`, or
+    /// `rate_limited`), in one transaction. The same statements run whatever the address's state.
+    /// `false` when over a budget.
+    pub async fn store_ticket(
+        &self,
+        ticket: &NewTicket<'_>,
+        budget: &EmailBudget<'_>,
+        audit: &AuditEntry,
+        now: i64,
+    ) -> ApiResult<bool> {
+        let mut ticket_args = vec![
+            text(ticket.ticket_hash),
+            text(ticket.address),
+            text(budget.address_hash),
+            int(i64::from(ticket.uses)),
+            int(now),
+            int(ticket.expires_at),
+        ];
+        ticket_args.extend(budget.marked());
+        let statements = vec![
+            self.email_count_statement(budget)?,
+            self.statement(
+                "INSERT INTO salt_tickets (ticket_hash, address_hash, uses_left, created_at, expires_at) \
+                 SELECT ?1, ?3, ?4, ?5, ?6 FROM accounts WHERE address = ?2 AND status = 'active' \
+                 AND EXISTS (SELECT 1 FROM email_counts WHERE address_hash = ?7 AND hour = ?8 AND client_hash = ?9 AND marker = ?10)",
+                &ticket_args,
+            )?,
+            self.budgeted_audit_statement(budget, audit, now)?,
+        ];
+        let results = self.batch(statements, "salt ticket").await?;
+        Ok(results.first().map(changes) == Some(1))
+    }
+
+    /// Whether the salt ticket `ticket_hash` is stored, unexpired and not used up (the queue
+    /// consumer: a ticket for an address without an account was never stored, and is not mailed).
+    pub async fn ticket_is_usable(&self, ticket_hash: &str, now: i64) -> ApiResult<bool> {
+        self.exists(
+            "SELECT 1 AS usable FROM salt_tickets WHERE ticket_hash = ?1 AND uses_left > 0 AND expires_at > ?2",
+            &[text(ticket_hash), int(now)],
+            "ticket is usable",
+        )
+        .await
     }
 
     /// Whether `address` has an active account (the queue consumer, off the request path).
@@ -647,7 +898,7 @@ impl Store {
         &self,
         idempotency_key: &str,
         address_hash: &str,
-        purpose: Purpose,
+        purpose: MessagePurpose,
         expires_at: i64,
         now: i64,
     ) -> ApiResult<()> {
@@ -685,6 +936,14 @@ impl Store {
             )?,
             self.statement(
                 "DELETE FROM notices WHERE sent_at <= ?1 - 86400",
+                &[int(now)],
+            )?,
+            self.statement(
+                "DELETE FROM guess_budgets WHERE day < CAST(?1 / 86400 AS INTEGER)",
+                &[int(now)],
+            )?,
+            self.statement(
+                "DELETE FROM salt_tickets WHERE expires_at <= ?1 OR uses_left <= 0",
                 &[int(now)],
             )?,
         ];

@@ -1,9 +1,11 @@
 //! `GET /account` with `Authorization: Notary <request JWS>`: the account, as its current key sees it
 //! (how a returning user signs in). The token binds method, URL and body. Two storage round trips: the
-//! account, then the token's `jti` with the `sign_in` audit row in one batch.
+//! account, then the token's `jti` with the `sign_in` audit row and the reset of the address's guess
+//! budget in one batch. The answer's `kdf_version` tells the client whether the account still has to
+//! move to version 2.
 
 use crate::audit::{AuditAction, AuditOutcome};
-use crate::auth::{authenticate, check_bound_request, record_use};
+use crate::auth::{authenticate, check_bound_request, record_use, GuessBudget};
 use crate::context::RequestContext;
 use crate::error::{ApiError, ApiResult, ServerCode};
 use crate::http::Request;
@@ -31,7 +33,14 @@ pub async fn account(req: &mut Request, ctx: &RequestContext) -> ApiResult<Respo
     ctx.about(&account.address);
     let body = read_body(req).await?;
     check_bound_request(ctx, req, &auth.token, &body)?;
-    record_use(ctx, &auth, AuditAction::SignIn, AuditOutcome::Ok).await?;
+    record_use(
+        ctx,
+        &auth,
+        AuditAction::SignIn,
+        AuditOutcome::Ok,
+        GuessBudget::Reset,
+    )
+    .await?;
     Ok(json_response(
         200,
         &serde_json::json!({
@@ -40,6 +49,7 @@ pub async fn account(req: &mut Request, ctx: &RequestContext) -> ApiResult<Respo
             "key_id": account.key_id,
             "created_at": account.created_at,
             "confirmed_at": account.confirmed_at,
+            "kdf_version": account.kdf_version,
         }),
     ))
 }

@@ -10,7 +10,7 @@
 //! - `POST /admin/audit {"address"?, "ip"?, "since"?, "limit"?}`: reads the audit log.
 
 use crate::audit::{AuditAction, AuditOutcome};
-use crate::auth::{authenticate, record_use, AuthError};
+use crate::auth::{authenticate, record_use, AuthError, GuessBudget};
 use crate::client_ip::client_group;
 use crate::context::RequestContext;
 use crate::error::{ApiError, ApiResult, ServerCode};
@@ -63,9 +63,15 @@ pub async fn verify(req: &mut Request, ctx: &RequestContext) -> ApiResult<Respon
     };
     let account = &auth.account;
     ctx.about(&account.address);
-    record_use(ctx, &auth, AuditAction::AdminVerify, AuditOutcome::Valid)
-        .await
-        .map_err(ApiError::about_subject)?;
+    record_use(
+        ctx,
+        &auth,
+        AuditAction::AdminVerify,
+        AuditOutcome::Valid,
+        GuessBudget::Keep,
+    )
+    .await
+    .map_err(ApiError::about_subject)?;
     Ok(json_response(
         200,
         &serde_json::json!({
@@ -96,7 +102,7 @@ pub async fn disable(req: &mut Request, ctx: &RequestContext) -> ApiResult<Respo
     let disabled = match ctx.store.active_account_by_address(address).await? {
         Some(account) => ctx
             .store
-            .disable_account(account.id, &account.key_id, ctx.now)
+            .disable_account(Vec::new(), account.id, &account.key_id, ctx.now)
             .await?
             .then_some(account),
         None => None,

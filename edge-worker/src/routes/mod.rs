@@ -27,6 +27,8 @@ pub enum Endpoint {
     WellKnown,
     /// `POST /salt`.
     Salt,
+    /// `POST /salt/ticket`.
+    SaltTicket,
     /// `POST /signup`.
     Signup,
     /// `POST /confirm`.
@@ -50,6 +52,7 @@ impl Endpoint {
     pub const fn audit_action(self) -> Option<AuditAction> {
         match self {
             Self::Health | Self::WellKnown | Self::Salt => None,
+            Self::SaltTicket => Some(AuditAction::SaltTicket),
             Self::Signup => Some(AuditAction::Signup),
             Self::Confirm => Some(AuditAction::Confirm),
             Self::ChangeKey => Some(AuditAction::Change),
@@ -70,6 +73,7 @@ pub fn route(method: &Method, path: &str) -> ApiResult<Endpoint> {
         "/health" => &[(Method::Get, Health)],
         "/.well-known/notary" => &[(Method::Get, WellKnown)],
         "/salt" => &[(Method::Post, Salt)],
+        "/salt/ticket" => &[(Method::Post, SaltTicket)],
         "/signup" => &[(Method::Post, Signup)],
         "/confirm" => &[(Method::Post, Confirm)],
         "/signature" => &[(Method::Patch, ChangeKey), (Method::Delete, Disable)],
@@ -104,6 +108,7 @@ pub async fn handle(
         Endpoint::Health => health::health(ctx).await,
         Endpoint::WellKnown => Ok(well_known::discovery(ctx)),
         Endpoint::Salt => salt::salt(req, ctx).await,
+        Endpoint::SaltTicket => salt::ticket(req, ctx).await,
         Endpoint::Signup => signup::signup(req, ctx).await,
         Endpoint::ChangeKey => signature::change(req, ctx).await,
         Endpoint::Confirm => confirm::confirm(req, ctx).await,

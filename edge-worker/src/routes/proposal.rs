@@ -18,11 +18,11 @@ use crate::http::Request;
 use crate::http::{json_response, read_json};
 use crate::limits::email_hour;
 use crate::rows::ConfirmationPurpose;
-use crate::store::{NewConfirmation, Proposal};
+use crate::store::{EmailBudget, NewConfirmation, Proposal};
 use crate::time::{random_bytes, random_id};
 use protocol::confirmation::ConfirmationToken;
 use protocol::token::{ProposalKind, VerifiedToken};
-use worker::Response;
+use worker::{D1PreparedStatement, Response};
 
 /// The answer to every accepted proposal.
 pub fn confirmation_sent() -> Response {
@@ -42,13 +42,16 @@ pub async fn read_proposal(
 }
 
 /// Stores the proposal's confirmation within the email budgets of its address and client group and
-/// queues the email; 429 `rate_limited` when over a budget.
+/// queues the email; 429 `rate_limited` when over a budget. `also` joins the transaction that records
+/// the token's `jti` (a version-1 account's move adds its request token's `jti` and the reset of its
+/// guess budget).
 pub async fn propose(
     ctx: &RequestContext,
     token: &VerifiedToken,
     public_key: &str,
     purpose: ConfirmationPurpose,
     action: AuditAction,
+    also: Vec<D1PreparedStatement>,
 ) -> ApiResult<Response> {
     let confirmation = ConfirmationToken::from_random(&random_bytes::<32>()?);
     let expires_at = ctx.now + ctx.config.confirmation_ttl;
@@ -67,12 +70,7 @@ pub async fn propose(
             created_at: ctx.now,
             expires_at,
         },
-        address_hash: &address_hash,
-        client_hash: &ctx.client_hash,
-        hour,
-        per_client: ctx.config.max_emails_per_address_per_client_per_hour,
-        per_address: ctx.config.max_emails_per_address_per_hour,
-        marker: &marker,
+        budget: email_budget(ctx, &address_hash, hour, &marker),
     };
     let audit = ctx.audit_entry(
         action,
@@ -80,17 +78,15 @@ pub async fn propose(
         Some(address),
         Some(token.key_id.as_str()),
     );
-    let replay = replay_statement(ctx, token)?;
+    let mut first = also;
+    first.push(replay_statement(ctx, token)?);
     let within = ctx
         .store
-        .store_proposal(replay, &proposal, &audit, ctx.now)
+        .store_proposal(first, &proposal, &audit, ctx.now)
         .await?;
     ctx.mark_audited();
     if !within {
-        return Err(ApiError::rate_limited(
-            "too many confirmation emails for this address; try again later",
-            next_hour,
-        ));
+        return Err(too_many_emails(next_hour));
     }
     enqueue(
         &ctx.env,
@@ -104,4 +100,29 @@ pub async fn propose(
     )
     .await?;
     Ok(confirmation_sent())
+}
+
+/// The email budgets of `address_hash` and this request's client group in `hour`.
+pub fn email_budget<'a>(
+    ctx: &'a RequestContext,
+    address_hash: &'a str,
+    hour: i64,
+    marker: &'a str,
+) -> EmailBudget<'a> {
+    EmailBudget {
+        address_hash,
+        client_hash: &ctx.client_hash,
+        hour,
+        per_client: ctx.config.max_emails_per_address_per_client_per_hour,
+        per_address: ctx.config.max_emails_per_address_per_hour,
+        marker,
+    }
+}
+
+/// 429 when an email budget is spent until the next hour.
+pub fn too_many_emails(next_hour: u64) -> ApiError {
+    ApiError::rate_limited(
+        "too many emails for this address; try again later",
+        next_hour,
+    )
 }

@@ -1,7 +1,10 @@
 //! `/signature`, the account's key:
 //! - `PATCH /signature {"token": <change JWS with the new key as jwk>}` with
 //!   `Authorization: Notary <request JWS of the current key>` (binding method, URL and this body)
-//!   replaces the key at once: the person knows the current password;
+//!   replaces the key at once: the person knows the current password. When the current key is of
+//!   the version-1 derivation, it is the account's move to version 2 instead: the new key waits for
+//!   the emailed confirmation like a recovery's (a stolen version-1 key, which anyone holding its
+//!   public key may have guessed offline, must not be able to swap in a key of its own choosing);
 //! - the same without `Authorization` is a recovery (a forgotten password): the new key waits for the
 //!   emailed confirmation (`POST /confirm`, signed by the new key), within the email budgets;
 //! - `DELETE /signature {"token": <disable JWS signed by the current key>}` disables the account;
@@ -12,7 +15,7 @@ use super::proposal::{propose, read_proposal};
 use super::TokenBody;
 use crate::audit::{AuditAction, AuditOutcome};
 use crate::auth::{
-    authenticate, check_bound_request, consume_jti, replay_statement, verify_proposal,
+    authenticate, check_bound_request, guess_reset_statements, replay_statement, verify_proposal,
 };
 use crate::context::RequestContext;
 use crate::error::{ApiError, ApiResult, ServerCode};
@@ -20,14 +23,15 @@ use crate::http::Request;
 use crate::http::{
     check_json_content_type, header, json_response, parse_json, read_body, read_json,
 };
-use crate::rows::ConfirmationPurpose;
+use crate::rows::{ConfirmationPurpose, KdfVersion};
 use crate::store::ConfirmOutcome;
 use protocol::token::{ProposalKind, RegisteredKind};
 use protocol::{Error as ProtocolError, ErrorKind};
 use worker::Response;
 
-/// `PATCH /signature`: signed by the current key, 200 with the new key; otherwise a recovery, 202
-/// whether or not the address has an active account.
+/// `PATCH /signature`: signed by the current key, 200 with the new key (202 `confirmation_sent` for
+/// a version-1 key's move); otherwise a recovery, 202 whether or not the address has an active
+/// account.
 pub async fn change(req: &mut Request, ctx: &RequestContext) -> ApiResult<Response> {
     if header(req, "authorization").is_some() {
         return signed_change(req, ctx).await;
@@ -39,12 +43,15 @@ pub async fn change(req: &mut Request, ctx: &RequestContext) -> ApiResult<Respon
         &public_key,
         ConfirmationPurpose::Change,
         AuditAction::Change,
+        Vec::new(),
     )
     .await
 }
 
 /// A change signed by the current key: the request token (current key) binds this body, which holds
-/// the change token (new key); both `jti`s and the new key are written in one transaction.
+/// the change token (new key); both `jti`s, the reset of the guess budget and the new key are written
+/// in one transaction. From a version-1 key, the new key is proposed instead ([`propose`]), with the
+/// request token's `jti` and the reset in the proposal's transaction.
 async fn signed_change(req: &mut Request, ctx: &RequestContext) -> ApiResult<Response> {
     let text = notary_authorization(req)?;
     let audience = &ctx.config.public_uri;
@@ -63,19 +70,30 @@ async fn signed_change(req: &mut Request, ctx: &RequestContext) -> ApiResult<Res
         )
         .into());
     }
+    let mut first = vec![replay_statement(ctx, &auth.token)?];
+    first.extend(guess_reset_statements(ctx, &account.address)?);
+    let public_key = protocol::b64::encode(key.to_bytes());
+    if account.kdf_version == KdfVersion::Legacy {
+        return propose(
+            ctx,
+            &change,
+            &public_key,
+            ConfirmationPurpose::Change,
+            AuditAction::Upgrade,
+            first,
+        )
+        .await;
+    }
     let new_key_id = change.key_id.as_str();
-    let replays = vec![
-        replay_statement(ctx, &auth.token)?,
-        replay_statement(ctx, &change)?,
-    ];
+    first.push(replay_statement(ctx, &change)?);
     let outcome = ctx
         .store
         .change_key_now(
-            replays,
+            first,
             account.id,
             &account.key_id,
             new_key_id,
-            &protocol::b64::encode(key.to_bytes()),
+            &public_key,
             ctx.now,
         )
         .await?;
@@ -114,10 +132,11 @@ pub async fn disable(req: &mut Request, ctx: &RequestContext) -> ApiResult<Respo
     let auth = authenticate(ctx, &body.token, RegisteredKind::Disable, audience).await?;
     let account = &auth.account;
     ctx.about(&account.address);
-    consume_jti(ctx, &auth.token).await?;
+    let mut first = vec![replay_statement(ctx, &auth.token)?];
+    first.extend(guess_reset_statements(ctx, &account.address)?);
     let disabled = ctx
         .store
-        .disable_account(account.id, &account.key_id, ctx.now)
+        .disable_account(first, account.id, &account.key_id, ctx.now)
         .await?;
     if !disabled {
         return Err(ApiError::unknown_key());

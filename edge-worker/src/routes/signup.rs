@@ -21,6 +21,7 @@ pub async fn signup(req: &mut Request, ctx: &RequestContext) -> ApiResult<Respon
         &public_key,
         ConfirmationPurpose::Signup,
         AuditAction::Signup,
+        Vec::new(),
     )
     .await
 }
