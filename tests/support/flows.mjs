@@ -2,6 +2,7 @@
 // with tokens from tests/support/tokens.mjs: sign up, read the emailed confirmation, confirm, sign in,
 // change the key, disable.
 
+import { randomBlinded } from "./oprf.mjs";
 import { claimsFor, newKey, requestToken, signToken } from "./tokens.mjs";
 import { read } from "./worker.mjs";
 
@@ -79,4 +80,32 @@ export async function signedChange(w, address, currentKey, newKey, init = {}) {
 export async function postDisable(w, address, key, init = {}) {
   const token = signToken("disable", claimsFor(address, w.publicUri), key);
   return w.fetch("/signature", { method: "DELETE", json: { token }, ...init });
+}
+
+/**
+ * POST /salt {address, blinded, ticket?}. `blinded` defaults to a fresh random blinded element (tests
+ * about the server's side); pass one from oprf.mjs's blindPassword to finalize the answer.
+ */
+export async function postSalt(w, address, { blinded = randomBlinded(), ticket, ...init } = {}) {
+  const json = ticket === undefined ? { address, blinded } : { address, blinded, ticket };
+  return w.fetch("/salt", { json, ...init });
+}
+
+/** POST /salt/ticket {address}. */
+export async function postTicketRequest(w, address, init = {}) {
+  return w.fetch("/salt/ticket", { json: { address }, ...init });
+}
+
+/** Marks `address`'s active account as derived the version-1 way, as migration 0003 leaves existing accounts. */
+export async function markVersion1(w, address) {
+  await w.sql("UPDATE accounts SET kdf_version = 1 WHERE address = ?1 AND status = 'active'", address);
+}
+
+/**
+ * Waits for the next clock hour when less than `needMs` is left of this one, so that a test counting
+ * against the guess budget's hourly (and daily) windows runs within one window.
+ */
+export async function withinOneHour(needMs) {
+  const left = 3_600_000 - (Date.now() % 3_600_000);
+  if (left < needMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
 }

@@ -4,7 +4,7 @@
 // through the binding, and the development mailbox (tools/mailbox.mjs) as the mail system.
 //
 //   const w = await startWorker({ rateLimits: { CLIENT_MINUTE: 5 }, vars: { BLOCK_IPS_FOR: "0.01" } });
-//   const res = await w.fetch("/salt", { json: { address: "a@example.com" } });
+//   const res = await w.fetch("/salt", { json: { address: "a@example.com", blinded: randomBlinded() } });
 //   await w.close();
 
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -31,10 +31,17 @@ export const GENEROUS_LIMITS = {
   MAX_EMAILS_PER_ADDRESS_PER_CLIENT_PER_HOUR: "100000",
   MAX_EMAILS_PER_ADDRESS_PER_HOUR: "1000000",
   DELIVERY_RETRY_BASE_SECS: "1",
+  GUESSES_PER_ADDRESS_PER_HOUR: "1000000",
+  GUESSES_PER_ADDRESS_PER_DAY: "1000000",
 };
 
 /** Rate Limiting bindings (wrangler.toml [[ratelimits]]) high enough that suites not about them never meet them. */
-export const GENEROUS_RATE_LIMITS = { CLIENT_BURST: 1_000_000, CLIENT_MINUTE: 1_000_000, CLIENT_FAILURES: 1_000_000 };
+export const GENEROUS_RATE_LIMITS = {
+  CLIENT_BURST: 1_000_000,
+  CLIENT_MINUTE: 1_000_000,
+  CLIENT_FAILURES: 1_000_000,
+  SALT_EVALUATIONS: 1_000_000,
+};
 
 const MINIMAL_PAGES = ["index.html", "inbox.html", "confirm.html", "account.html"];
 

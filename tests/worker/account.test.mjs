@@ -31,7 +31,8 @@ describe("GET /account", () => {
   test("a signed request answers the account", async () => {
     const res = await read(await getAccount(w, user.address, user.key));
     assert.equal(res.status, 200);
-    assert.deepEqual(Object.keys(res.body).sort(), ["address", "confirmed_at", "created_at", "key_id", "status"]);
+    assert.deepEqual(Object.keys(res.body).sort(), ["address", "confirmed_at", "created_at", "kdf_version", "key_id", "status"]);
+    assert.equal(res.body.kdf_version, 2, "every account signed up since v2");
   });
 
   test("without credentials: 401 unauthorized", async () => {

@@ -15,6 +15,7 @@ import {
   postSignup,
   signUpAndConfirm,
 } from "../support/flows.mjs";
+import { randomBlinded } from "../support/oprf.mjs";
 import { b64url, claimsFor, headerFor, newKey, publicOnlyKey, requestToken, signCompact, signToken } from "../support/tokens.mjs";
 import { ROOT, read, startWorker } from "../support/worker.mjs";
 
@@ -204,14 +205,16 @@ describe("adversarial", () => {
       const r = await read(res);
       return { status: r.status, text: r.text, headers: [...r.headers.entries()].filter(([n]) => n !== "date") };
     };
-    const saltBefore = await snapshot(await w.fetch("/salt", { json: { address } }));
+    // One blinded element for both: the evaluation depends on it, not on the account.
+    const blinded = randomBlinded();
+    const saltBefore = await snapshot(await w.fetch("/salt", { json: { address, blinded } }));
     const key = newKey();
     const newSignup = await snapshot(await postSignup(w, address, key));
     const message = await nextMessage(w, address, "signup");
     const pendingSignup = await snapshot(await postSignup(w, address, key));
     assert.equal((await postConfirm(w, address, key, message.token)).status, 200);
     const activeSignup = await snapshot(await postSignup(w, address, newKey()));
-    const saltAfter = await snapshot(await w.fetch("/salt", { json: { address } }));
+    const saltAfter = await snapshot(await w.fetch("/salt", { json: { address, blinded } }));
     assert.deepEqual(saltAfter, saltBefore);
     assert.deepEqual(pendingSignup, newSignup);
     assert.deepEqual(activeSignup, newSignup);

@@ -4,8 +4,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { freshAddress } from "../support/flows.mjs";
+import { randomBlinded } from "../support/oprf.mjs";
 import { claimsFor, newKey, signToken } from "../support/tokens.mjs";
-import { read, startWorker } from "../support/worker.mjs";
+import { DEV_SECRETS, read, startWorker } from "../support/worker.mjs";
+
+/** An OPRF_SEED that is not the published one (as `openssl rand -hex 32` writes them). */
+const STRONG_OPRF_SEED = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
 describe("health and routing", () => {
   let w;
@@ -79,7 +83,7 @@ describe("configuration", () => {
     const w = await startWorker({ vars: { PUBLIC_URI: "https://notary.example" } });
     try {
       for (const path of ["/health", "/salt"]) {
-        const res = await read(await w.fetch(path, path === "/salt" ? { json: { address: "a@example.com" } } : {}));
+        const res = await read(await w.fetch(path, path === "/salt" ? { json: { address: "a@example.com", blinded: randomBlinded() } } : {}));
         assert.equal(res.status, 503, path);
         assert.equal(res.body.error, "misconfigured");
         assert.doesNotMatch(res.text, /SALT_SECRET|local-development/);
@@ -97,6 +101,7 @@ describe("configuration", () => {
         SALT_SECRET: strong("salt"),
         CONFIRMATION_SECRET: strong("confirm"),
         ADMIN_SECRET: strong("admin"),
+        OPRF_SEED: STRONG_OPRF_SEED,
       },
     });
     try {
@@ -105,6 +110,40 @@ describe("configuration", () => {
       // The audience is PUBLIC_URI, not the URL the request was addressed to.
       const discovery = await read(await w.fetch("/.well-known/notary"));
       assert.deepEqual(discovery.body, { audience: "https://notary.example" });
+    } finally {
+      await w.close();
+    }
+  });
+
+  test("OPRF_SEED: missing, malformed, or the published one outside loopback is refused (503 misconfigured)", async () => {
+    const strong = (name) => `${name}-0123456789abcdef0123456789abcdef`;
+    const remote = {
+      PUBLIC_URI: "https://notary.example",
+      SALT_SECRET: strong("salt"),
+      CONFIRMATION_SECRET: strong("confirm"),
+      ADMIN_SECRET: strong("admin"),
+    };
+    for (const [label, vars] of [
+      ["missing, locally", { OPRF_SEED: undefined }],
+      ["not 64 hex characters, locally", { OPRF_SEED: "local-development-oprf-seed" }],
+      ["the published value outside loopback", { ...remote, OPRF_SEED: DEV_SECRETS.OPRF_SEED }],
+      ["the published value in upper case outside loopback", { ...remote, OPRF_SEED: DEV_SECRETS.OPRF_SEED.toUpperCase() }],
+    ]) {
+      const w = await startWorker({ vars });
+      try {
+        for (const path of ["/health", "/salt"]) {
+          const res = await read(await w.fetch(path, path === "/salt" ? { json: { address: "a@example.com", blinded: randomBlinded() } } : {}));
+          assert.equal(res.status, 503, `${label} ${path}`);
+          assert.equal(res.body.error, "misconfigured");
+          assert.ok(!res.text.includes(DEV_SECRETS.OPRF_SEED) && !res.text.includes("OPRF_SEED"), "never named or shown");
+        }
+      } finally {
+        await w.close();
+      }
+    }
+    const w = await startWorker({ vars: { ...remote, OPRF_SEED: STRONG_OPRF_SEED } });
+    try {
+      assert.equal((await w.fetch("/health")).status, 200, "a real seed is accepted");
     } finally {
       await w.close();
     }

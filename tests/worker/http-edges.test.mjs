@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { after, before, describe, test } from "node:test";
+import { randomBlinded } from "../support/oprf.mjs";
 import { startWorker } from "../support/worker.mjs";
 
 /** @type {Awaited<ReturnType<typeof startWorker>>} */
@@ -55,7 +56,7 @@ function raw(worker, head, body = "") {
   });
 }
 
-const SALT_BODY = JSON.stringify({ address: "edges@example.com" });
+const SALT_BODY = JSON.stringify({ address: "edges@example.com", blinded: randomBlinded() });
 
 /** POST /salt with extra header lines. */
 function salt(worker, ...extra) {

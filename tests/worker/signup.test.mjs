@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { freshAddress, getAccount, nextMessage, postConfirm, postSignup, signUpAndConfirm } from "../support/flows.mjs";
+import { freshAddress, getAccount, nextMessage, postConfirm, postSalt, postSignup, signUpAndConfirm } from "../support/flows.mjs";
+import { expectedEvaluation, randomBlinded } from "../support/oprf.mjs";
 import { claimsFor, newKey, now, signToken } from "../support/tokens.mjs";
 import { read, startWorker } from "../support/worker.mjs";
 
@@ -14,8 +15,9 @@ describe("salt", () => {
   });
   after(() => w?.close());
 
-  test("answers the canonical address, HMAC salt and the KDF parameters", async () => {
-    const res = await read(await w.fetch("/salt", { json: { address: "  Alice.Salt@Example.COM " } }));
+  test("answers the canonical address, HMAC salt, the KDF parameters and the OPRF evaluation (v2)", async () => {
+    const blinded = randomBlinded();
+    const res = await read(await w.fetch("/salt", { json: { address: "  Alice.Salt@Example.COM ", blinded } }));
     assert.equal(res.status, 200);
     const expected = createHmac("sha256", w.bindings.SALT_SECRET)
       .update("alice.salt@example.com")
@@ -26,23 +28,30 @@ describe("salt", () => {
       address: "alice.salt@example.com",
       salt: expected,
       kdf: { algorithm: "argon2id", version: 19, memory_kib: 65536, iterations: 3, parallelism: 1 },
-      kdf_version: 1,
+      kdf_version: 2,
+      accepted_kdf_versions: [2, 1],
+      // @noble/curves' BlindEvaluate under DeriveKeyPair(OPRF_SEED, "Notary-v2-OPRF-key" || address).
+      evaluated: expectedEvaluation(w.bindings.OPRF_SEED, "alice.salt@example.com", blinded),
     });
+    assert.notEqual(res.body.evaluated, expectedEvaluation(w.bindings.OPRF_SEED, "bob.salt@example.com", blinded));
   });
 
   test("internationalised domains are canonicalised to their ASCII form", async () => {
-    const res = await read(await w.fetch("/salt", { json: { address: "user@BÜCHER.example" } }));
+    const res = await read(await postSalt(w, "user@BÜCHER.example"));
     assert.equal(res.status, 200);
     assert.equal(res.body.address, "user@xn--bcher-kva.example");
   });
 
   test("refuses invalid addresses and malformed bodies without a salt", async () => {
+    const blinded = randomBlinded();
     for (const [json, status, code] of [
-      [{ address: "not an address" }, 400, "invalid_address"],
-      [{ address: "a@b@example.com" }, 400, "invalid_address"],
-      [{ address: "" }, 400, "invalid_address"],
-      [{ address: "a@example.com", extra: 1 }, 400, "invalid_request"],
-      [{ address: 5 }, 400, "invalid_request"],
+      [{ address: "not an address", blinded }, 400, "invalid_address"],
+      [{ address: "a@b@example.com", blinded }, 400, "invalid_address"],
+      [{ address: "", blinded }, 400, "invalid_address"],
+      [{ address: "a@example.com", blinded, extra: 1 }, 400, "invalid_request"],
+      [{ address: 5, blinded }, 400, "invalid_request"],
+      [{ address: "a@example.com", blinded: 5 }, 400, "invalid_request"],
+      [{ blinded }, 400, "invalid_request"],
       [{}, 400, "invalid_request"],
       ["[\"a@example.com\"]", 400, "invalid_request"],
       ["{\"address\":\"a@example.com\"", 400, "invalid_request"],
