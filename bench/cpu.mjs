@@ -16,7 +16,7 @@ import autocannon from "autocannon";
 import { Miniflare } from "miniflare";
 import { claimsFor, newKey, now, signToken } from "../tests/support/tokens.mjs";
 import { DEV_SECRETS, freePort, ROOT, startWorker } from "../tests/support/worker.mjs";
-import { BENCH_RATE_LIMITS, BENCH_VARS } from "./limits.mjs";
+import { BENCH_RATE_LIMITS, BENCH_VARS, blindedFor } from "./limits.mjs";
 import { cpuMs, workerdUnder } from "./workerd.mjs";
 
 const argv = process.argv.slice(2);
@@ -101,7 +101,7 @@ const KINDS = {
     method: "POST",
     path: "/salt",
     headers: { "content-type": "application/json" },
-    setupRequest: (req) => ({ ...req, body: JSON.stringify({ address: `salt-${(salts += 1)}@example.com` }) }),
+    setupRequest: (req) => ({ ...req, body: JSON.stringify({ address: `salt-${(salts += 1)}@example.com`, blinded: blindedFor(salts) }) }),
   }),
   "POST /admin/verify": (side, expected) => {
     const pool = Array.from({ length: expected }, assertion);

@@ -13,7 +13,7 @@
 // that failed on its way to the worker until the worker restarts, which may be never.
 
 import { existsSync } from "node:fs";
-import { BENCH_RATE_LIMITS, BENCH_VARS } from "./limits.mjs";
+import { BENCH_RATE_LIMITS, BENCH_VARS, blindedFor } from "./limits.mjs";
 import { startWranglerDev } from "./wrangler-dev.mjs";
 import { DEV_SECRETS, startWorker } from "../tests/support/worker.mjs";
 
@@ -36,7 +36,7 @@ async function bursts(base) {
         const init = { method: METHOD, signal: AbortSignal.timeout(TIMEOUT_MS), headers: {} };
         if (METHOD !== "GET" && METHOD !== "HEAD") {
           init.headers["content-type"] = "application/json";
-          init.body = JSON.stringify({ address: `burst-${round}-${i}@example.com` });
+          init.body = JSON.stringify({ address: `burst-${round}-${i}@example.com`, blinded: blindedFor(i) });
         }
         let key;
         try {

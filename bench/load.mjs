@@ -78,7 +78,7 @@ import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { Log, LogLevel } from "miniflare";
 import { b64url, claimsFor, newKey, requestToken, signToken } from "../tests/support/tokens.mjs";
 import { startWorker } from "../tests/support/worker.mjs";
-import { BENCH_RATE_LIMITS, BENCH_VARS } from "./limits.mjs";
+import { BENCH_RATE_LIMITS, BENCH_VARS, blindedFor } from "./limits.mjs";
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith("--") ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
@@ -301,7 +301,7 @@ function kinds(w, adminSecret) {
         const known = users.length && rng.next() < 0.5;
         return { address: known ? users[rng.int(users.length)].address : `salt-${(saltAddresses += 1)}@example.com` };
       },
-      send: ({ address }) => ["POST", "/salt", { json: { address } }],
+      send: ({ address }) => ["POST", "/salt", { json: { address, blinded: blindedFor(saltAddresses) } }],
     },
     signup: {
       pick: () => {

@@ -35,7 +35,7 @@ import { Miniflare } from "miniflare";
 import wrangler from "wrangler";
 import { claimsFor, newKey, now, signToken } from "../tests/support/tokens.mjs";
 import { DEV_SECRETS, freePort, migrationStatements, ROOT, startWorker } from "../tests/support/worker.mjs";
-import { BENCH_RATE_LIMITS, BENCH_VARS } from "./limits.mjs";
+import { BENCH_RATE_LIMITS, BENCH_VARS, blindedFor } from "./limits.mjs";
 import { countTrips } from "./trips.mjs";
 import { cpuMs, workerdUnder } from "./workerd.mjs";
 
@@ -127,7 +127,7 @@ function scenarios(accounts) {
         method: "POST",
         path: "/salt",
         headers: { "content-type": "application/json" },
-        setupRequest: (req) => ({ ...req, body: JSON.stringify({ address: `salt-${(salts += 1)}@example.com` }) }),
+        setupRequest: (req) => ({ ...req, body: JSON.stringify({ address: `salt-${(salts += 1)}@example.com`, blinded: blindedFor(salts) }) }),
       }),
     },
     {

@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import WebSocket from "ws";
 import { claimsFor, newKey, now, signToken } from "../tests/support/tokens.mjs";
 import { freePort, ROOT, startWorker } from "../tests/support/worker.mjs";
-import { BENCH_RATE_LIMITS, BENCH_VARS } from "./limits.mjs";
+import { BENCH_RATE_LIMITS, BENCH_VARS, blindedFor } from "./limits.mjs";
 import { cpuMs, workerdUnder } from "./workerd.mjs";
 
 const argv = process.argv.slice(2);
@@ -64,7 +64,7 @@ const assertion = () => {
 };
 const KINDS = {
   "GET /.well-known/notary": () => ({ method: "GET", path: "/.well-known/notary" }),
-  "POST /salt": () => ({ method: "POST", path: "/salt", headers: { "content-type": "application/json" }, setupRequest: (r) => ({ ...r, body: JSON.stringify({ address: `s-${(salts += 1)}@example.com` }) }) }),
+  "POST /salt": () => ({ method: "POST", path: "/salt", headers: { "content-type": "application/json" }, setupRequest: (r) => ({ ...r, body: JSON.stringify({ address: `s-${(salts += 1)}@example.com`, blinded: blindedFor(salts) }) }) }),
   "POST /admin/verify": () => {
     const pool = Array.from({ length: 600 * DURATION }, assertion);
     return { method: "POST", path: "/admin/verify", headers: { "content-type": "application/json", authorization: `Bearer ${w.adminSecret}` }, setupRequest: (r) => ({ ...r, body: pool.pop() ?? assertion() }) };

@@ -11,7 +11,7 @@
 import { join } from "node:path";
 import { claimsFor, newKey, now, signToken } from "../tests/support/tokens.mjs";
 import { ROOT, startWorker } from "../tests/support/worker.mjs";
-import { BENCH_RATE_LIMITS, BENCH_VARS } from "./limits.mjs";
+import { BENCH_RATE_LIMITS, BENCH_VARS, blindedFor } from "./limits.mjs";
 
 const WRAPPER = `
 import Worker from "./index.js";
@@ -115,7 +115,7 @@ export async function countTrips() {
         json: { token: signToken("assertion", claimsFor(active, THIRD_PARTY), key), audience: THIRD_PARTY },
         headers: { authorization: `Bearer ${w.adminSecret}` },
       })],
-      ["POST /salt (new address)", 200, () => w.fetch("/salt", { json: { address: `trips-${(n += 1)}@example.com` } })],
+      ["POST /salt (new address)", 200, () => w.fetch("/salt", { json: { address: `trips-${(n += 1)}@example.com`, blinded: blindedFor(n) } })],
       ["POST /signup (new address)", 202, () => w.fetch("/signup", {
         json: { token: signToken("signup", claimsFor(`trips-${(n += 1)}@example.com`, w.publicUri), newKey()) },
       })],

@@ -28,7 +28,7 @@ import { startWranglerDev } from "./wrangler-dev.mjs";
 import { startMailbox } from "../tools/mailbox.mjs";
 import { claimsFor, newKey, signToken } from "../tests/support/tokens.mjs";
 import { DEV_SECRETS, startWorker } from "../tests/support/worker.mjs";
-import { BENCH_RATE_LIMITS, BENCH_VARS } from "./limits.mjs";
+import { BENCH_RATE_LIMITS, BENCH_VARS, blindedFor } from "./limits.mjs";
 import { cpuMs, workerdUnder } from "./workerd.mjs";
 
 const args = Object.fromEntries(
@@ -64,9 +64,8 @@ function scenarios(base, account, adminSecret) {
         method: "POST",
         path: "/salt",
         headers: { "content-type": "application/json" },
-        // A different address each time, as from many users: each has its own per-address bucket, so
-        // every request also creates a Durable Object.
-        setupRequest: (req) => ({ ...req, body: JSON.stringify({ address: `user${(n += 1)}@example.com` }) }),
+        // A different address each time, as from many users: each has its own guess budget row.
+        setupRequest: (req) => ({ ...req, body: JSON.stringify({ address: `user${(n += 1)}@example.com`, blinded: blindedFor(n) }) }),
       },
     },
     {
@@ -75,7 +74,7 @@ function scenarios(base, account, adminSecret) {
         method: "POST",
         path: "/salt",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ address: "same@example.com" }),
+        body: JSON.stringify({ address: "same@example.com", blinded: blindedFor(0) }),
       },
     },
     {
