@@ -438,6 +438,25 @@ mod tests {
     }
 
     #[test]
+    fn message_purposes_are_the_protocols_plus_the_ticket() {
+        for purpose in [Purpose::Signup, Purpose::Change, Purpose::AlreadyRegistered] {
+            assert_eq!(MessagePurpose::from(purpose).as_str(), purpose.as_str());
+        }
+        for purpose in MessagePurpose::ALL {
+            assert_eq!(serde_json::to_value(purpose).unwrap(), purpose.as_str());
+        }
+        let ticket = SaltTicket::from_random(&[1; 16]);
+        let message = Message::ticket("https://notary.example", "a@example.com", &ticket, 1_800);
+        assert_eq!(
+            serde_json::to_value(&message).unwrap(),
+            serde_json::json!({
+                "address": "a@example.com", "purpose": "ticket", "token": ticket.as_str(),
+                "expires_at": 1_800, "link": ticket.link("https://notary.example", "a@example.com"),
+            })
+        );
+    }
+
+    #[test]
     fn retry_delay_doubles_the_total_wait_within_bounds() {
         assert_eq!(retry_delay_secs(0, 10), 10);
         assert_eq!(retry_delay_secs(10, 10), 10);
