@@ -11,6 +11,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { saltAnswerFor } from "../tests/client/support.mjs";
 import { launchChromium } from "../tests/support/chromium.mjs";
 import { KDF, PASSWORD, SALT } from "./argon2.mjs";
 
@@ -27,15 +28,30 @@ function option(name, fallback) {
   return index > 0 ? process.argv[index + 1] : fallback;
 }
 
-/** Serves the package and hash-wasm on 127.0.0.1 for the benchmark pages; resolves to its origin. */
+/** The OPRF seed of the benchmark server's `POST /fake/salt`. */
+const BENCH_OPRF_SEED = new Uint8Array(32).fill(7);
+
+/**
+ * Serves the package and hash-wasm on 127.0.0.1 for the benchmark pages, and `POST /fake/salt`, a
+ * salt answer with a real OPRF evaluation at the protocol's parameters (a page's
+ * `new NotaryClient(origin + "/fake")` evaluates against it); resolves to its origin.
+ */
 export async function startBenchServer() {
   const server = createServer(serve);
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { origin: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
 }
 
-function serve(req, res) {
+async function serve(req, res) {
   const { pathname } = new URL(req.url, "http://localhost");
+  if (req.method === "POST" && pathname === "/fake/salt") {
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    const answer = await saltAnswerFor(body, { seed: BENCH_OPRF_SEED, salt: SALT, kdf: KDF });
+    res.writeHead(200, { "content-type": "application/json" });
+    return res.end(JSON.stringify(answer));
+  }
   if (pathname === "/") {
     res.writeHead(200, { "content-type": "text/html" });
     return res.end("<!doctype html><title>notary-client benchmark</title>");
@@ -52,20 +68,24 @@ function serve(req, res) {
   res.end();
 }
 
-/** Runs in the page: times `runs` derivations after a warm-up, with the given build. */
-async function packageInPage({ runs, answer, password, module }) {
+/**
+ * Runs in the page: evaluates the password once against the server's `/fake/salt`, then times `runs`
+ * derivations from that evaluation after a warm-up, with the given build.
+ */
+async function packageInPage({ runs, address, password, module }) {
   const notary = await import("/pkg/index.js");
   const loaded = await notary.ready(module ? { module: new URL(module, location.href) } : {});
+  const evaluation = await new notary.NotaryClient(`${location.origin}/fake`).evaluate(address, password);
   const times = [];
   for (let i = 0; i <= runs; i++) {
     const started = performance.now();
-    notary.deriveKey(answer, password).free();
+    evaluation.deriveKey().free();
     times.push(performance.now() - started);
   }
   let tokensPerSecond = null;
   if (!module) {
     const { signingRate } = await import("/bench/signing.mjs");
-    const key = notary.deriveKey(answer, password);
+    const key = evaluation.deriveKey();
     tokensPerSecond = signingRate(key);
     key.free();
   }
@@ -103,7 +123,6 @@ async function main() {
   const round = (list) => list.map((ms) => Math.round(ms * 10) / 10);
   const emit = (record) => console.log(JSON.stringify({ engine: "chromium", ...record }));
   try {
-    const answer = { address: "alice@example.com", salt: SALT, kdf: KDF, kdf_version: 1 };
     // A fresh page for each build: the glue keeps one instance per page.
     for (const [impl, module] of [
       ["wasm-simd", null],
@@ -111,7 +130,7 @@ async function main() {
     ]) {
       const page = await browser.newPage();
       await page.goto(`${origin}/`);
-      const result = await page.evaluate(packageInPage, { runs, answer, password: PASSWORD, module });
+      const result = await page.evaluate(packageInPage, { runs, address: "alice@example.com", password: PASSWORD, module });
       if (impl === "wasm-simd" && !result.simd) throw new Error("Chromium did not load the SIMD build");
       emit({ impl, runs_ms: round(result.runs_ms) });
       if (result.tokensPerSecond) emit({ impl: "sign", tokens_per_s: result.tokensPerSecond });

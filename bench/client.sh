@@ -92,3 +92,7 @@ for (const file of readdirSync(wasmDir).filter((f) => f.endsWith(".wasm")).sort(
   console.log(`${file}: ${bytes.length} bytes raw (${(bytes.length / 1024).toFixed(1)} KiB), ${gz} bytes zlib level 9 (${(gz / 1024).toFixed(1)} KiB; client-wasm/scripts/build.sh prints gzip -9)`);
 }
 JS
+
+step "the client's OPRF work per derivation (blind + finalize), WebAssembly under Node, the shipped profile"
+cargo test --locked --profile client -p notary-client-wasm --target wasm32-unknown-unknown --test oprf_cost \
+  -- --include-ignored --nocapture 2>&1 | grep -E 'per derivation'

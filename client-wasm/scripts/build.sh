@@ -38,11 +38,11 @@ build_variant() { # name rustflags...
   step "client-wasm: cargo build ($name)"
   # strip = false keeps the target_features section that tells wasm-bindgen which features are on;
   # wasm-opt strips everything afterwards.
-  CARGO_ENCODED_RUSTFLAGS="${flags%$'\x1f'}" CARGO_TARGET_DIR="$dir" CARGO_PROFILE_RELEASE_STRIP=false \
-    cargo build --locked --release --target wasm32-unknown-unknown -p notary-client-wasm
+  CARGO_ENCODED_RUSTFLAGS="${flags%$'\x1f'}" CARGO_TARGET_DIR="$dir" CARGO_PROFILE_CLIENT_STRIP=false \
+    cargo build --locked --profile client --target wasm32-unknown-unknown -p notary-client-wasm
   rm -rf "$dir/bindgen"
   "$WASM_BINDGEN_BIN" --target web --out-dir "$dir/bindgen" --out-name notary_client \
-    "$dir/wasm32-unknown-unknown/release/notary_client.wasm"
+    "$dir/wasm32-unknown-unknown/client/notary_client.wasm"
 }
 
 build_variant simd -C target-feature=+simd128
