@@ -161,15 +161,17 @@ function send(res, status, body) {
 
 /**
  * What a mail system would write for each purpose (docs/protocol.md section 10): a recovery's
- * confirmation and the already-registered notice reach people who may not have asked, so they say how
- * to tell and that ignoring them changes nothing.
+ * confirmation, the already-registered notice and a salt ticket reach people who may not have asked,
+ * so they say how to tell and that ignoring them changes nothing.
  */
 export const MESSAGE_TEXT = {
   signup: "Confirm your new Notary account: open the link and type the password you chose.",
   change:
-    "Someone asked to set a new password for this address. If it was you, open the link and type the new password. If it wasn't you, ignore this email: nothing changes.",
+    "Someone asked to set a new password for this address, or to move its account to Notary's protocol version 2 (the password stays the same). If it was you, open the link and type the password. If it wasn't you, ignore this email: nothing changes.",
   already_registered:
     "Someone tried to sign up with this address, which already has an account. If it was you, sign in instead. If it wasn't you, ignore this email: nothing changes.",
+  ticket:
+    "This address's password attempts are used up for now (someone, perhaps you, tried many times). Open the link to sign in anyway: it allows 5 attempts within an hour. If it wasn't you, ignore this email: your account is safe, and the attempts come back by themselves.",
 };
 
 const escapeHtml = (text) =>

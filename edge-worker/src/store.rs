@@ -151,6 +151,8 @@ pub struct NewTicket<'a> {
     pub ticket_hash: &'a str,
     /// Canonical address (to find its active account).
     pub address: &'a str,
+    /// Keyed hash of the address: the ticket is good for this address only.
+    pub address_hash: &'a str,
     /// Evaluations it allows.
     pub uses: u32,
     /// When it stops being accepted.
@@ -789,7 +791,7 @@ impl Store {
         let mut ticket_args = vec![
             text(ticket.ticket_hash),
             text(ticket.address),
-            text(budget.address_hash),
+            text(ticket.address_hash),
             int(i64::from(ticket.uses)),
             int(now),
             int(ticket.expires_at),

@@ -5,7 +5,7 @@
 //! one. D1 keeps only the SHA-256 of a ticket (`salt_tickets`), bound to the address's keyed hash; a
 //! successful signed request of the account deletes its tickets along with its budget.
 
-use protocol::b64;
+use protocol::{b64, confirmation};
 use sha2::{Digest, Sha256};
 
 /// Random bytes in a ticket.
@@ -49,7 +49,7 @@ impl SaltTicket {
         format!(
             "{public_uri}/#ticket={}&address={}",
             self.0,
-            percent_encode(address)
+            confirmation::percent_encode(address)
         )
     }
 }
@@ -58,20 +58,6 @@ impl core::fmt::Debug for SaltTicket {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("SaltTicket(..)")
     }
-}
-
-/// Percent-encodes every byte except RFC 3986 unreserved characters, as the confirmation links do
-/// (`protocol::confirmation::link`, whose encoder is private to the protocol crate).
-fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 3);
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

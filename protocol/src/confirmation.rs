@@ -86,8 +86,9 @@ pub fn link(public_uri: &str, address: &str, purpose: Purpose, token: Option<&st
 }
 
 /// Percent-encodes every byte except RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`), with
-/// upper-case hex digits.
-fn percent_encode(text: &str) -> String {
+/// upper-case hex digits: the address in the fragment of every emailed link (confirmations here, salt
+/// tickets in the worker).
+pub fn percent_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 3);
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {

@@ -85,6 +85,13 @@ pub async fn salt(req: &mut Request, ctx: &RequestContext) -> ApiResult<Response
     Ok(json_response(200, &serde_json::json!(answer)))
 }
 
+/// The key ticket emails are counted under in `email_counts`: the address's keyed hash with a prefix
+/// that no keyed hash has (they are base64url), so the count is apart from the address's
+/// confirmation emails.
+fn ticket_bucket(address_hash: &str) -> String {
+    format!("ticket:{address_hash}")
+}
+
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TicketBody {
@@ -92,7 +99,10 @@ struct TicketBody {
 }
 
 /// `POST /salt/ticket`: 202 `{"status":"ticket_sent"}`, or 429 `rate_limited` over the address's or the
-/// client group's email budget (the same budgets as signup and recovery emails).
+/// client group's ticket emails. Tickets have email budgets of their own, the same sizes as those of
+/// signup and recovery emails but counted apart ([`ticket_bucket`]): someone who spends an address's
+/// confirmation emails must not also keep its owner from getting a ticket, and spending the ticket
+/// budget only mails tickets to the owner, each of which lets the owner through.
 pub async fn ticket(req: &mut Request, ctx: &RequestContext) -> ApiResult<Response> {
     let body: TicketBody = read_json(req).await?;
     let address = Address::parse(&body.address)?;
@@ -113,10 +123,12 @@ pub async fn ticket(req: &mut Request, ctx: &RequestContext) -> ApiResult<Respon
     let new = NewTicket {
         ticket_hash: &ticket_hash,
         address,
+        address_hash: &address_hash,
         uses: TICKET_USES,
         expires_at,
     };
-    let budget = email_budget(ctx, &address_hash, hour, &marker);
+    let bucket = ticket_bucket(&address_hash);
+    let budget = email_budget(ctx, &bucket, hour, &marker);
     let within = ctx
         .store
         .store_ticket(&new, &budget, &audit, ctx.now)
