@@ -4,11 +4,13 @@
 //   node bench/timing.mjs [--samples 300] [--warmup 20]
 //
 // Method. The built worker runs in workerd through the Miniflare API (tests/support/worker.mjs), with
-// the limits and email budgets raised (bench/limits.mjs) so that nothing is refused. Six cases:
+// the limits, email and guess budgets raised (bench/limits.mjs) so that nothing is refused. Eight cases:
 // - `POST /signup` for an address that is new; pending (signed up through the API just before
 //   sampling, unconfirmed); active; disabled (rows inserted directly in D1);
 // - `PATCH /signature` without Authorization (recovery) for an active address and for one with no
-//   account.
+//   account;
+// - `POST /salt` (protocol v2: the OPRF evaluation and the guess budget) for an active address and for
+//   one with no account, each with a fresh blinded element.
 // So whatever the worker keeps per address besides the accounts and confirmations (the email count of
 // the hour) exists for the pending addresses and not for the others. Every request uses its own
 // address, so no state or budget carries over from one sample to the next, and carries a fresh token
@@ -18,11 +20,12 @@
 // are not counted.
 //
 // Reported per case: the median, the 10th and 90th percentiles, and against the reference case (new
-// for /signup, no account for /signature) the difference of medians and the two-sample
+// for /signup, no account for /signature and /salt) the difference of medians and the two-sample
 // Kolmogorov–Smirnov statistic D with its asymptotic p-value. A small p says the two distributions
 // differ. Timing is measured here, never asserted in a test.
 
 import { loadavg } from "node:os";
+import { randomBlinded } from "../tests/support/oprf.mjs";
 import { claimsFor, newKey, now, signToken } from "../tests/support/tokens.mjs";
 import { startWorker } from "../tests/support/worker.mjs";
 import { BENCH_RATE_LIMITS, BENCH_VARS } from "./limits.mjs";
@@ -90,8 +93,15 @@ async function main() {
   const w = await startWorker({ vars: BENCH_VARS, rateLimits: BENCH_RATE_LIMITS });
   try {
     const count = SAMPLES + WARMUP;
-    const signup = (address) => ({ method: "POST", path: "/signup", token: signToken("signup", claimsFor(address, w.publicUri), newKey()) });
-    const recover = (address) => ({ method: "PATCH", path: "/signature", token: signToken("change", claimsFor(address, w.publicUri), newKey()) });
+    const signupToken = (address) => signToken("signup", claimsFor(address, w.publicUri), newKey());
+    const signup = (address) => ({ method: "POST", path: "/signup", body: { token: signupToken(address) }, expect: 202 });
+    const recover = (address) => ({
+      method: "PATCH",
+      path: "/signature",
+      body: { token: signToken("change", claimsFor(address, w.publicUri), newKey()) },
+      expect: 202,
+    });
+    const salt = (address) => ({ method: "POST", path: "/salt", body: { address, blinded: randomBlinded() }, expect: 200 });
     const cases = [
       { name: "new", endpoint: "POST /signup", addresses: addresses("su-new", count), make: signup },
       { name: "pending", endpoint: "POST /signup", addresses: addresses("su-pen", count), make: signup },
@@ -99,26 +109,29 @@ async function main() {
       { name: "disabled", endpoint: "POST /signup", addresses: addresses("su-dis", count), make: signup },
       { name: "no account", endpoint: "PATCH /signature", addresses: addresses("ch-non", count), make: recover },
       { name: "active", endpoint: "PATCH /signature", addresses: addresses("ch-act", count), make: recover },
+      { name: "no account", endpoint: "POST /salt", addresses: addresses("sa-non", count), make: salt },
+      { name: "active", endpoint: "POST /salt", addresses: addresses("sa-act", count), make: salt },
     ].map((c) => ({ ...c, times: [] }));
-    const [, pending, active, disabled, , changeActive] = cases;
+    const [, pending, active, disabled, , changeActive, , saltActive] = cases;
     await insertAccounts(w, active.addresses, "active");
     await insertAccounts(w, disabled.addresses, "disabled");
     await insertAccounts(w, changeActive.addresses, "active");
+    await insertAccounts(w, saltActive.addresses, "active");
     for (const address of pending.addresses) {
-      const res = await w.fetch("/signup", { json: { token: signup(address).token } });
+      const res = await w.fetch("/signup", { json: { token: signupToken(address) } });
       if (res.status !== 202) throw new Error(`making ${address} pending: ${res.status} ${await res.text()}`);
     }
 
     const unexpected = [];
     for (let round = 0; round < count; round += 1) {
       for (const c of shuffle([...cases])) {
-        const { method, path, token } = c.make(c.addresses[round]);
-        const body = JSON.stringify({ token });
+        const { method, path, body: json, expect } = c.make(c.addresses[round]);
+        const body = JSON.stringify(json);
         const started = performance.now();
         const res = await fetch(`${w.url}${path}`, { method, headers: { "content-type": "application/json" }, body });
         const text = await res.text();
         const elapsed = performance.now() - started;
-        if (res.status !== 202) unexpected.push(`${c.endpoint} ${c.name}: ${res.status} ${text}`);
+        if (res.status !== expect) unexpected.push(`${c.endpoint} ${c.name}: ${res.status} ${text}`);
         if (round >= WARMUP) c.times.push(elapsed);
       }
     }
@@ -145,7 +158,7 @@ async function main() {
     );
     console.table(rows);
     if (unexpected.length) {
-      console.error(`${unexpected.length} answers were not 202, e.g. ${unexpected[0]}: the figures above are not valid`);
+      console.error(`${unexpected.length} answers were not the expected status, e.g. ${unexpected[0]}: the figures above are not valid`);
       process.exitCode = 1;
     }
   } finally {

@@ -5,6 +5,11 @@
 -- (signup, change, recovery) is version 2; a version-1 account moves through the inbox.
 ALTER TABLE accounts ADD COLUMN kdf_version INTEGER NOT NULL DEFAULT 1 CHECK (kdf_version IN (1, 2));
 
+-- The same for a pending key: confirmations made before this migration hold version-1 keys (their
+-- clients derived them so), and confirming one gives the account version 1; every confirmation made
+-- from now on holds a version-2 key. Confirming copies it to the account.
+ALTER TABLE confirmations ADD COLUMN kdf_version INTEGER NOT NULL DEFAULT 1 CHECK (kdf_version IN (1, 2));
+
 -- The guess budget: OPRF evaluations per address (keyed hash) in the current clock hour (`hour` =
 -- Unix seconds / 3600) and UTC day (`day` = Unix seconds / 86400), counted whether or not the
 -- address has an account. A successful signed request of the account deletes its row. `marker` is a

@@ -41,6 +41,12 @@ export interface SignInInfo {
   newKey?: KeyInfo;
   /** The server's answer to the proposal of `newKey`: `{ status: "confirmation_sent" }`. */
   upgrade?: StatusAnswer;
+  /**
+   * Set when the account still has to move but the proposal could not be made now (its email budget
+   * is spent, or the server evaluated the password with two different keys): signed in all the same;
+   * the next sign-in proposes the move again.
+   */
+  upgradeError?: NotaryError;
 }
 
 /** What the page learns about a key: never the secret. */

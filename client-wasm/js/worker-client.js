@@ -15,6 +15,12 @@ function numberOrUndefined(value) {
   return typeof value === "number" && Number.isFinite(value) ? value : undefined;
 }
 
+/** A `NotaryError` again, from the `{ code, message, status, retryAfter }` the worker sent. */
+function revive(error) {
+  const { code = WorkerClientCode.WorkerError, message = "the worker failed", status, retryAfter } = error ?? {};
+  return new NotaryError(code, message, numberOrUndefined(status), numberOrUndefined(retryAfter));
+}
+
 /**
  * Starts the Web Worker and returns the client.
  * @param {{ baseUrl?: string, workerUrl?: string | URL }} [options]
@@ -59,8 +65,7 @@ export function createWorkerClient({ baseUrl = globalThis.location?.origin, work
     if (data.ok) {
       call.resolve(data.value);
     } else {
-      const { code = WorkerClientCode.WorkerError, message = "the worker failed", status, retryAfter } = data.error ?? {};
-      call.reject(new NotaryError(code, message, numberOrUndefined(status), numberOrUndefined(retryAfter)));
+      call.reject(revive(data.error));
     }
   };
   worker.onerror = (event) => {
@@ -133,13 +138,14 @@ export function createWorkerClient({ baseUrl = globalThis.location?.origin, work
      * @param {string} password
      * @param {{ ticket?: string, onProgress?: (event: object) => void }} [options]
      */
-    signIn(address, password, { ticket, onProgress } = {}) {
-      return call("signIn", { address, password, ticket }, onProgress);
+    async signIn(address, password, { ticket, onProgress } = {}) {
+      const answer = await call("signIn", { address, password, ticket }, onProgress);
+      return answer.upgradeError ? { ...answer, upgradeError: revive(answer.upgradeError) } : answer;
     },
 
     /**
-     * `POST /salt/ticket`: the server emails the address a single-use ticket that lets a few
-     * evaluations through when its guesses are spent (`guess_budget_exhausted`). Resolves to
+     * `POST /salt/ticket`: the server emails the address a ticket, good for 5 evaluations within an
+     * hour, that lets them through when its guesses are spent (`guess_budget_exhausted`). Resolves to
      * `{ status: "ticket_sent" }` whether or not the address has an account.
      * @param {string} address
      */

@@ -134,6 +134,8 @@ const operations = {
       answer.newKey = describe(pending);
       answer.upgrade = result.upgrade;
     }
+    // The sign-in stands; the move is proposed again at the next one.
+    if (result.upgradeError) answer.upgradeError = serialise(result.upgradeError);
     return answer;
   },
 

@@ -145,6 +145,12 @@ export interface SignIn {
   newKey?: KeyPair;
   /** The server's answer to the proposal of `newKey`: `{ status: "confirmation_sent" }`. */
   upgrade?: StatusAnswer;
+  /**
+   * Set when the account still has to move but the proposal could not be made (for example the
+   * address's email budget is spent, or the server evaluated the password with two different keys):
+   * the person is signed in all the same, and the next sign-in proposes the move again.
+   */
+  upgradeError?: NotaryError;
 }
 "#;
 
@@ -269,9 +275,11 @@ impl NotaryClient {
     /// /account` signed by it. When the server does not know that key (`unknown_key`) and still
     /// accepts version-1 keys, derives the version-1 key, signs in with it, and proposes the version-2
     /// key in a `PATCH /signature` signed by the version-1 key, which the server confirms by email
-    /// (docs/protocol.md section 9.13). Resolves to `{ key, account }`, plus `newKey` and `upgrade`
-    /// (`{ status: "confirmation_sent" }`) when the account is moving: `confirm(newKey, token)` with
-    /// the emailed token completes the move. `options` as for `evaluate`, plus `onProgress(event)`,
+    /// (docs/protocol.md section 9.13); before that proposal it evaluates the password a second time
+    /// and checks that the server used the same key (`oprf_key_varies`). Resolves to `{ key, account }`,
+    /// plus `newKey` and `upgrade` (`{ status: "confirmation_sent" }`) when the account is moving:
+    /// `confirm(newKey, token)` with the emailed token completes the move; or plus `upgradeError`
+    /// when the move could not be proposed (the sign-in stands). `options` as for `evaluate`, plus `onProgress(event)`,
     /// called with `{ phase: "evaluate" | "derive" | "sign-in" | "upgrade", kdfVersion? }`.
     #[wasm_bindgen(js_name = signIn, unchecked_return_type = "Promise<SignIn>")]
     pub fn sign_in(
@@ -287,8 +295,9 @@ impl NotaryClient {
         }))
     }
 
-    /// `POST /salt/ticket`: asks the server to email the address a single-use ticket that lets a few
-    /// evaluations through when its guesses are spent (`guess_budget_exhausted`). Resolves to
+    /// `POST /salt/ticket`: asks the server to email the address a ticket, good for 5 evaluations
+    /// within an hour, that lets them through when its guesses are spent (`guess_budget_exhausted`).
+    /// Resolves to
     /// `{ status: "ticket_sent" }` whether or not the address has an account.
     #[wasm_bindgen(js_name = requestTicket, unchecked_return_type = "Promise<StatusAnswer>")]
     pub fn request_ticket(&self, address: &str) -> js_sys::Promise {
@@ -534,12 +543,14 @@ impl NotaryClient {
         password: Password,
         options: &EvaluateOptions,
     ) -> Result<JsValue> {
+        // Kept for the second evaluation that a move to version 2 needs before it registers a key.
+        let again = password.clone();
         let evaluation = self.evaluation(typed, password, options).await?;
         options.progress("derive", Some(KDF_PARAMS_VERSION));
         let key = evaluation.derive_key()?;
         options.progress("sign-in", None);
         let refused = match self.account_of(&key.material()).await {
-            Ok(account) => return Ok(sign_in_result(key, &account, None)),
+            Ok(account) => return Ok(sign_in_result(key, &account, Upgrade::None)),
             Err(error) if error.code() == UNKNOWN_KEY && evaluation.legacy_accepted() => error,
             Err(error) => return Err(error),
         };
@@ -552,18 +563,37 @@ impl NotaryClient {
             Err(error) if error.code() == UNKNOWN_KEY => return Err(refused),
             Err(error) => return Err(error),
         };
+        if shape::member(&account, "kdf_version").as_f64() != Some(f64::from(LEGACY_KDF_VERSION)) {
+            // The server does not count this key as version 1: nothing to move.
+            return Ok(sign_in_result(legacy, &account, Upgrade::None));
+        }
         options.progress("upgrade", None);
-        let upgrade = self
-            .token_call_future(
-                "PATCH",
-                "/signature",
-                &key.material(),
-                Purpose::Change,
-                Some(&legacy.material()),
-                requirements!(STATUS_ANSWER),
-            )
-            .await?;
-        Ok(sign_in_result(legacy, &account, Some((key, upgrade))))
+        // The person is signed in from here on: a move that cannot be proposed now (a server that
+        // varies its key, an email budget spent) is reported with the sign-in, not instead of it,
+        // and is proposed again at the next sign-in.
+        let proposed = match self
+            .evaluate_once(evaluation.address().as_str(), again, options)
+            .await
+            .and_then(|second| evaluation.check_same_as(&second))
+        {
+            Ok(()) => {
+                self.token_call_future(
+                    "PATCH",
+                    "/signature",
+                    &key.material(),
+                    Purpose::Change,
+                    Some(&legacy.material()),
+                    requirements!(STATUS_ANSWER),
+                )
+                .await
+            }
+            Err(error) => Err(error),
+        };
+        let upgrade = match proposed {
+            Ok(status) => Upgrade::Proposed(key, status),
+            Err(error) => Upgrade::Failed(error),
+        };
+        Ok(sign_in_result(legacy, &account, upgrade))
     }
 
     /// `GET /account` signed by `key`, awaited.
@@ -763,14 +793,31 @@ async fn read_body(request: &web_sys::Request) -> Result<Vec<u8>> {
 /// The code a server answers for a key it does not know.
 const UNKNOWN_KEY: &str = "unknown_key";
 
-/// `{ key, account }`, plus `{ newKey, upgrade }` while the account moves to `kdf_version` 2.
-fn sign_in_result(key: KeyPair, account: &JsValue, upgrade: Option<(KeyPair, JsValue)>) -> JsValue {
+/// What became of a version-1 account's move at sign-in.
+enum Upgrade {
+    /// Nothing to move.
+    None,
+    /// The version-2 key was proposed: the server emailed a confirmation.
+    Proposed(KeyPair, JsValue),
+    /// The proposal could not be made; the person is signed in all the same.
+    Failed(NotaryError),
+}
+
+/// `{ key, account }`, plus `{ newKey, upgrade }` while the account moves to `kdf_version` 2, or
+/// `{ upgradeError }` when the move could not be proposed.
+fn sign_in_result(key: KeyPair, account: &JsValue, upgrade: Upgrade) -> JsValue {
     let result = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&result, &"key".into(), &key.into());
     let _ = js_sys::Reflect::set(&result, &"account".into(), account);
-    if let Some((new_key, status)) = upgrade {
-        let _ = js_sys::Reflect::set(&result, &"newKey".into(), &new_key.into());
-        let _ = js_sys::Reflect::set(&result, &"upgrade".into(), &status);
+    match upgrade {
+        Upgrade::None => {}
+        Upgrade::Proposed(new_key, status) => {
+            let _ = js_sys::Reflect::set(&result, &"newKey".into(), &new_key.into());
+            let _ = js_sys::Reflect::set(&result, &"upgrade".into(), &status);
+        }
+        Upgrade::Failed(error) => {
+            let _ = js_sys::Reflect::set(&result, &"upgradeError".into(), &error.into());
+        }
     }
     result.into()
 }

@@ -325,13 +325,15 @@ fn answers_are_checked_as_their_typescript_interfaces_declare() {
     // ConfirmAnswer's status is the literal "active".
     let pending = r#"{"status":"pending","address":"a@example.com","key_id":"k"}"#;
     assert!(shape::check(&object(pending), requirements!(CONFIRM_ANSWER)).is_err());
-    let account = r#"{"address":"a@example.com","status":"active","key_id":"k","created_at":1,"confirmed_at":2}"#;
+    let account = r#"{"address":"a@example.com","status":"active","key_id":"k","created_at":1,"confirmed_at":2,"kdf_version":2}"#;
     assert!(shape::check(&object(account), requirements!(ACCOUNT)).is_ok());
     // Account's status is any string; confirmed_at is declared, so it is required.
     let other = account.replace(r#""active""#, r#""frozen""#);
     assert!(shape::check(&object(&other), requirements!(ACCOUNT)).is_ok());
     let unconfirmed = account.replace(r#","confirmed_at":2"#, "");
     assert!(shape::check(&object(&unconfirmed), requirements!(ACCOUNT)).is_err());
+    let unversioned = account.replace(r#","kdf_version":2"#, "");
+    assert!(shape::check(&object(&unversioned), requirements!(ACCOUNT)).is_err());
     let status = r#"{"status":"confirmation_sent"}"#;
     assert!(shape::check(&object(status), requirements!(STATUS_ANSWER)).is_ok());
     assert!(shape::check(&object(r#"{"status":7}"#), requirements!(STATUS_ANSWER)).is_err());

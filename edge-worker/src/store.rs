@@ -350,7 +350,7 @@ impl Store {
             )?,
             self.statement(
                 "INSERT INTO accounts (address, key_id, public_key, status, created_at, confirmed_at, kdf_version) \
-                 SELECT address, key_id, public_key, 'active', created_at, ?3, 2 FROM confirmations \
+                 SELECT address, key_id, public_key, 'active', created_at, ?3, kdf_version FROM confirmations \
                  WHERE token_hash = ?1 AND used_by = ?2",
                 &[text(token_hash), text(marker), int(now)],
             )?,
@@ -398,8 +398,8 @@ impl Store {
                 &[text(token_hash), text(marker), int(now)],
             )?,
             self.statement(
-                "UPDATE accounts SET key_id = c.key_id, public_key = c.public_key, key_changed_at = ?3, kdf_version = 2 \
-                 FROM (SELECT account_id, previous_key_id, key_id, public_key FROM confirmations \
+                "UPDATE accounts SET key_id = c.key_id, public_key = c.public_key, key_changed_at = ?3, kdf_version = c.kdf_version \
+                 FROM (SELECT account_id, previous_key_id, key_id, public_key, kdf_version FROM confirmations \
                        WHERE token_hash = ?1 AND used_by = ?2) AS c \
                  WHERE accounts.id = c.account_id AND accounts.status = 'active' \
                  AND accounts.key_id = c.previous_key_id",
@@ -547,12 +547,12 @@ impl Store {
         let within = "EXISTS (SELECT 1 FROM email_counts WHERE address_hash = ?10 AND hour = ?11 AND client_hash = ?12 AND marker = ?13)";
         let confirmation = match new.purpose {
             ConfirmationPurpose::Signup => format!(
-                "INSERT INTO confirmations (token_hash, address, purpose, key_id, public_key, created_at, expires_at) \
-                 SELECT ?1, ?2, 'signup', ?3, ?4, ?5, ?6 WHERE {within}"
+                "INSERT INTO confirmations (token_hash, address, purpose, key_id, public_key, created_at, expires_at, kdf_version) \
+                 SELECT ?1, ?2, 'signup', ?3, ?4, ?5, ?6, 2 WHERE {within}"
             ),
             ConfirmationPurpose::Change => format!(
-                "INSERT INTO confirmations (token_hash, address, purpose, key_id, public_key, account_id, previous_key_id, created_at, expires_at) \
-                 SELECT ?1, address, 'change', ?3, ?4, id, key_id, ?5, ?6 FROM accounts \
+                "INSERT INTO confirmations (token_hash, address, purpose, key_id, public_key, account_id, previous_key_id, created_at, expires_at, kdf_version) \
+                 SELECT ?1, address, 'change', ?3, ?4, id, key_id, ?5, ?6, 2 FROM accounts \
                  WHERE address = ?2 AND status = 'active' AND {within}"
             ),
         };

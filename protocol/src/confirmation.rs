@@ -4,7 +4,6 @@
 
 use crate::b64;
 use crate::error::{err, ErrorKind, Result};
-use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -103,16 +102,7 @@ pub fn percent_encode(text: &str) -> String {
 /// The `Notary-Signature` header of a delivery sent at `timestamp`:
 /// `t=<timestamp>,v1=<hex HMAC-SHA256(secret, "<timestamp>." || body)>`.
 pub fn delivery_signature(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
-    let tag = match <Hmac<Sha256> as Mac>::new_from_slice(secret) {
-        Ok(mut mac) => {
-            mac.update(timestamp.to_string().as_bytes());
-            mac.update(b".");
-            mac.update(body);
-            mac.finalize().into_bytes()
-        }
-        // HMAC takes keys of any length.
-        Err(_) => Default::default(),
-    };
+    let tag = crate::mac::hmac_sha256(secret, &[timestamp.to_string().as_bytes(), b".", body]);
     let hex: String = tag.iter().map(|byte| format!("{byte:02x}")).collect();
     format!("t={timestamp},v1={hex}")
 }
@@ -120,6 +110,7 @@ pub fn delivery_signature(secret: &[u8], timestamp: i64, body: &[u8]) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hmac::{Hmac, Mac};
 
     #[test]
     fn round_trips_and_hashes() {

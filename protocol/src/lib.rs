@@ -37,6 +37,7 @@ pub mod confirmation;
 pub mod error;
 pub mod kdf;
 pub mod keys;
+pub mod mac;
 pub mod oprf;
 pub mod salt;
 pub mod token;

@@ -7,8 +7,11 @@
 //! nobody can compute it, so nothing the client derives from it can be checked offline.
 //!
 //! Secret-dependent work is constant time (RFC 9497 section 7.4): the scalar multiplications by the
-//! server key and by the blind, and the blind's inversion, are curve25519-dalek's constant-time
-//! operations; only public elements are decoded, compared and encoded with variable-time code.
+//! server key and by the blind are curve25519-dalek's constant-time operations, and the blind's
+//! inversion is a square-and-multiply over the public exponent `L - 2` ([`invert`]) made of them;
+//! only public elements are decoded, compared and encoded with variable-time code. Values from which a
+//! guess could be checked (the input's group element before blinding, the blind's inverse, the
+//! unblinded element) are zeroised after use.
 
 use crate::b64;
 use crate::error::{err, ErrorKind, Result};
@@ -193,14 +196,15 @@ impl ServerKey {
 /// `Blind(input, blind)` (section 3.3.1): hashes `input` to the group and multiplies it by `blind`.
 /// Fails only if the input hashes to the identity (`InvalidInputError`, probability 2^-252).
 pub fn blind(input: &[u8], blind: &Blind) -> Result<BlindedElement> {
-    let element = hash_to_group(input);
-    if element == RistrettoPoint::identity() {
+    // H(input) itself lets anyone who sees it test guesses of the input: it never leaves here.
+    let element = Zeroizing::new(hash_to_group(input));
+    if *element == RistrettoPoint::identity() {
         return Err(err(
             ErrorKind::OprfFailure,
             "InvalidInputError: the input hashes to the identity",
         ));
     }
-    Ok(BlindedElement(blind.0 * element))
+    Ok(BlindedElement(blind.0 * *element))
 }
 
 /// `Finalize(input, blind, evaluatedElement)` (section 3.3.1): unblinds the server's evaluation and
@@ -208,7 +212,8 @@ pub fn blind(input: &[u8], blind: &Blind) -> Result<BlindedElement> {
 pub fn finalize(input: &[u8], blind: &Blind, evaluated: &EvaluatedElement) -> Result<Output> {
     let input_len = u16::try_from(input.len())
         .map_err(|_| err(ErrorKind::OprfFailure, "the OPRF input is too long"))?;
-    let unblinded = Zeroizing::new((invert(&blind.0) * evaluated.0).compress().to_bytes());
+    let inverse = Zeroizing::new(invert(&blind.0));
+    let unblinded = Zeroizing::new((*inverse * evaluated.0).compress().to_bytes());
     let mut hash_input = Zeroizing::new(Vec::with_capacity(input.len() + 44));
     hash_input.extend_from_slice(&input_len.to_be_bytes());
     hash_input.extend_from_slice(input);
@@ -252,16 +257,13 @@ fn hash_to_group(input: &[u8]) -> RistrettoPoint {
 
 /// `HashToScalar` (section 4.1): 64 bytes of expand_message_xmd(SHA-512) reduced modulo the order.
 fn hash_to_scalar(input: &[u8], dst: &[u8]) -> Scalar {
-    let mut wide = expand_message_xmd(input, dst);
-    let scalar = Scalar::from_bytes_mod_order_wide(&wide);
-    wide.zeroize();
-    scalar
+    Scalar::from_bytes_mod_order_wide(&expand_message_xmd(input, dst))
 }
 
 /// expand_message_xmd (RFC 9380 section 5.3.1) with SHA-512 for `len_in_bytes` = 64, which is one
 /// SHA-512 output (`ell` = 1): `b_1 = H(H(Z_pad || msg || I2OSP(64, 2) || 0x00 || DST') || 0x01 || DST')`.
 /// Every DST here is shorter than 256 bytes.
-fn expand_message_xmd(msg: &[u8], dst: &[u8]) -> [u8; 64] {
+fn expand_message_xmd(msg: &[u8], dst: &[u8]) -> Zeroizing<[u8; 64]> {
     // One buffer and one `Sha512::digest` per block: the client's WebAssembly is smaller than with a
     // chain of `update`s, each inlined.
     let mut buffer = Zeroizing::new(Vec::with_capacity(128 + msg.len() + 3 + dst.len() + 1));
@@ -271,13 +273,14 @@ fn expand_message_xmd(msg: &[u8], dst: &[u8]) -> [u8; 64] {
     buffer.push(0);
     buffer.extend_from_slice(dst);
     buffer.push(dst.len() as u8);
-    let b0 = Sha512::digest(buffer.as_slice());
+    let mut b0 = Zeroizing::new([0u8; 64]);
+    b0.copy_from_slice(&Sha512::digest(buffer.as_slice()));
     buffer.clear();
-    buffer.extend_from_slice(&b0);
+    buffer.extend_from_slice(b0.as_slice());
     buffer.push(1);
     buffer.extend_from_slice(dst);
     buffer.push(dst.len() as u8);
-    let mut out = [0u8; 64];
+    let mut out = Zeroizing::new([0u8; 64]);
     out.copy_from_slice(&Sha512::digest(buffer.as_slice()));
     out
 }

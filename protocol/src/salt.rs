@@ -11,9 +11,7 @@ use crate::b64;
 use crate::error::{err, ErrorKind, Result};
 use crate::kdf::{check_kdf_version, KdfParams, KDF_PARAMS_VERSION, LEGACY_KDF_VERSION};
 use crate::oprf::{BlindedElement, EvaluatedElement, ServerKey};
-use hmac::{Hmac, Mac};
 use serde::Serialize;
-use sha2::Sha256;
 
 /// The prefix of the OPRF key info: the key is bound to the protocol version and the address.
 pub const OPRF_KEY_INFO_LABEL: &[u8] = b"Notary-v2-OPRF-key";
@@ -35,10 +33,7 @@ pub struct Salt([u8; SALT_BYTES]);
 impl Salt {
     /// The salt of `address` under the server's `secret`.
     pub fn for_address(secret: &[u8], address: &Address) -> Self {
-        let mut mac =
-            <Hmac<Sha256> as Mac>::new_from_slice(secret).unwrap_or_else(|_| unreachable_hmac());
-        mac.update(address.as_str().as_bytes());
-        let tag = mac.finalize().into_bytes();
+        let tag = crate::mac::hmac_sha256(secret, &[address.as_str().as_bytes()]);
         let mut salt = [0u8; SALT_BYTES];
         salt.copy_from_slice(tag.get(..SALT_BYTES).unwrap_or(&[0u8; SALT_BYTES]));
         Self(salt)
@@ -148,16 +143,11 @@ impl SaltAnswer {
     }
 }
 
-/// HMAC accepts keys of any length, so `new_from_slice` cannot fail; this keeps the code panic-free
-/// without an `unwrap`.
-#[cold]
-fn unreachable_hmac() -> Hmac<Sha256> {
-    <Hmac<Sha256> as Mac>::new(&Default::default())
-}
-
 #[cfg(all(test, feature = "address"))]
 mod tests {
     use super::*;
+    use hmac::{Hmac, Mac};
+    use sha2::Sha256;
 
     /// A blinded element: twice the ristretto255 basepoint (RFC 9496 appendix A.1).
     #[allow(clippy::unwrap_used, clippy::indexing_slicing)]

@@ -23,7 +23,11 @@ import {
 } from "../support/flows.mjs";
 import { blindPassword, expectedEvaluation, finalizePassword, randomBlinded } from "../support/oprf.mjs";
 import { claimsFor, newKey, signToken } from "../support/tokens.mjs";
-import { read, startWorker } from "../support/worker.mjs";
+import { createHash, randomBytes } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import * as wrangler from "wrangler";
+import { ROOT, read, startWorker } from "../support/worker.mjs";
 
 /** The answer minus what legitimately differs between two calls (`date`); Retry-After compared separately. */
 async function snapshot(response) {
@@ -322,6 +326,51 @@ describe("version-1 accounts move to version 2 through the inbox", () => {
     const changed = await read(await signedChange(w, address, v2, v2b));
     assert.equal(changed.status, 200, changed.text);
     assert.equal((await read(await getAccount(w, address, v2b))).body.kdf_version, 2);
+  });
+});
+
+describe("migration 0003 on a database of version 1", () => {
+  let w;
+  /** The statements of the migrations whose file names `pick` accepts, in order. */
+  const statementsOf = (pick) =>
+    readdirSync(join(ROOT, "migrations"))
+      .filter((name) => name.endsWith(".sql") && pick(name))
+      .sort()
+      .flatMap((name) => wrangler.unstable_splitSqlQuery(readFileSync(join(ROOT, "migrations", name), "utf8")));
+
+  before(async () => {
+    w = await startWorker({ migrate: false });
+    await w.db.batch(statementsOf((name) => name < "0003").map((statement) => w.db.prepare(statement)));
+  });
+  after(() => w?.close());
+
+  test("existing accounts and the keys of pending confirmations are version 1; what is stored afterwards is version 2", async () => {
+    // Before the migration: an account, and a signup a version-1 client made and has not confirmed yet.
+    const old = { address: freshAddress("before"), key: newKey() };
+    const pending = { address: freshAddress("pending"), key: newKey() };
+    await w.sql(
+      "INSERT INTO accounts (address, key_id, public_key, status, created_at, confirmed_at) VALUES (?1, ?2, ?3, 'active', 1, 2)",
+      old.address, old.key.kid, old.key.x,
+    );
+    // The confirmation's row as the schema before 0003 knew it (the emailed token and its hash).
+    const token = randomBytes(32).toString("base64url");
+    const tokenHash = createHash("sha256").update(token).digest("base64url");
+    await w.sql(
+      "INSERT INTO confirmations (token_hash, address, purpose, key_id, public_key, created_at, expires_at) VALUES (?1, ?2, 'signup', ?3, ?4, ?5, ?6)",
+      tokenHash, pending.address, pending.key.kid, pending.key.x, Math.floor(Date.now() / 1000), Math.floor(Date.now() / 1000) + 3600,
+    );
+    await w.db.batch(statementsOf((name) => name >= "0003").map((statement) => w.db.prepare(statement)));
+
+    const account = await read(await getAccount(w, old.address, old.key));
+    assert.equal(account.status, 200, account.text);
+    assert.equal(account.body.kdf_version, 1);
+    const confirmed = await read(await postConfirm(w, pending.address, pending.key, token));
+    assert.equal(confirmed.status, 200, confirmed.text);
+    assert.equal((await read(await getAccount(w, pending.address, pending.key))).body.kdf_version, 1);
+
+    // A signup made now is version 2.
+    const fresh = await signUpAndConfirm(w);
+    assert.equal((await read(await getAccount(w, fresh.address, fresh.key))).body.kdf_version, 2);
   });
 });
 

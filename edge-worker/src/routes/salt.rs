@@ -7,9 +7,10 @@
 //! - `POST /salt/ticket {"address"}`: emails such a ticket to the address if it has an active account
 //!   ([`crate::ticket`]); 202 `{"status":"ticket_sent"}` in every case.
 //!
-//! Neither reads the account: the budget is counted for every address alike, the ticket is stored by
-//! a statement that finds the account itself, and the answers (bytes, status, headers) are the same
-//! whether or not the address has an account.
+//! `POST /salt` never reads the account: the budget is counted for every address alike. `POST
+//! /salt/ticket` stores the ticket with a statement that looks the active account up in the same
+//! batch (the same statements run either way, and nothing is stored for an address without one). Both
+//! answer the same (bytes, status, headers) whether or not the address has an account.
 
 use super::proposal::{email_budget, too_many_emails};
 use crate::audit::{AuditAction, AuditOutcome};

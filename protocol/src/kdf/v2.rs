@@ -16,10 +16,9 @@ use super::{argon2id, KdfMemory, KdfParams, Password};
 use crate::address::Address;
 use crate::error::{err, ErrorKind, Result};
 use crate::keys::Seed;
+use crate::mac::hmac_sha256;
 use crate::oprf::{self, Blind, BlindedElement, EvaluatedElement};
 use crate::salt::Salt;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 use zeroize::Zeroizing;
 
 /// The domain label at the start of every OPRF input.
@@ -99,16 +98,6 @@ fn hkdf_seed(ikm: &[u8]) -> Seed {
     let prk = Zeroizing::new(hmac_sha256(&[0u8; 32], &[ikm]));
     let okm = Zeroizing::new(hmac_sha256(prk.as_slice(), &[SEED_INFO, &[1u8]]));
     Seed::from_bytes(*okm)
-}
-
-fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
-    // HMAC takes keys of any length; the fallback is never used.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
-        .unwrap_or_else(|_| <Hmac<Sha256> as Mac>::new(&Default::default()));
-    for part in parts {
-        mac.update(part);
-    }
-    mac.finalize().into_bytes().into()
 }
 
 #[cfg(test)]

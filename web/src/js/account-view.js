@@ -6,6 +6,7 @@ import { forgetAndClose, notary } from "./notary.js";
 import { forgetSession, rememberAddress, rememberStage } from "./session.js";
 import { checkNewPassword } from "./checks.js";
 import { MESSAGES } from "./messages.js";
+import { withTicket } from "./ticket.js";
 import {
   byId,
   clearFieldErrors,
@@ -27,14 +28,17 @@ let currentKdfVersion = 2;
 /**
  * Shows the account view in place of `replacing` (the view that led here), loads the account with a
  * signed request, and makes the address bar say where the person is.
- * @param {{ replacing: HTMLElement, account?: object, moving?: boolean }} options `account` when the
- *   caller just fetched it; `moving` when this sign-in proposed the move to protocol version 2
+ * @param {{ replacing: HTMLElement, account?: object, moving?: "proposed" | "failed" | null }} options
+ *   `account` when the caller just fetched it; `moving` when this sign-in proposed the move to protocol
+ *   version 2 ("proposed"), or could not propose it now ("failed")
  */
-export async function showAccountView({ replacing, account, moving = false }) {
+export async function showAccountView({ replacing, account, moving = null }) {
   wireOnce();
   replacing.hidden = true;
   byId("account-view").hidden = false;
   byId("account-upgrade").hidden = !moving;
+  byId("account-upgrade-sent").hidden = moving !== "proposed";
+  byId("account-upgrade-later").hidden = moving !== "failed";
   document.title = "Notary: your account";
   if (window.location.pathname !== "/account.html") {
     window.history.replaceState(null, "", "/account.html");
@@ -115,9 +119,14 @@ function wireChangePassword() {
   onKeyFormSubmit(form, feedback, {
     check: () => checkNewPassword(password, repeat),
     action: "change",
+    address: () => currentAddress,
     task: async () => {
       const client = notary();
-      await client.deriveNewKey(password.value, { onProgress: feedback.progressListener() });
+      // Two evaluations (the server's key is checked): a spent guess budget is met here too, and the
+      // ticket from the inbox gets the owner through.
+      await withTicket(currentAddress, (ticket) =>
+        client.deriveNewKey(password.value, { ticket, onProgress: feedback.progressListener() }),
+      );
       if (currentKdfVersion === 1) {
         feedback.say("Sending the public half of your new key…");
         await client.changePassword({ recovery: true });

@@ -135,7 +135,7 @@ export const MESSAGES = {
 export const IN_CONTEXT = {
   signin: {
     unknown_key:
-      "This email address and password don't match an active account. Check both and try again. (If you changed your password, use the new one; if you haven't opened the confirmation email yet, do that first.)",
+      "This email address and password don't match an active account. Check both and try again. (If you changed your password, use the new one; if you haven't opened the confirmation email yet, do that first. If your account is old and your password is right, use \"Forgot your password?\": accounts made before protocol version 2 may need it.)",
     unauthorized:
       "This email address and password don't match an active account. Check both and try again.",
     invalid_signature:

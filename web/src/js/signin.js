@@ -32,13 +32,17 @@ export function wireSignIn({ prefix, view }) {
     address: () => address.value.trim(),
     task: async () => {
       const typed = address.value.trim();
-      const { account, upgrade } = await withTicket(typed, (ticket) =>
+      const { account, upgrade, upgradeError } = await withTicket(typed, (ticket) =>
         notary().signIn(typed, password.value, { ticket, onProgress: feedback.progressListener() }),
       );
       password.value = "";
       rememberAddress(account.address);
       feedback.say("Signed in.", { success: true });
-      await showAccountView({ replacing: view, account, moving: Boolean(upgrade) });
+      await showAccountView({
+        replacing: view,
+        account,
+        moving: upgrade ? "proposed" : upgradeError ? "failed" : null,
+      });
     },
   });
   return feedback;
