@@ -1,6 +1,7 @@
 // Types of notary-client/worker-client.
 
 import type { Account, ConfirmAnswer, PublicJwk, StatusAnswer } from "./wasm/notary_client.js";
+import type { NotaryError } from "./errors.js";
 
 export { NotaryError } from "./errors.js";
 export type {

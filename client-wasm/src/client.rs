@@ -150,7 +150,7 @@ export interface SignIn {
    * address's email budget is spent, or the server evaluated the password with two different keys):
    * the person is signed in all the same, and the next sign-in proposes the move again.
    */
-  upgradeError?: NotaryError;
+  upgradeError?: Error & { code: string; status?: number; retryAfter?: number };
 }
 "#;
 

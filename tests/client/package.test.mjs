@@ -615,10 +615,11 @@ describe("sign-in", () => {
    * `kdfVersion`): GET /account answers it for that key and 401 unknown_key for any other; PATCH
    * /signature signed by a version-1 key answers 202 confirmation_sent (the move), any other 401.
    */
-  async function accountServer(t, { seed, address = "alice@example.com", accountKid, kdfVersion, legacyAccepted }) {
+  async function accountServer(t, { seed, address = "alice@example.com", accountKid, kdfVersion, legacyAccepted, freshKeys, proposal }) {
     return startFakeNotary(t, {
       seed,
       legacyAccepted,
+      freshKeys,
       reply: (request) => {
         const known = signerOf(request) === accountKid;
         if (!known) return { status: 401, json: { error: "unknown_key", message: "no account has this key" } };
@@ -627,7 +628,7 @@ describe("sign-in", () => {
           return { status: 200, json: account };
         }
         if (request.method === "PATCH" && request.url === "/signature" && kdfVersion === 1) {
-          return { status: 202, json: { status: "confirmation_sent" } };
+          return proposal ?? { status: 202, json: { status: "confirmation_sent" } };
         }
         return { status: 404, json: { error: "not_found", message: "no" } };
       },
@@ -676,7 +677,7 @@ describe("sign-in", () => {
     assert.equal(result.account.kdf_version, 1);
     assert.deepEqual(events.map((e) => e.phase), ["evaluate", "derive", "sign-in", "derive", "sign-in", "upgrade"]);
     assert.deepEqual(events.filter((e) => e.phase === "derive").map((e) => e.kdfVersion), [2, 1]);
-    assert.equal(server.seen.salt.length, 1, "both keys from one evaluation");
+    assert.equal(server.seen.salt.length, 2, "both keys from one evaluation, and a second one to check the server's key before the proposal");
 
     const requests = server.seen.requests.map((r) => [`${r.method} ${r.url}`, signerOf(r)]);
     assert.deepEqual(requests, [
@@ -704,6 +705,40 @@ describe("sign-in", () => {
     // confirm(newKey, token) then completes the move with the new key.
     assert.equal(result.newKey.address, "alice@example.com");
     for (const object of [result.key, result.newKey, client]) object.free();
+  });
+
+  test("a version-1 sign-in stands when the move cannot be proposed: upgradeError, no newKey", async (t) => {
+    const seed = randomBytes(32);
+    const kids = await kidsOf(t, seed);
+    const spent = {
+      status: 429,
+      json: { error: "rate_limited", message: "too many emails for this address; try again later" },
+    };
+    const server = await accountServer(t, { seed, accountKid: kids.v1, kdfVersion: 1, proposal: spent });
+    const client = new notary.NotaryClient(server.url);
+    const result = await client.signIn("alice@example.com", PASSWORD);
+    assert.equal(result.key.keyId, kids.v1);
+    assert.equal(result.account.kdf_version, 1);
+    assert.equal(result.newKey, undefined);
+    assert.equal(result.upgrade, undefined);
+    assert.ok(result.upgradeError instanceof notary.NotaryError);
+    assert.equal(result.upgradeError.code, "rate_limited");
+    result.key.free();
+    client.free();
+  });
+
+  test("the move checks the server's key: a server that varies it gets no proposal (oprf_key_varies)", async (t) => {
+    // Version-1 keys do not depend on the OPRF, so the account's key is the same under any seed.
+    const kids = await kidsOf(t, randomBytes(32));
+    const server = await accountServer(t, { accountKid: kids.v1, kdfVersion: 1, freshKeys: true });
+    const client = new notary.NotaryClient(server.url);
+    const result = await client.signIn("alice@example.com", PASSWORD);
+    assert.equal(result.key.keyId, kids.v1);
+    assert.equal(result.upgradeError?.code, "oprf_key_varies");
+    assert.equal(result.newKey, undefined);
+    assert.deepEqual(server.seen.requests.map((r) => `${r.method} ${r.url}`), ["GET /account", "GET /account"], "nothing proposed");
+    result.key.free();
+    client.free();
   });
 
   test("a wrong password is refused with unknown_key, and nothing is proposed", async (t) => {
