@@ -104,7 +104,7 @@ impl Message {
             purpose: MessagePurpose::Ticket,
             token: Some(ticket.as_str().to_owned()),
             expires_at: Some(expires_at),
-            link: ticket.link(public_uri, address),
+            link: crate::ticket::link(ticket, public_uri, address),
         }
     }
 }
@@ -386,7 +386,7 @@ mod consumer {
             }
             MessagePurpose::Ticket => {
                 let no_account = Route::Drop(AuditAction::DeliverTicket, AuditOutcome::NoAccount);
-                let Some(ticket) = message.token.as_deref().and_then(SaltTicket::parse) else {
+                let Some(ticket) = message.token.as_deref().and_then(SaltTicket::from_text) else {
                     return no_account;
                 };
                 match store
@@ -451,7 +451,7 @@ mod tests {
             serde_json::to_value(&message).unwrap(),
             serde_json::json!({
                 "address": "a@example.com", "purpose": "ticket", "token": ticket.as_str(),
-                "expires_at": 1_800, "link": ticket.link("https://notary.example", "a@example.com"),
+                "expires_at": 1_800, "link": crate::ticket::link(&ticket, "https://notary.example", "a@example.com"),
             })
         );
     }

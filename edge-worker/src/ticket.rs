@@ -5,8 +5,7 @@
 //! one. D1 keeps only the SHA-256 of a ticket (`salt_tickets`), bound to the address's keyed hash; a
 //! successful signed request of the account deletes its tickets along with its budget.
 
-use protocol::{b64, confirmation};
-use sha2::{Digest, Sha256};
+use protocol::confirmation::{self, EmailedSecret};
 
 /// Random bytes in a ticket.
 pub const TICKET_BYTES: usize = 16;
@@ -18,46 +17,17 @@ pub const TICKET_USES: u32 = 5;
 /// How long a ticket is accepted, seconds.
 pub const TICKET_TTL_SECS: i64 = 3600;
 
-/// A ticket as it travels.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SaltTicket(String);
+/// A ticket as it travels: 16 random bytes, stored as their hash, like a confirmation token.
+pub type SaltTicket = EmailedSecret<TICKET_BYTES>;
 
-impl SaltTicket {
-    /// A ticket from 16 bytes of a CSPRNG.
-    pub fn from_random(random: &[u8; TICKET_BYTES]) -> Self {
-        Self(b64::encode(random))
-    }
-
-    /// The text form, if it is one: exactly 16 bytes of canonical base64url.
-    pub fn parse(text: &str) -> Option<Self> {
-        b64::decode_array::<TICKET_BYTES>(text).map(|_| Self(text.to_owned()))
-    }
-
-    /// The text form, for the email.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// What D1 stores and looks up: base64url SHA-256 of the text form.
-    pub fn storage_hash(&self) -> String {
-        b64::encode(Sha256::digest(self.0.as_bytes()))
-    }
-
-    /// The link the email carries: the sign-in page, with the ticket and the address in the fragment
-    /// (never sent to a server, so never in a log or a `Referer`).
-    pub fn link(&self, public_uri: &str, address: &str) -> String {
-        format!(
-            "{public_uri}/#ticket={}&address={}",
-            self.0,
-            confirmation::percent_encode(address)
-        )
-    }
-}
-
-impl core::fmt::Debug for SaltTicket {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("SaltTicket(..)")
-    }
+/// The link the email carries: the sign-in page, with the ticket and the address in the fragment
+/// (never sent to a server, so never in a log or a `Referer`).
+pub fn link(ticket: &SaltTicket, public_uri: &str, address: &str) -> String {
+    format!(
+        "{public_uri}/#ticket={}&address={}",
+        ticket.as_str(),
+        confirmation::percent_encode(address)
+    )
 }
 
 #[cfg(test)]
@@ -68,10 +38,12 @@ mod tests {
     fn sixteen_random_bytes_stored_as_their_hash() {
         let ticket = SaltTicket::from_random(&[0xab; 16]);
         assert_eq!(ticket.as_str().len(), 22);
-        assert_eq!(SaltTicket::parse(ticket.as_str()), Some(ticket.clone()));
+        assert_eq!(SaltTicket::from_text(ticket.as_str()), Some(ticket.clone()));
+        assert_eq!(ticket.as_str(), "q6urq6urq6urq6urq6urqw");
+        // base64url SHA-256 of those 22 characters (Python's hashlib, not this crate).
         assert_eq!(
             ticket.storage_hash(),
-            b64::encode(Sha256::digest(ticket.as_str().as_bytes()))
+            "T6tDAHGqVsyqIGsfvz9UtXFTo88falZc5DKdZlNPUFI"
         );
         for bad in [
             "",
@@ -80,16 +52,16 @@ mod tests {
             "q6urq6urq6urq6urq6urqx",
             "q6urq6urq6urq6urq6urq6urq6s",
         ] {
-            assert_eq!(SaltTicket::parse(bad), None, "{bad}");
+            assert_eq!(SaltTicket::from_text(bad), None, "{bad}");
         }
-        assert_eq!(format!("{ticket:?}"), "SaltTicket(..)");
+        assert_eq!(format!("{ticket:?}"), "EmailedSecret(..)");
     }
 
     #[test]
     fn the_link_opens_the_sign_in_page_with_the_ticket_in_the_fragment() {
         let ticket = SaltTicket::from_random(&[0; 16]);
         assert_eq!(
-            ticket.link("https://notary.example", "a+b@example.com"),
+            link(&ticket, "https://notary.example", "a+b@example.com"),
             "https://notary.example/#ticket=AAAAAAAAAAAAAAAAAAAAAA&address=a%2Bb%40example.com"
         );
     }

@@ -10,6 +10,8 @@
 //! suites) check that the implementations reproduce them, so this generator only runs again when the
 //! protocol deliberately changes.
 
+#[path = "../tests/support/reference.rs"]
+mod reference;
 #[path = "../tests/support/vector_schema.rs"]
 #[allow(dead_code)]
 mod vector_schema;
@@ -309,7 +311,8 @@ fn kdf_v2() -> Res<KdfV2Vectors> {
         let mut argon2id = [0u8; 32];
         let seed = {
             // Argon2id alone (step 3), then the whole of steps 3 and 4 as the client runs them.
-            let stretched = derive_seed_v1_bytes(output.as_slice(), &salt, &params)?;
+            let stretched =
+                reference::rustcrypto_argon2id(output.as_slice(), salt.as_bytes(), &params)?;
             argon2id.copy_from_slice(&stretched);
             v2::derive_seed(&output, &salt, &params, &mut KdfMemory::new())?
         };
@@ -378,26 +381,6 @@ fn kdf_v2() -> Res<KdfV2Vectors> {
         derivations,
         blinded_elements,
     })
-}
-
-/// Argon2id(password, salt) with `params`, 32 bytes, for a password that is not text (the OPRF output).
-fn derive_seed_v1_bytes(password: &[u8], salt: &Salt, params: &KdfParams) -> Res<[u8; 32]> {
-    let argon = argon2::Argon2::new(
-        argon2::Algorithm::Argon2id,
-        argon2::Version::V0x13,
-        argon2::Params::new(
-            params.memory_kib,
-            params.iterations,
-            params.parallelism,
-            Some(32),
-        )
-        .map_err(|e| e.to_string())?,
-    );
-    let mut out = [0u8; 32];
-    argon
-        .hash_password_into(password, salt.as_bytes(), &mut out)
-        .map_err(|e| e.to_string())?;
-    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------------

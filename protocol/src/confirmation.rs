@@ -10,24 +10,21 @@ use sha2::{Digest, Sha256};
 /// Random bytes in a confirmation token.
 pub const CONFIRMATION_BYTES: usize = 32;
 
-/// A confirmation token as it travels (43 base64url characters).
+/// A secret sent by email: `N` random bytes as canonical base64url, of which the server stores only
+/// the SHA-256 ([`EmailedSecret::storage_hash`]). The confirmation token is one; the worker's salt
+/// ticket is another. Its `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
-pub struct ConfirmationToken(String);
+pub struct EmailedSecret<const N: usize>(String);
 
-impl ConfirmationToken {
-    /// Makes a token from 32 bytes of a CSPRNG.
-    pub fn from_random(random: &[u8; CONFIRMATION_BYTES]) -> Self {
+impl<const N: usize> EmailedSecret<N> {
+    /// Makes one from `N` bytes of a CSPRNG.
+    pub fn from_random(random: &[u8; N]) -> Self {
         Self(b64::encode(random))
     }
 
-    /// Accepts the text form: exactly 32 bytes of canonical base64url.
-    pub fn parse(text: &str) -> Result<Self> {
-        b64::decode_array::<CONFIRMATION_BYTES>(text)
-            .map(|_| Self(text.to_owned()))
-            .ok_or(err(
-                ErrorKind::InvalidToken,
-                "a confirmation token is 32 bytes of canonical base64url",
-            ))
+    /// The text form, if it is one: exactly `N` bytes of canonical base64url.
+    pub fn from_text(text: &str) -> Option<Self> {
+        b64::decode_array::<N>(text).map(|_| Self(text.to_owned()))
     }
 
     /// The text form, for the email.
@@ -41,9 +38,22 @@ impl ConfirmationToken {
     }
 }
 
-impl core::fmt::Debug for ConfirmationToken {
+impl<const N: usize> core::fmt::Debug for EmailedSecret<N> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("ConfirmationToken(..)")
+        f.write_str("EmailedSecret(..)")
+    }
+}
+
+/// A confirmation token as it travels (43 base64url characters).
+pub type ConfirmationToken = EmailedSecret<CONFIRMATION_BYTES>;
+
+impl ConfirmationToken {
+    /// Accepts the text form: exactly 32 bytes of canonical base64url (`invalid_token` otherwise).
+    pub fn parse(text: &str) -> Result<Self> {
+        Self::from_text(text).ok_or(err(
+            ErrorKind::InvalidToken,
+            "a confirmation token is 32 bytes of canonical base64url",
+        ))
     }
 }
 
@@ -120,7 +130,7 @@ mod tests {
         assert_ne!(token.storage_hash(), token.as_str());
         assert_eq!(token.storage_hash().len(), 43);
         assert!(ConfirmationToken::parse("short").is_err());
-        assert_eq!(format!("{token:?}"), "ConfirmationToken(..)");
+        assert_eq!(format!("{token:?}"), "EmailedSecret(..)");
     }
 
     #[test]

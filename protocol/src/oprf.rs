@@ -69,64 +69,47 @@ fn deserialize_element(bytes: &[u8]) -> Option<RistrettoPoint> {
         .filter(|point| *point != RistrettoPoint::identity())
 }
 
-impl BlindedElement {
-    /// Decodes the 32 bytes a client sent: a canonical ristretto255 encoding of a point other than
-    /// the identity (`invalid_blinded_element` otherwise).
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        deserialize_element(bytes).map(Self).ok_or(err(
-            ErrorKind::InvalidBlindedElement,
-            "blinded must be the canonical encoding of a ristretto255 element other than the identity",
-        ))
-    }
+/// The decoding and encoding of an element that travels: 32 bytes of canonical base64url encoding a
+/// ristretto255 element other than the identity, refused with `$kind` otherwise. The two that travel
+/// differ only in their name and error code.
+macro_rules! wire_element {
+    ($type:ident, $kind:ident, $member:literal) => {
+        impl $type {
+            #[doc = concat!("Decodes 32 bytes (`", stringify!($kind), "` unless they are the canonical encoding of an element other than the identity).")]
+            pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+                deserialize_element(bytes).map(Self).ok_or(err(
+                    ErrorKind::$kind,
+                    concat!(
+                        $member,
+                        " must be the canonical encoding of a ristretto255 element other than the identity"
+                    ),
+                ))
+            }
 
-    /// Decodes the base64url form of the salt request's `blinded` member.
-    pub fn from_base64url(text: &str) -> Result<Self> {
-        let bytes = b64::decode_array::<ELEMENT_BYTES>(text).ok_or(err(
-            ErrorKind::InvalidBlindedElement,
-            "blinded must be 32 bytes of canonical base64url",
-        ))?;
-        Self::from_bytes(&bytes)
-    }
+            #[doc = concat!("Decodes the base64url form of the `", $member, "` member.")]
+            pub fn from_base64url(text: &str) -> Result<Self> {
+                let bytes = b64::decode_array::<ELEMENT_BYTES>(text).ok_or(err(
+                    ErrorKind::$kind,
+                    concat!($member, " must be 32 bytes of canonical base64url"),
+                ))?;
+                Self::from_bytes(&bytes)
+            }
 
-    /// The serialised element.
-    pub fn to_bytes(&self) -> [u8; ELEMENT_BYTES] {
-        self.0.compress().to_bytes()
-    }
+            /// The serialised element.
+            pub fn to_bytes(&self) -> [u8; ELEMENT_BYTES] {
+                self.0.compress().to_bytes()
+            }
 
-    /// The base64url form.
-    pub fn to_base64url(&self) -> String {
-        b64::encode(self.to_bytes())
-    }
+            /// The base64url form.
+            pub fn to_base64url(&self) -> String {
+                b64::encode(self.to_bytes())
+            }
+        }
+    };
 }
 
-impl EvaluatedElement {
-    /// Decodes the 32 bytes the server answered (`invalid_evaluated_element` otherwise).
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        deserialize_element(bytes).map(Self).ok_or(err(
-            ErrorKind::InvalidEvaluatedElement,
-            "evaluated must be the canonical encoding of a ristretto255 element other than the identity",
-        ))
-    }
-
-    /// Decodes the base64url form of the salt answer's `evaluated` member.
-    pub fn from_base64url(text: &str) -> Result<Self> {
-        let bytes = b64::decode_array::<ELEMENT_BYTES>(text).ok_or(err(
-            ErrorKind::InvalidEvaluatedElement,
-            "evaluated must be 32 bytes of canonical base64url",
-        ))?;
-        Self::from_bytes(&bytes)
-    }
-
-    /// The serialised element.
-    pub fn to_bytes(&self) -> [u8; ELEMENT_BYTES] {
-        self.0.compress().to_bytes()
-    }
-
-    /// The base64url form.
-    pub fn to_base64url(&self) -> String {
-        b64::encode(self.to_bytes())
-    }
-}
+wire_element!(BlindedElement, InvalidBlindedElement, "blinded");
+wire_element!(EvaluatedElement, InvalidEvaluatedElement, "evaluated");
 
 impl Blind {
     /// A blind from 64 uniformly random bytes reduced modulo the group order (the wide reduction

@@ -19,6 +19,7 @@ import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { argon2id } from "hash-wasm";
 import * as jose from "jose";
+import { replaceWithVersion1Key } from "../support/flows.mjs";
 import { addressOprfKey, FLOOR, installPackedPackage, oprf, ROOT, startFakeNotary, vectors } from "./support.mjs";
 
 const AUDIENCE = "http://127.0.0.1:8787";
@@ -980,15 +981,7 @@ describe("the flows against the worker in workerd", { skip: !workerBuilt && "edg
     const key = await client.keyFor(address, password, { verifyServerKey: true });
     await client.signup(key);
     await client.confirm(key, await emailed(address, "signup"));
-    const evaluation = await client.evaluate(address, password);
-    const legacy = evaluation.deriveLegacyKey();
-    evaluation.free();
-    await w.sql(
-      "UPDATE accounts SET kdf_version = 1, key_id = ?, public_key = ? WHERE address = ? AND status = 'active'",
-      legacy.keyId,
-      legacy.publicJwk.x,
-      address,
-    );
+    const legacy = await replaceWithVersion1Key(w.sql, client, address, password);
 
     const moving = await client.signIn(address, password);
     assert.equal(moving.key.keyId, legacy.keyId);

@@ -21,6 +21,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { launchChromium } from "../support/chromium.mjs";
+import { replaceWithVersion1Key } from "../support/flows.mjs";
 import { startWorker } from "../support/worker.mjs";
 
 /** The packed-free way to the client package in Node: its built Node entry (client-wasm/pkg). */
@@ -529,15 +530,7 @@ test("an account made before protocol version 2 moves on sign-in, confirmed from
   await client.signup(key);
   const signup = await stack.mailbox.waitFor((m) => m.address === legacyAddress && m.purpose === "signup", 20_000);
   await client.confirm(key, signup.token);
-  const evaluation = await client.evaluate(legacyAddress, password);
-  const legacy = evaluation.deriveLegacyKey();
-  evaluation.free();
-  await stack.sql(
-    "UPDATE accounts SET kdf_version = 1, key_id = ?, public_key = ? WHERE address = ? AND status = 'active'",
-    legacy.keyId,
-    legacy.publicJwk.x,
-    legacyAddress,
-  );
+  const legacy = await replaceWithVersion1Key(stack.sql, client, legacyAddress, password);
 
   // Sign in on the start page: signed in as before, with the one-time notice.
   await page.goto(`${stack.url}/`);

@@ -102,6 +102,25 @@ export async function markVersion1(w, address) {
 }
 
 /**
+ * Turns `address`'s active account into what migration 0003 leaves behind when a client of the
+ * package signs in: its key replaced by the version-1 key of `password` (derived by `client`, a
+ * `NotaryClient` of notary-client), and `kdf_version` 1. `sql(query, ...params)` runs on the worker's
+ * D1. Resolves to that key (a `KeyPair` the caller frees).
+ */
+export async function replaceWithVersion1Key(sql, client, address, password) {
+  const evaluation = await client.evaluate(address, password);
+  const legacy = evaluation.deriveLegacyKey();
+  evaluation.free();
+  await sql(
+    "UPDATE accounts SET kdf_version = 1, key_id = ?, public_key = ? WHERE address = ? AND status = 'active'",
+    legacy.keyId,
+    legacy.publicJwk.x,
+    address,
+  );
+  return legacy;
+}
+
+/**
  * Waits for the next clock hour when less than `needMs` is left of this one, so that a test counting
  * against the guess budget's hourly (and daily) windows runs within one window.
  */

@@ -51,7 +51,7 @@ pub async fn salt(req: &mut Request, ctx: &RequestContext) -> ApiResult<Response
     let ticket_hash = body
         .ticket
         .as_deref()
-        .and_then(SaltTicket::parse)
+        .and_then(SaltTicket::from_text)
         .map(|ticket| ticket.storage_hash());
     let marker = random_id()?;
     let spent = ctx
