@@ -387,7 +387,7 @@ fn kdf_v2() -> Res<KdfV2Vectors> {
 // tokens.json: the valid tokens
 
 /// One valid token of each kind: (name, kind, the key in `keys` that signs it).
-const VALID: [(&str, TokenKind, &str); 7] = [
+const VALID: [(&str, TokenKind, &str); 9] = [
     ("signup", TokenKind::Signup, "alice"),
     ("confirm-signup", TokenKind::Confirm, "alice"),
     ("change", TokenKind::Change, "alice-new"),
@@ -395,7 +395,20 @@ const VALID: [(&str, TokenKind, &str); 7] = [
     ("disable", TokenKind::Disable, "alice"),
     ("request", TokenKind::Request, "alice"),
     ("assertion", TokenKind::Assertion, "alice"),
+    ("session", TokenKind::Session, "alice"),
+    ("session-request", TokenKind::SessionRequest, SESSION_KEY),
 ];
+
+/// The key a session token certifies and that signs the session request. Any Ed25519 key will do (a
+/// real one is random, made on the device); bob's keeps the vectors to the keys already listed.
+const SESSION_KEY: &str = "bob";
+/// The device label of the session token.
+const SESSION_LABEL: &str = "Chromium on Linux";
+
+/// Whether `kind` binds an HTTP request (htm, htu, bsh).
+fn binds_request(kind: TokenKind) -> bool {
+    matches!(kind, TokenKind::Request | TokenKind::SessionRequest)
+}
 
 /// The request every request token binds.
 const ACCOUNT: Call = Call {
@@ -419,7 +432,14 @@ fn tokens(keys: &KeyVectors, pairs: &[(String, KeyPair)]) -> Res<TokenVectors> {
         .collect();
     let mut tokens = Vec::new();
     for (name, kind, key) in VALID {
-        tokens.push(valid_token(name, kind, key, pair(pairs, key)?)?);
+        let session_key = pair(pairs, SESSION_KEY)?.public_key();
+        tokens.push(valid_token(
+            name,
+            kind,
+            key,
+            pair(pairs, key)?,
+            session_key,
+        )?);
     }
     let maker = Maker::new(pairs, &tokens)?;
     let mut cases = Vec::new();
@@ -428,7 +448,7 @@ fn tokens(keys: &KeyVectors, pairs: &[(String, KeyPair)]) -> Res<TokenVectors> {
             name: &format!("{name}-verifies"),
             comment: "the valid token, at its `now`",
             audience: audience_of(kind),
-            request: (kind == TokenKind::Request).then_some(ACCOUNT),
+            request: binds_request(kind).then_some(ACCOUNT),
             ..valid(name)
         })?);
     }
@@ -462,7 +482,13 @@ fn tokens(keys: &KeyVectors, pairs: &[(String, KeyPair)]) -> Res<TokenVectors> {
 }
 
 /// A valid token signed by the crate, with every intermediate value.
-fn valid_token(name: &str, kind: TokenKind, key_name: &str, key: &KeyPair) -> Res<TokenVector> {
+fn valid_token(
+    name: &str,
+    kind: TokenKind,
+    key_name: &str,
+    key: &KeyPair,
+    session_key: &PublicKey,
+) -> Res<TokenVector> {
     let alice = Address::from_canonical("alice@example.com")?;
     let jti: [u8; 16] = fixed_bytes(&format!("jti:{name}"))?;
     let claims = Claims::new(&alice, audience_of(kind), IAT, LIFETIME, &jti);
@@ -470,7 +496,10 @@ fn valid_token(name: &str, kind: TokenKind, key_name: &str, key: &KeyPair) -> Re
         TokenKind::Confirm => claims.with_confirmation(
             ConfirmationToken::from_random(&fixed_bytes(&format!("confirmation:{name}"))?).as_str(),
         ),
-        TokenKind::Request => claims.with_request(&http(&ACCOUNT.vector())),
+        TokenKind::Request | TokenKind::SessionRequest => {
+            claims.with_request(&http(&ACCOUNT.vector()))
+        }
+        TokenKind::Session => claims.with_session_key(session_key, Some(SESSION_LABEL)),
         _ => claims,
     };
     let text = token::sign(kind, &claims, key)?;
@@ -488,7 +517,7 @@ fn valid_token(name: &str, kind: TokenKind, key_name: &str, key: &KeyPair) -> Re
         claims_json,
         signing_input: signing_input.into(),
         signature: signature.into(),
-        request: (kind == TokenKind::Request).then(|| ACCOUNT.vector()),
+        request: binds_request(kind).then(|| ACCOUNT.vector()),
         token: text,
         now: NOW,
     })
@@ -589,6 +618,10 @@ const DISABLE: Case<'static> = Case {
 };
 const REQUEST_TOKEN: Case<'static> = Case {
     source: Source::Base(TokenKind::Request),
+    ..CASE
+};
+const SESSION: Case<'static> = Case {
+    source: Source::Base(TokenKind::Session),
     ..CASE
 };
 
@@ -741,6 +774,10 @@ const AUDIENCE_AND_KIND: &[Case] = &[
            endpoint: Some(TokenKind::Change), expect: parse_fails(WrongTokenType), ..valid("signup") },
     Case { name: "request-as-assertion", comment: "typ names another kind",
            endpoint: Some(TokenKind::Assertion), expect: parse_fails(WrongTokenType), ..valid("request") },
+    Case { name: "session-request-as-disable", comment: "a session key signs no change of credentials",
+           endpoint: Some(TokenKind::Disable), expect: parse_fails(WrongTokenType), ..valid("session-request") },
+    Case { name: "session-request-as-session", comment: "a session key certifies no other session key",
+           endpoint: Some(TokenKind::Session), expect: parse_fails(WrongTokenType), ..valid("session-request") },
 ];
 
 /// `typ` and `alg` (sections 7.2 and 7.7).
@@ -859,6 +896,20 @@ const CLAIMS: &[Case] = &[
            claims: &[Set("confirmation", r#""{confirmation}""#)], expect: verify_fails(InvalidToken), ..SIGNUP },
     Case { name: "request-without-bsh", comment: "request tokens carry htm, htu and bsh", jti: "jti:no-bsh",
            claims: &[Drop("bsh")], expect: verify_fails(InvalidToken), ..REQUEST_TOKEN },
+    Case { name: "session-without-cnf", comment: "a session token carries the session key in cnf", jti: "jti:no-cnf",
+           claims: &[Drop("cnf")], expect: verify_fails(InvalidToken), ..SESSION },
+    Case { name: "session-cnf-weak-key", comment: "the certified key is validated like any other: a small-order point",
+           jti: "jti:weak-cnf", claims: &[Set("cnf", r#"{"jwk":{"kty":"OKP","crv":"Ed25519","x":"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}}"#)],
+           expect: verify_fails(WeakKey), ..SESSION },
+    Case { name: "session-cnf-extra-member", comment: "cnf holds jwk and nothing else", jti: "jti:cnf-extra",
+           claims: &[Set("cnf", r#"{"jwk":{jwk},"kid":"{kid}"}"#)], expect: parse_fails(InvalidToken), ..SESSION },
+    Case { name: "session-label-empty", comment: "a label has 1 to 64 characters", jti: "jti:label-empty",
+           claims: &[Set("label", r#""""#)], expect: verify_fails(InvalidToken), ..SESSION },
+    Case { name: "session-label-control", comment: "a label has no control characters", jti: "jti:label-control",
+           claims: &[Set("label", r#""Chromium\nLinux""#)], expect: verify_fails(InvalidToken), ..SESSION },
+    Case { name: "session-without-label", comment: "the label is optional", jti: "jti:no-label", ..SESSION },
+    Case { name: "disable-with-cnf", comment: "cnf belongs to session tokens only", jti: "jti:disable-cnf",
+           claims: &[Set("cnf", r#"{"jwk":{jwk}}"#)], expect: verify_fails(InvalidToken), ..DISABLE },
 ];
 
 /// The request token at other requests than the one it binds (section 7.10).
@@ -1100,11 +1151,21 @@ impl<'a> Maker<'a> {
             TokenKind::Confirm => {
                 claims.push(("confirmation", text(&self.fill("{confirmation}"))?))
             }
-            TokenKind::Request => claims.extend([
+            TokenKind::Request | TokenKind::SessionRequest => claims.extend([
                 ("htm", text(&request.method)?),
                 ("htu", text(&request.url)?),
                 ("bsh", text(&token::body_hash(request.body.as_bytes()))?),
             ]),
+            TokenKind::Session => {
+                let session_key = pair(self.pairs, SESSION_KEY)?.public_key();
+                claims.push((
+                    "cnf",
+                    format!(
+                        r#"{{"jwk":{}}}"#,
+                        serde_json::to_string(&session_key.to_jwk())?
+                    ),
+                ));
+            }
             _ => {}
         }
         Ok((header, claims))

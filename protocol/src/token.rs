@@ -41,6 +41,11 @@ crate::vocabulary! {
         Request => "notary-request+jwt",
         /// A token for a third party, with that party's own `aud`, checked by the admin verify endpoint.
         Assertion => "notary-assertion+jwt",
+        /// `POST /sessions`: the account key certifies a session key (`cnf`), held by one device.
+        Session => "notary-session+jwt",
+        /// A signed HTTP request like [`TokenKind::Request`], signed by a session key: only for what a
+        /// signed-in person does without the password (read the account, list and end sessions).
+        SessionRequest => "notary-session-request+jwt",
     }
 }
 
@@ -75,6 +80,30 @@ pub enum RegisteredKind {
     Request,
     /// [`TokenKind::Assertion`].
     Assertion,
+    /// [`TokenKind::Session`].
+    Session,
+    /// [`TokenKind::SessionRequest`].
+    SessionRequest,
+}
+
+/// Who signed a signed HTTP request: the account key ([`TokenKind::Request`]) or a session key
+/// ([`TokenKind::SessionRequest`]). Both bind method, URL and body; the verifier looks the `kid` up
+/// among accounts or among sessions accordingly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RequestSigner {
+    /// The account's own key.
+    Account,
+    /// A session key certified by the account key.
+    Session,
+}
+
+impl From<RequestSigner> for RegisteredKind {
+    fn from(signer: RequestSigner) -> Self {
+        match signer {
+            RequestSigner::Account => Self::Request,
+            RequestSigner::Session => Self::SessionRequest,
+        }
+    }
 }
 
 impl From<ProposalKind> for TokenKind {
@@ -93,6 +122,8 @@ impl From<RegisteredKind> for TokenKind {
             RegisteredKind::Disable => Self::Disable,
             RegisteredKind::Request => Self::Request,
             RegisteredKind::Assertion => Self::Assertion,
+            RegisteredKind::Session => Self::Session,
+            RegisteredKind::SessionRequest => Self::SessionRequest,
         }
     }
 }
@@ -140,6 +171,29 @@ pub struct Claims {
     /// Request only: base64url SHA-256 of the request body (of the empty string when there is none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bsh: Option<String>,
+    /// Session only: the session key the account key certifies (RFC 7800 section 3.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cnf: Option<KeyConfirmation>,
+    /// Session only, optional: the device label its owner will see in the list of sessions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+/// The `cnf` claim of a session token: the certified key as a JWK (RFC 7800 section 3.2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyConfirmation {
+    /// The session's public key.
+    pub jwk: Jwk,
+}
+
+/// The longest device label, in characters.
+pub const MAX_LABEL_CHARS: usize = 64;
+
+/// Whether `label` may name a device: 1 to 64 characters, none of them a control character.
+pub fn is_valid_label(label: &str) -> bool {
+    let chars = label.chars().count();
+    (1..=MAX_LABEL_CHARS).contains(&chars) && !label.chars().any(char::is_control)
 }
 
 /// What a signed request binds.
@@ -172,6 +226,8 @@ impl Claims {
             htm: None,
             htu: None,
             bsh: None,
+            cnf: None,
+            label: None,
         }
     }
 
@@ -187,6 +243,24 @@ impl Claims {
         self.htu = Some(request.url.to_owned());
         self.bsh = Some(body_hash(request.body));
         self
+    }
+
+    /// Certifies `session_key`, with the device's `label` if any (for [`TokenKind::Session`]).
+    pub fn with_session_key(mut self, session_key: &PublicKey, label: Option<&str>) -> Self {
+        self.cnf = Some(KeyConfirmation {
+            jwk: session_key.to_jwk(),
+        });
+        self.label = label.map(str::to_owned);
+        self
+    }
+
+    /// The session key a session token certifies, validated (weak keys refused).
+    pub fn session_key(&self) -> Result<PublicKey> {
+        let cnf = self.cnf.as_ref().ok_or(err(
+            ErrorKind::InvalidToken,
+            "a session token carries cnf with the session key",
+        ))?;
+        PublicKey::from_jwk(&cnf.jwk)
     }
 
     /// Checks what does not depend on the clock or the verifier: `sub` canonical, lifetime, `jti`,
@@ -234,12 +308,28 @@ impl Claims {
                 "bsh must be a SHA-256 hash in canonical base64url",
             ));
         }
-        let is_request = kind == TokenKind::Request;
+        let is_request = matches!(kind, TokenKind::Request | TokenKind::SessionRequest);
         let request_claims = [&self.htm, &self.htu, &self.bsh];
         if request_claims.iter().any(|c| c.is_some() != is_request) {
             return Err(err(
                 ErrorKind::InvalidToken,
                 "htm, htu and bsh belong to request tokens, and only there",
+            ));
+        }
+        let is_session = kind == TokenKind::Session;
+        if self.cnf.is_some() != is_session || (self.label.is_some() && !is_session) {
+            return Err(err(
+                ErrorKind::InvalidToken,
+                "cnf (and label) belong to session tokens, and cnf is required there",
+            ));
+        }
+        if is_session {
+            self.session_key()?;
+        }
+        if self.label.as_deref().is_some_and(|l| !is_valid_label(l)) {
+            return Err(err(
+                ErrorKind::InvalidToken,
+                "label must be 1 to 64 characters, none of them a control character",
             ));
         }
         if self.confirmation.is_some() != (kind == TokenKind::Confirm) {
@@ -261,16 +351,30 @@ impl Claims {
 /// Signs `claims` as a token of `kind` with `key`. The header carries `jwk` for signup and change and
 /// `kid` otherwise. Refuses claims whose shape does not fit the kind.
 pub fn sign(kind: TokenKind, claims: &Claims, key: &KeyPair) -> Result<String> {
+    let signing_input = signing_input(kind, claims, key.public_key())?;
+    assemble(&signing_input, &key.sign(signing_input.as_bytes()))
+}
+
+/// The JWS signing input (`header.claims`, base64url) of a token of `kind` whose signing key is
+/// `public`: [`sign`] without the signature, for a signer outside this crate (a WebCrypto key, which
+/// never leaves the browser's key store). [`assemble`] then appends the signature.
+pub fn signing_input(kind: TokenKind, claims: &Claims, public: &PublicKey) -> Result<String> {
     claims.check_shape(kind)?;
-    let public = key.public_key();
     let header = Header {
         alg: ALGORITHM.into(),
         typ: kind.typ().into(),
         kid: (!kind.embeds_key()).then(|| public.key_id().as_str().to_owned()),
         jwk: kind.embeds_key().then(|| public.to_jwk()),
     };
-    let signing_input = format!("{}.{}", json_segment(&header)?, json_segment(claims)?);
-    let signature = key.sign(signing_input.as_bytes());
+    Ok(format!(
+        "{}.{}",
+        json_segment(&header)?,
+        json_segment(claims)?
+    ))
+}
+
+/// The compact token: `signing_input` (from [`signing_input`]) and its Ed25519 signature.
+pub fn assemble(signing_input: &str, signature: &[u8; 64]) -> Result<String> {
     let token = format!("{signing_input}.{}", b64::encode(signature));
     if token.len() > MAX_TOKEN_BYTES {
         return Err(err(
@@ -396,6 +500,24 @@ impl ParsedToken {
                 Ok((parsed, key_id))
             }
             _ => Err(wrong_kind()),
+        }
+    }
+
+    /// [`ParsedToken::parse_registered`] for a signed HTTP request, by the account key or by a session
+    /// key: returns the token, the key id its `kid` names and which of the two signed it.
+    pub fn parse_request(text: &str) -> Result<(Self, KeyId, RequestSigner)> {
+        let parsed = Self::parse_whatever_kind(text)?;
+        let signer = match parsed.kind {
+            TokenKind::Request => RequestSigner::Account,
+            TokenKind::SessionRequest => RequestSigner::Session,
+            _ => return Err(wrong_kind()),
+        };
+        match &parsed.key {
+            KeyRef::Registered(key_id) => {
+                let key_id = key_id.clone();
+                Ok((parsed, key_id, signer))
+            }
+            KeyRef::Embedded(_) => Err(wrong_kind()),
         }
     }
 
@@ -565,11 +687,13 @@ mod tests {
     use super::*;
 
     const PROPOSALS: [ProposalKind; 2] = [ProposalKind::Signup, ProposalKind::Change];
-    const REGISTERED: [RegisteredKind; 4] = [
+    const REGISTERED: [RegisteredKind; 6] = [
         RegisteredKind::Confirm,
         RegisteredKind::Disable,
         RegisteredKind::Request,
         RegisteredKind::Assertion,
+        RegisteredKind::Session,
+        RegisteredKind::SessionRequest,
     ];
 
     /// The valid token of each kind in the shared vectors.

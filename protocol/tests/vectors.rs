@@ -386,7 +386,19 @@ fn every_kind_has_a_token_that_signing_reproduces_and_verification_accepts() {
         assert_eq!(verified.subject.as_str(), t.claims.sub);
         assert_eq!(verified.key_id, pair.public_key().key_id());
         assert_eq!(verified.claims, t.claims);
-        assert_eq!(t.request.is_some(), kind == TokenKind::Request);
+        assert_eq!(
+            t.request.is_some(),
+            matches!(kind, TokenKind::Request | TokenKind::SessionRequest)
+        );
+        if kind == TokenKind::Session {
+            // The certified key is another key of the vectors (the one the session request uses).
+            let certified = verified.claims.session_key().unwrap();
+            assert_ne!(&certified, pair.public_key());
+            assert!(v
+                .keys
+                .iter()
+                .any(|k| k.kid == certified.key_id().as_str()));
+        }
         if let Some(request) = &t.request {
             verified
                 .check_request(&HttpRequest {
