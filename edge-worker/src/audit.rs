@@ -35,8 +35,14 @@ protocol::vocabulary! {
         ConfirmChange => "confirm_change",
         /// `DELETE /signature`.
         Disable => "disable",
-        /// `GET /account`: a sign-in.
+        /// `GET /account` signed by the account key: a sign-in.
         SignIn => "sign_in",
+        /// `GET /account` signed by a session key: a signed-in device comes back.
+        SessionUse => "session_use",
+        /// `POST /sessions`: the account key certified a session key (also a sign-in).
+        SessionCreate => "session_create",
+        /// `DELETE /sessions` or `DELETE /sessions/{id}`: sessions ended by their owner.
+        SessionEnd => "session_end",
         /// A client group blocked; the outcome is the limit it went over.
         Block => "block",
         /// `POST /admin/verify`.

@@ -11,9 +11,10 @@ use crate::context::RequestContext;
 use crate::error::{ApiError, ApiResult};
 use crate::http::Request;
 use crate::rows::{Account, KdfVersion};
-use protocol::keys::PublicKey;
+use protocol::keys::{KeyId, PublicKey};
 use protocol::token::{
-    Expectations, HttpRequest, ParsedToken, ProposalKind, RegisteredKind, VerifiedToken,
+    Expectations, HttpRequest, ParsedToken, ProposalKind, RegisteredKind, RequestSigner,
+    VerifiedToken,
 };
 use protocol::{Error as ProtocolError, ErrorKind};
 use worker::D1PreparedStatement;
@@ -54,12 +55,22 @@ impl From<AuthError> for ApiError {
     }
 }
 
-/// A token whose signature and claims hold, signed by an active account's current key.
+/// A token whose signature and claims hold, signed by an active account's current key, or (for a
+/// session request) by a live session key that key certified.
 pub struct Authenticated {
     /// The account.
     pub account: Account,
     /// The token.
     pub token: VerifiedToken,
+    /// The session whose key signed it, for a session request.
+    pub session: Option<String>,
+}
+
+impl Authenticated {
+    /// The id of the key that signed: the account's, or the session's.
+    pub fn signing_key_id(&self) -> &str {
+        self.token.key_id.as_str()
+    }
 }
 
 /// Parses `text` as a token of `kind`, finds the active account with the key its `kid` names, and
@@ -73,23 +84,71 @@ pub async fn authenticate(
     audience: &str,
 ) -> Result<Authenticated, AuthError> {
     let (parsed, key_id) = ParsedToken::parse_registered(text, kind)?;
+    authenticate_account_key(ctx, &parsed, &key_id, audience).await
+}
+
+/// [`authenticate`] for a token already parsed, naming `key_id`.
+async fn authenticate_account_key(
+    ctx: &RequestContext,
+    parsed: &ParsedToken,
+    key_id: &KeyId,
+    audience: &str,
+) -> Result<Authenticated, AuthError> {
     let account = ctx
         .store
         .active_account_by_key(key_id.as_str())
         .await?
         .ok_or(AuthError::UnknownKey)?;
-    let token = verify_held(
-        ctx,
-        &parsed,
-        &account.address,
-        &account.public_key,
-        audience,
-    )?;
+    let token = verify_held(ctx, parsed, &account.address, &account.public_key, audience)?;
+    check_legacy(ctx, &account)?;
+    Ok(Authenticated {
+        account,
+        token,
+        session: None,
+    })
+}
+
+/// A version-1 account key, and every session it certified, is refused once `LEGACY_SIGN_IN` is off.
+fn check_legacy(ctx: &RequestContext, account: &Account) -> Result<(), AuthError> {
     if account.kdf_version == KdfVersion::Legacy && !ctx.config.legacy_sign_in.accepts_legacy_keys()
     {
         return Err(AuthError::LegacyKeyRetired);
     }
-    Ok(Authenticated { account, token })
+    Ok(())
+}
+
+/// Authenticates a signed HTTP request (`Authorization: Notary <token>`): a request token of the
+/// account key ([`authenticate`]), or a session request, whose key is looked up among the live
+/// sessions of active accounts in one read (the session and its account together). The caller
+/// checks the binding ([`check_bound_request`]) and records the use ([`record_use`]).
+pub async fn authenticate_request(
+    ctx: &RequestContext,
+    text: &str,
+) -> Result<Authenticated, AuthError> {
+    let (parsed, key_id, signer) = ParsedToken::parse_request(text)?;
+    let audience = &ctx.config.public_uri;
+    if signer == RequestSigner::Account {
+        return authenticate_account_key(ctx, &parsed, &key_id, audience).await;
+    }
+    let holder = ctx
+        .store
+        .session_holder(key_id.as_str(), ctx.now)
+        .await?
+        .ok_or(AuthError::UnknownKey)?;
+    let token = verify_held(
+        ctx,
+        &parsed,
+        &holder.address,
+        &holder.session_public_key,
+        audience,
+    )?;
+    let account = holder.account();
+    check_legacy(ctx, &account)?;
+    Ok(Authenticated {
+        account,
+        token,
+        session: Some(holder.session_id),
+    })
 }
 
 /// Verifies `parsed`, a token that names its key by `kid`, under the key a stored row holds
@@ -178,10 +237,34 @@ pub fn guess_reset_statements(
     ctx.store.guess_reset_statements(&ctx.address_hash(address))
 }
 
-/// Records the successful use of `auth`'s token: its `jti`, this request's audit row (`action`,
-/// `outcome`, the account and its key) and, for [`GuessBudget::Reset`], the reset of the account's
-/// guess budget, in one transaction, so a success costs one write round trip. A second use of the
-/// token fails the batch with `replayed` and writes nothing.
+/// The statements every successful use of `auth`'s token writes: its `jti` and, for a session
+/// request, the session's renewal. A request of the account key itself (a sign-in) with
+/// [`GuessBudget::Reset`] also resets the guess budget; a session's use never does, since it shows
+/// nothing about the password.
+pub fn use_statements(
+    ctx: &RequestContext,
+    auth: &Authenticated,
+    budget: GuessBudget,
+) -> ApiResult<Vec<D1PreparedStatement>> {
+    let mut statements = vec![replay_statement(ctx, &auth.token)?];
+    match &auth.session {
+        Some(session) => statements.push(ctx.store.renew_session(
+            session,
+            ctx.now,
+            ctx.config.session_lifetime.idle,
+        )?),
+        None if budget == GuessBudget::Reset => {
+            statements.extend(guess_reset_statements(ctx, &auth.account.address)?)
+        }
+        None => {}
+    }
+    Ok(statements)
+}
+
+/// Records the successful use of `auth`'s token ([`use_statements`]) with this request's audit row
+/// (`action`, `outcome`, the account and the signing key), in one transaction, so a success costs
+/// one write round trip. A second use of the token fails the batch with `replayed` and writes
+/// nothing.
 pub async fn record_use(
     ctx: &RequestContext,
     auth: &Authenticated,
@@ -189,19 +272,13 @@ pub async fn record_use(
     outcome: AuditOutcome,
     budget: GuessBudget,
 ) -> ApiResult<()> {
-    let account = &auth.account;
-    let mut statements = vec![
-        replay_statement(ctx, &auth.token)?,
-        ctx.audit_statement(
-            action,
-            outcome,
-            Some(&account.address),
-            Some(&account.key_id),
-        )?,
-    ];
-    if budget == GuessBudget::Reset {
-        statements.extend(guess_reset_statements(ctx, &account.address)?);
-    }
+    let mut statements = use_statements(ctx, auth, budget)?;
+    statements.push(ctx.audit_statement(
+        action,
+        outcome,
+        Some(&auth.account.address),
+        Some(auth.signing_key_id()),
+    )?);
     ctx.commit_audited(statements, action.as_str()).await?;
     Ok(())
 }

@@ -54,6 +54,10 @@ protocol::vocabulary! {
         GuessesPerAddressPerDay => "GUESSES_PER_ADDRESS_PER_DAY",
         /// `on` or `off`: whether version-1 keys may still sign.
         LegacySignIn => "LEGACY_SIGN_IN",
+        /// Seconds a session may go unused before it ends.
+        SessionIdleSecs => "SESSION_IDLE_SECS",
+        /// Seconds after its creation a session ends, however often it is used.
+        SessionMaxSecs => "SESSION_MAX_SECS",
         /// Secret: HMAC key of the salts and the keyed hashes.
         SaltSecret => "SALT_SECRET",
         /// Secret: HMAC key of the delivery signature.

@@ -49,6 +49,8 @@ pub struct Config {
     pub guesses_per_address_per_day: u32,
     /// Whether keys of the version-1 derivation may still sign (`LEGACY_SIGN_IN`).
     pub legacy_sign_in: LegacySignIn,
+    /// How long sessions last (`SESSION_IDLE_SECS`, `SESSION_MAX_SECS`).
+    pub session_lifetime: SessionLifetime,
     /// The seed every address's OPRF key is derived from.
     pub oprf_seed: OprfSeed,
     /// HMAC key of the per-address salts.
@@ -137,6 +139,26 @@ impl LegacySignIn {
     }
 }
 
+/// How long a session lasts: it ends `idle` seconds after its last use, and `max` seconds after its
+/// creation whatever its use. `60 <= idle <= max <= 365 days`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionLifetime {
+    /// `SESSION_IDLE_SECS`.
+    pub idle: i64,
+    /// `SESSION_MAX_SECS`.
+    pub max: i64,
+}
+
+impl SessionLifetime {
+    /// The longest `SESSION_MAX_SECS`: a year.
+    pub const LONGEST: u32 = 365 * 24 * 3600;
+
+    /// `(idle_expires_at, expires_at)` of a session created at `now`.
+    pub const fn expiries_from(self, now: i64) -> (i64, i64) {
+        (now.saturating_add(self.idle), now.saturating_add(self.max))
+    }
+}
+
 /// Why the configuration cannot be used. Names the variable, never its value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfigError {
@@ -191,6 +213,10 @@ pub mod defaults {
     pub const GUESSES_PER_ADDRESS_PER_DAY: u32 = 30;
     /// `LEGACY_SIGN_IN`.
     pub const LEGACY_SIGN_IN: super::LegacySignIn = super::LegacySignIn::On;
+    /// `SESSION_IDLE_SECS`: 12 hours.
+    pub const SESSION_IDLE_SECS: u32 = 12 * 3600;
+    /// `SESSION_MAX_SECS`: 7 days.
+    pub const SESSION_MAX_SECS: u32 = 7 * 24 * 3600;
 }
 
 impl Config {
@@ -245,6 +271,19 @@ impl Config {
             guesses_per_address_per_hour,
             24_000_000,
         )?;
+        let session_idle = number(
+            Setting::SessionIdleSecs,
+            defaults::SESSION_IDLE_SECS,
+            60,
+            SessionLifetime::LONGEST,
+        )?;
+        // A session's idle limit is reached, at the latest, when the session ends anyway.
+        let session_max = number(
+            Setting::SessionMaxSecs,
+            defaults::SESSION_MAX_SECS,
+            session_idle,
+            SessionLifetime::LONGEST,
+        )?;
         let block_ips_for_secs = match lookup(Setting::BlockIpsFor) {
             None => defaults::BLOCK_IPS_FOR_HOURS * 3600,
             Some(text) => hours_to_secs(text.trim(), 720)
@@ -279,6 +318,10 @@ impl Config {
             guesses_per_address_per_hour,
             guesses_per_address_per_day,
             legacy_sign_in,
+            session_lifetime: SessionLifetime {
+                idle: i64::from(session_idle),
+                max: i64::from(session_max),
+            },
             oprf_seed,
             salt_secret,
             confirmation_secret,
@@ -478,6 +521,38 @@ mod tests {
             format!("{:?}", config.oprf_seed),
             "OprfSeed(..)",
             "never shown"
+        );
+    }
+
+    #[test]
+    fn session_lifetimes_default_to_12_hours_idle_and_7_days_in_all_and_idle_never_exceeds_all() {
+        let mut map = vars("https://notary.example", STRONG);
+        let lifetime = load(&map).unwrap().session_lifetime;
+        assert_eq!((lifetime.idle, lifetime.max), (43_200, 604_800));
+        assert_eq!(lifetime.expiries_from(1_000), (44_200, 605_800));
+        map.insert("SESSION_IDLE_SECS", "60".into());
+        map.insert("SESSION_MAX_SECS", "60".into());
+        assert_eq!(load(&map).unwrap().session_lifetime.max, 60);
+        for (name, bad) in [
+            ("SESSION_MAX_SECS", "59"),
+            ("SESSION_MAX_SECS", "31536001"),
+            ("SESSION_IDLE_SECS", "59"),
+            ("SESSION_IDLE_SECS", "12h"),
+        ] {
+            let mut map = map.clone();
+            map.insert(name, bad.into());
+            let setting = Setting::ALL.into_iter().find(|s| s.name() == name).unwrap();
+            assert_eq!(
+                load(&map).err(),
+                Some(ConfigError::InvalidVar(setting)),
+                "{name}={bad}"
+            );
+        }
+        map.insert("SESSION_IDLE_SECS", "120".into());
+        assert_eq!(
+            load(&map).err(),
+            Some(ConfigError::InvalidVar(Setting::SessionMaxSecs)),
+            "idle longer than the whole session"
         );
     }
 

@@ -27,6 +27,8 @@ protocol::vocabulary! {
         NotFound => "not_found",
         /// `POST /admin/disable`: the address has no active account.
         UnknownAccount => "unknown_account",
+        /// `DELETE /sessions/{id}`: the account has no live session with this id.
+        UnknownSession => "unknown_session",
         /// The endpoint does not take this method.
         MethodNotAllowed => "method_not_allowed",
         /// Confirming would give a key that another active account has.
@@ -63,7 +65,7 @@ impl ServerCode {
             | Self::ConfirmationInvalid
             | Self::LegacyKeyRetired => 401,
             Self::ForbiddenOrigin => 403,
-            Self::NotFound | Self::UnknownAccount => 404,
+            Self::NotFound | Self::UnknownAccount | Self::UnknownSession => 404,
             Self::MethodNotAllowed => 405,
             Self::KeyInUse | Self::AddressTaken => 409,
             Self::BodyTooLarge => 413,

@@ -221,6 +221,13 @@ mod worker_glue {
             split_url(&self.url).1
         }
 
+        /// The URL's query without its `?`, if it has one.
+        pub fn query(&self) -> Option<&str> {
+            self.path_and_query()
+                .split_once('?')
+                .map(|(_, query)| query)
+        }
+
         /// A header's value, if present and readable.
         pub fn header(&self, name: &str) -> Option<String> {
             self.headers.get(name).ok().flatten()

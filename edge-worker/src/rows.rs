@@ -117,6 +117,65 @@ pub struct PendingConfirmation {
     pub public_key: String,
 }
 
+/// A live session as its owner sees it in `GET /sessions` (a `sessions` row without its keys).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// The handle it is ended by: 16 random bytes, base64url.
+    pub id: String,
+    /// The device label its token carried, or empty.
+    pub label: String,
+    /// When it was created.
+    pub created_at: i64,
+    /// When it last signed a request (or was created).
+    pub last_used_at: i64,
+    /// When it ends unless used before.
+    pub idle_expires_at: i64,
+    /// When it ends whatever its use.
+    pub expires_at: i64,
+}
+
+/// What authenticates a session request: the session, its account and that account's current key,
+/// from one read (`sessions` joined to the active account whose current key certified it).
+#[derive(Debug, Clone, Deserialize)]
+pub struct SessionHolder {
+    /// The session's id.
+    pub session_id: String,
+    /// The session key, 32 bytes base64url.
+    pub session_public_key: String,
+    /// The account's row id.
+    pub id: i64,
+    /// The account's canonical address.
+    pub address: String,
+    /// The account's current key id (the one that certified the session).
+    pub key_id: String,
+    /// The account's current key.
+    pub public_key: String,
+    /// Always active (the query says so), read to build the [`Account`].
+    pub status: AccountStatus,
+    /// When the account's signup was made.
+    pub created_at: i64,
+    /// When it was confirmed.
+    pub confirmed_at: i64,
+    /// How the account key was derived.
+    pub kdf_version: KdfVersion,
+}
+
+impl SessionHolder {
+    /// The account part of the row.
+    pub fn account(&self) -> Account {
+        Account {
+            id: self.id,
+            address: self.address.clone(),
+            key_id: self.key_id.clone(),
+            public_key: self.public_key.clone(),
+            status: self.status,
+            created_at: self.created_at,
+            confirmed_at: self.confirmed_at,
+            kdf_version: self.kdf_version,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@ mod confirm;
 mod health;
 mod proposal;
 mod salt;
+mod sessions;
 mod signature;
 mod signup;
 mod well_known;
@@ -39,6 +40,14 @@ pub enum Endpoint {
     Disable,
     /// `GET /account`.
     Account,
+    /// `POST /sessions`.
+    CreateSession,
+    /// `GET /sessions`.
+    ListSessions,
+    /// `DELETE /sessions`.
+    EndSessions,
+    /// `DELETE /sessions/{id}`.
+    EndSession,
     /// `POST /admin/verify`.
     AdminVerify,
     /// `POST /admin/disable`.
@@ -58,6 +67,11 @@ impl Endpoint {
             Self::ChangeKey => Some(AuditAction::Change),
             Self::Disable => Some(AuditAction::Disable),
             Self::Account => Some(AuditAction::SignIn),
+            Self::CreateSession => Some(AuditAction::SessionCreate),
+            // A refused listing is a refused signed request like any other; a granted one is not
+            // logged (it changes nothing but the session's last use).
+            Self::ListSessions => None,
+            Self::EndSessions | Self::EndSession => Some(AuditAction::SessionEnd),
             Self::AdminVerify => Some(AuditAction::AdminVerify),
             Self::AdminDisable => Some(AuditAction::AdminDisable),
             Self::AdminAudit => Some(AuditAction::AdminAudit),
@@ -78,6 +92,12 @@ pub fn route(method: &Method, path: &str) -> ApiResult<Endpoint> {
         "/confirm" => &[(Method::Post, Confirm)],
         "/signature" => &[(Method::Patch, ChangeKey), (Method::Delete, Disable)],
         "/account" => &[(Method::Get, Account)],
+        "/sessions" => &[
+            (Method::Post, CreateSession),
+            (Method::Get, ListSessions),
+            (Method::Delete, EndSessions),
+        ],
+        _ if session_id(path).is_some() => &[(Method::Delete, EndSession)],
         "/admin/verify" => &[(Method::Post, AdminVerify)],
         "/admin/disable" => &[(Method::Post, AdminDisable)],
         "/admin/audit" => &[(Method::Post, AdminAudit)],
@@ -91,6 +111,13 @@ pub fn route(method: &Method, path: &str) -> ApiResult<Endpoint> {
             ServerCode::MethodNotAllowed,
             "this endpoint does not take this method",
         ))
+}
+
+/// The `{id}` of `/sessions/{id}`: one path segment, whatever it holds (an id no session has is
+/// `unknown_session`).
+fn session_id(path: &str) -> Option<&str> {
+    path.strip_prefix("/sessions/")
+        .filter(|id| !id.is_empty() && !id.contains('/'))
 }
 
 /// Whether the request is for an admin endpoint with the right `Authorization: Bearer <ADMIN_SECRET>`.
@@ -114,6 +141,13 @@ pub async fn handle(
         Endpoint::Confirm => confirm::confirm(req, ctx).await,
         Endpoint::Disable => signature::disable(req, ctx).await,
         Endpoint::Account => account::account(req, ctx).await,
+        Endpoint::CreateSession => sessions::create(req, ctx).await,
+        Endpoint::ListSessions => sessions::list(req, ctx).await,
+        Endpoint::EndSessions => sessions::end_all(req, ctx).await,
+        Endpoint::EndSession => {
+            let id = session_id(req.path()).unwrap_or_default().to_owned();
+            sessions::end_one(req, ctx, &id).await
+        }
         Endpoint::AdminVerify => admin::verify(req, ctx).await,
         Endpoint::AdminDisable => admin::disable(req, ctx).await,
         Endpoint::AdminAudit => admin::audit(req, ctx).await,

@@ -15,6 +15,9 @@ use crate::rows::{Account, ConfirmationPurpose, PendingConfirmation};
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, D1Result};
 
+mod sessions;
+pub use sessions::{Ending, NewSession, SessionCreated};
+
 /// What to store for a new confirmation.
 #[derive(Debug, Clone)]
 pub struct NewConfirmation<'a> {
@@ -208,7 +211,7 @@ fn internal(context: &'static str) -> impl Fn(worker::Error) -> ApiError {
     }
 }
 
-fn changes(result: &D1Result) -> usize {
+pub(crate) fn changes(result: &D1Result) -> usize {
     result
         .meta()
         .ok()
@@ -243,7 +246,7 @@ impl Store {
     /// `GET /health`: a query against the migrated schema.
     pub async fn health(&self) -> ApiResult<()> {
         self.first::<serde_json::Value>(
-            "SELECT (SELECT COUNT(*) FROM accounts WHERE 0) + (SELECT COUNT(*) FROM confirmations WHERE 0) + (SELECT COUNT(*) FROM replay WHERE 0) AS n",
+            "SELECT (SELECT COUNT(*) FROM accounts WHERE 0) + (SELECT COUNT(*) FROM confirmations WHERE 0) + (SELECT COUNT(*) FROM replay WHERE 0) + (SELECT COUNT(*) FROM sessions WHERE 0) AS n",
             &[],
             "health",
         )
@@ -405,6 +408,7 @@ impl Store {
                  AND accounts.key_id = c.previous_key_id",
                 &[text(token_hash), text(marker), int(now)],
             )?,
+            self.prune_sessions_of_confirmation(token_hash)?,
         ];
         self.run_confirmation(statements, 1).await
     }
@@ -464,6 +468,7 @@ impl Store {
                                 WHERE id = ?1 AND status = 'disabled' AND disabled_at = ?2 AND key_id = ?3)",
                 &[int(account_id), int(now), text(key_id)],
             )?,
+            self.prune_sessions(account_id)?,
         ]);
         let results = self.batch(statements, "disable").await?;
         Ok(results.get(disabling).map(changes) == Some(1))
@@ -651,6 +656,7 @@ impl Store {
                 int(now),
             ],
         )?);
+        statements.push(self.prune_sessions(account_id)?);
         self.run_confirmation(statements, applying).await
     }
 
@@ -922,8 +928,9 @@ impl Store {
         Ok(())
     }
 
-    /// Removes replay records past their horizon and confirmations (pending keys) that expired or
-    /// were used more than a day ago.
+    /// Removes replay records past their horizon, confirmations (pending keys) that expired or were
+    /// used more than a day ago, and the other rows whose time has passed (blocks, counts, notices,
+    /// budgets, tickets, sessions).
     pub async fn cleanup(&self, now: i64) -> ApiResult<Cleanup> {
         let statements = vec![
             self.statement("DELETE FROM replay WHERE expires_at <= ?1", &[int(now)])?,
@@ -946,6 +953,10 @@ impl Store {
             )?,
             self.statement(
                 "DELETE FROM salt_tickets WHERE expires_at <= ?1 OR uses_left <= 0",
+                &[int(now)],
+            )?,
+            self.statement(
+                "DELETE FROM sessions WHERE idle_expires_at <= ?1 OR expires_at <= ?1",
                 &[int(now)],
             )?,
         ];
