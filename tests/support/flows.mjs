@@ -1,9 +1,9 @@
 // The user-side steps of the Notary protocol against a worker started by tests/support/worker.mjs,
 // with tokens from tests/support/tokens.mjs: sign up, read the emailed confirmation, confirm, sign in,
-// change the key, disable.
+// change the key, disable, and sessions (create one, sign requests with it).
 
 import { randomBlinded } from "./oprf.mjs";
-import { claimsFor, newKey, requestToken, signToken } from "./tokens.mjs";
+import { claimsFor, newKey, requestToken, sessionRequestToken, sessionToken, signToken } from "./tokens.mjs";
 import { read } from "./worker.mjs";
 
 let counter = 0;
@@ -127,4 +127,43 @@ export async function replaceWithVersion1Key(sql, client, address, password) {
 export async function withinOneHour(needMs) {
   const left = 3_600_000 - (Date.now() % 3_600_000);
   if (left < needMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}
+
+/**
+ * POST /sessions: `accountKey` certifies `sessionKey` (with `label` when given) for `address`.
+ * `init.claims` adds or overrides claims of the session token.
+ */
+export async function postSession(w, address, accountKey, sessionKey, { label, claims = {}, ...init } = {}) {
+  const token = sessionToken(accountKey, address, w.publicUri, sessionKey, label, claims);
+  return w.fetch("/sessions", { json: { token }, ...init });
+}
+
+/** Creates a session of a new (or the given) key for `address`; resolves `{ key, info }` (201's SessionInfo). */
+export async function createSession(w, address, accountKey, { sessionKey = newKey(), label } = {}) {
+  const res = await read(await postSession(w, address, accountKey, sessionKey, { label }));
+  if (res.status !== 201) throw new Error(`POST /sessions answered ${res.status} ${res.text}`);
+  return { key: sessionKey, info: res.body.session };
+}
+
+function signedFetch(w, token, method, path, { body, headers = {}, ...init }) {
+  const finalHeaders = { authorization: `Notary ${token}`, ...headers };
+  if (body === undefined) return w.fetch(path, { method, headers: finalHeaders, ...init });
+  return w.fetch(path, { method, json: body, headers: finalHeaders, ...init });
+}
+
+/**
+ * `method path` (path from the origin, with its query) signed by the session key `sessionKey` of
+ * `address`: a session request binding the method, the URL and `init.body` (a string; none = empty).
+ */
+export async function sessionFetch(w, address, sessionKey, method, path, init = {}) {
+  const url = `${w.publicUri}${path}`;
+  const token = sessionRequestToken(sessionKey, address, w.publicUri, { method, url, body: init.body ?? "" });
+  return signedFetch(w, token, method, path, init);
+}
+
+/** {@link sessionFetch} signed by the account key instead (a `notary-request+jwt`). */
+export async function keyFetch(w, address, accountKey, method, path, init = {}) {
+  const url = `${w.publicUri}${path}`;
+  const token = requestToken(accountKey, address, w.publicUri, { method, url, body: init.body ?? "" });
+  return signedFetch(w, token, method, path, init);
 }

@@ -5,6 +5,9 @@
 //   const key = newKey();                                  // or newKey(seed32) for a fixed key
 //   const token = signToken("signup", claimsFor("a@example.com", aud), key);
 //   const request = requestToken(key, "a@example.com", aud, { method: "GET", url: `${aud}/account` });
+//   const device = newKey();                               // a session key
+//   const session = sessionToken(key, "a@example.com", aud, device, "Chromium on Linux"); // POST /sessions
+//   const signed = sessionRequestToken(device, "a@example.com", aud, { method: "GET", url: `${aud}/sessions` });
 
 import { createHash, createPrivateKey, createPublicKey, randomBytes, sign as edSign } from "node:crypto";
 
@@ -16,6 +19,8 @@ export const TYP = {
   disable: "notary-disable+jwt",
   request: "notary-request+jwt",
   assertion: "notary-assertion+jwt",
+  session: "notary-session+jwt",
+  "session-request": "notary-session-request+jwt",
 };
 
 /** Kinds whose header embeds the signing key as `jwk`; the others name it by `kid`. */
@@ -85,6 +90,23 @@ export function signToken(kind, claims, key, options = {}) {
 /** A signed-request token (`Authorization: Notary <token>`) binding method, URL and body. */
 export function requestToken(key, sub, aud, { method = "GET", url, body = "", ...extra } = {}) {
   return signToken("request", claimsFor(sub, aud, { htm: method, htu: url, bsh: bodyHash(body), ...extra }), key);
+}
+
+/**
+ * A session token (`notary-session+jwt`, POST /sessions): the account key certifies `sessionKey` in
+ * `cnf` (RFC 7800 section 3.2), with the device's `label` when given. `extra` adds or overrides claims.
+ */
+export function sessionToken(accountKey, sub, aud, sessionKey, label, extra = {}) {
+  const claims = claimsFor(sub, aud, { cnf: { jwk: sessionKey.jwk }, ...(label === undefined ? {} : { label }), ...extra });
+  return signToken("session", claims, accountKey);
+}
+
+/**
+ * A session request (`notary-session-request+jwt`, `Authorization: Notary <token>`) signed by the
+ * session key: method, URL (with its query) and body bound like a request token's.
+ */
+export function sessionRequestToken(sessionKey, sub, aud, { method = "GET", url, body = "", ...extra } = {}) {
+  return signToken("session-request", claimsFor(sub, aud, { htm: method, htu: url, bsh: bodyHash(body), ...extra }), sessionKey);
 }
 
 /** Splits a compact JWS into its decoded header, claims and signature bytes. */
