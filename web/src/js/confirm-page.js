@@ -2,13 +2,16 @@
 // The person types the password again (the new one for a change); the worker makes the key and signs
 // POST /confirm with it; then the account shows in this same page, with the key still loaded. A
 // `change` link also confirms the one-time move of an account made before protocol version 2: its
-// key of version 2 is made from the unchanged password, so the person types that password.
+// key of version 2 is made from the unchanged password, so the person types that password. A confirmed
+// account is a signed-in one: the key certifies a device session (which a change, ending every earlier
+// session, needs anyway).
 
 import { showAccountView } from "./account-view.js";
 import { checkPassword } from "./checks.js";
+import { startSession } from "./device-session.js";
 import { notary } from "./notary.js";
 import { clearFragment, fragmentFields } from "./link.js";
-import { rememberAddress, rememberStage } from "./session.js";
+import { rememberAddress, rememberStage } from "./tab-memory.js";
 import { withTicket } from "./ticket.js";
 import { byId, Feedback, onKeyFormSubmit, showError, wireShowPasswords } from "./ui.js";
 
@@ -76,7 +79,8 @@ function setUp({ token, address, purpose }) {
       feedback.say(purpose === "change" ? "Your new key is active." : "Your account is active.", {
         success: true,
       });
-      await showAccountView({ replacing: view });
+      const session = await startSession();
+      await showAccountView({ replacing: view, session });
       const status = byId("account-status");
       status.classList.add("success");
       status.textContent =

@@ -1,6 +1,6 @@
 // "Check your inbox": says what the email is for and what happens next. Holds no key.
 
-import { rememberedAddress } from "./session.js";
+import { rememberedAddress } from "./tab-memory.js";
 import { byId } from "./ui.js";
 
 const purpose = new URLSearchParams(window.location.search).get("purpose") === "change" ? "change" : "signup";

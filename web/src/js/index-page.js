@@ -1,11 +1,14 @@
 // The start page: create an account (derive the key, POST /signup, then "check your inbox"), or sign in.
 // Also the target of an emailed sign-in ticket link (#ticket=...&address=...): the ticket is kept for
-// the next attempt with that address (js/ticket.js) and the sign-in form is prefilled.
+// the next attempt with that address (js/ticket.js) and the sign-in form is prefilled. When this device
+// keeps a session (js/device-session.js), the page resumes it and shows the account instead.
 
+import { showAccountView } from "./account-view.js";
 import { checkAddress, checkNewPassword } from "./checks.js";
+import { resumeOnLoad } from "./device-session.js";
 import { clearFragment } from "./link.js";
 import { notary } from "./notary.js";
-import { rememberAddress, rememberStage } from "./session.js";
+import { rememberAddress, rememberStage } from "./tab-memory.js";
 import { wireSignIn } from "./signin.js";
 import { keepTicketFromLink, withTicket } from "./ticket.js";
 import { byId, Feedback, onKeyFormSubmit, wireShowPasswords, wireStrengthHints } from "./ui.js";
@@ -52,3 +55,12 @@ onKeyFormSubmit(form, feedback, {
 
 // Tells js/boot.js that this page started.
 document.documentElement.dataset.ready = "true";
+
+// A ticket link is for signing in with a password: no session to resume then.
+if (!ticketAddress) {
+  resumeOnLoad({
+    signedOutView: view,
+    onResumed: ({ account, session }) =>
+      showAccountView({ replacing: view, account, session: { persistent: session?.persistent !== false } }),
+  });
+}

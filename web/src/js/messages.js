@@ -14,6 +14,7 @@ export const PAGE_CODES = Object.freeze([
   "link_incomplete",
   "audience_invalid",
   "clipboard_unavailable",
+  "current_password_wrong",
 ]);
 
 /** @type {Record<string, string>} */
@@ -87,6 +88,8 @@ export const MESSAGES = {
   database_unavailable: "The Notary service can't reach its database right now. Please try again in a moment.",
   key_in_use:
     "That password makes the key this account already uses. Choose a different new password.",
+  unknown_session:
+    "That session has already ended, or it isn't one of this account's. The list below is up to date again.",
   internal: "Something went wrong on the server. Please try again in a moment.",
   misconfigured:
     "The Notary service isn't set up correctly right now, so it can't do this. Please try again later.",
@@ -125,6 +128,8 @@ export const MESSAGES = {
   audience_invalid:
     "Enter the service's address as a full web address, for example https://service.example.",
   clipboard_unavailable: "Copying isn't allowed here. Select the token and copy it by hand.",
+  current_password_wrong:
+    "That isn't your current password: it doesn't make your account's key. Check it and try again; nothing was sent.",
 };
 
 /**
@@ -157,12 +162,23 @@ export const IN_CONTEXT = {
   },
   change: {
     unknown_key:
-      "Your account no longer accepts the key of your current password (it may have been changed elsewhere). Sign in again, then retry.",
+      "Your account doesn't accept the key of the current password you typed (the password may have been changed on another device). Check it and try again; if it was changed elsewhere, sign in again.",
     key_in_use: "That is the password you use now, or one another account uses. Choose a different new password.",
   },
   disable: {
     unknown_key:
-      "The account no longer accepts this key (the password may have been changed elsewhere). Sign in again, then retry.",
+      "The account doesn't accept the key of the password you typed (it may have been changed on another device). Check it and try again; if it was changed elsewhere, sign in again.",
+    wrong_token_type: "Disabling needs your password: this device's session can't sign it. Type your password and try again.",
+  },
+  sessions: {
+    unknown_key:
+      "This device's session has ended (from another device, by a change of password, or because it expired). Sign in again to continue.",
+    invalid_request:
+      "Ending every other session needs this device's session, which this tab doesn't have. End them one by one instead.",
+  },
+  sign_out: {
+    network_error:
+      "Couldn't reach the Notary server to end this device's session, so you are still signed in. Check your connection and try signing out again.",
   },
   assertion: {
     invalid_argument:

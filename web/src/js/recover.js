@@ -5,7 +5,7 @@
 
 import { checkAddress, checkNewPassword } from "./checks.js";
 import { notary } from "./notary.js";
-import { rememberAddress, rememberedAddress, rememberStage } from "./session.js";
+import { rememberAddress, rememberedAddress, rememberStage } from "./tab-memory.js";
 import { withTicket } from "./ticket.js";
 import { byId, Feedback, onKeyFormSubmit, wireShowPasswords, wireStrengthHints } from "./ui.js";
 

@@ -2,13 +2,15 @@
 // GET /account (the client package's signIn). Only the server can tell whether the password was right
 // (any password makes some key); a refused sign-in leaves no key in the worker. An account made before
 // protocol version 2 signs in with its old key and is proposed the new one, confirmed by email: the
-// account view then says so, once.
+// account view then says so, once. Then the account key certifies a device session (js/device-session.js),
+// so that this browser stays signed in across reloads with no password and no key derivation.
 
 import { showAccountView } from "./account-view.js";
 import { checkAddress, checkPassword } from "./checks.js";
+import { startSession } from "./device-session.js";
 import { notary } from "./notary.js";
 import { wireRecovery } from "./recover.js";
-import { rememberAddress, rememberedAddress } from "./session.js";
+import { rememberAddress, rememberedAddress } from "./tab-memory.js";
 import { withTicket } from "./ticket.js";
 import { byId, Feedback, onKeyFormSubmit, wireShowPasswords } from "./ui.js";
 
@@ -37,11 +39,14 @@ export function wireSignIn({ prefix, view }) {
       );
       password.value = "";
       rememberAddress(account.address);
+      feedback.say("Signed in. Keeping this device signed in…");
+      const session = await startSession();
       feedback.say("Signed in.", { success: true });
       await showAccountView({
         replacing: view,
         account,
         moving: upgrade ? "proposed" : upgradeError ? "failed" : null,
+        session,
       });
     },
   });

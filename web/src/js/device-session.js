@@ -1,0 +1,152 @@
+// The device session (issue 13): after a sign-in the account key certifies a device key once
+// (`createSession`), the client package keeps that key non-extractable in IndexedDB, and the account
+// key is wiped from the worker. A page load resumes it (`resumeSession`): signed in with no password
+// and no key derivation. A session ended elsewhere (another device's "End", a change of password, a
+// disable, expiry) answers `unknown_key`: the page then shows the sign-in form with a short note.
+// Where the browser lacks WebCrypto Ed25519, the session's key lives in WebAssembly memory for this
+// tab only, and the account view says so.
+
+import { closeNotary, notary } from "./notary.js";
+import { explain, errorCode } from "./messages.js";
+import { leaveNotice, rememberedAddress, rememberSignedIn, takeNotice, wasSignedIn } from "./tab-memory.js";
+import { byId } from "./ui.js";
+
+/** The words of each one-time notice on a signed-out page (tab-memory.js NOTICES). */
+export const NOTICE_TEXT = {
+  signed_out: "You are signed out. This device no longer keeps a key for your account.",
+  session_ended:
+    "You were signed out: this device's session was ended (from another device, by a change of password, or because it expired). Sign in again to continue.",
+  disabled: "The account is disabled, so this device's session has ended.",
+};
+
+/**
+ * A short, non-identifying name for this device, shown in the list of sessions: "Chromium on Linux".
+ * Only the browser's family and the operating system, never versions or models.
+ */
+export function deviceLabel(nav = globalThis.navigator) {
+  const ua = String(nav?.userAgent ?? "");
+  const brands = (nav?.userAgentData?.brands ?? []).map((b) => String(b?.brand ?? ""));
+  const has = (name) => brands.includes(name);
+  let browser = "A browser";
+  if (has("Microsoft Edge") || /\bEdg(e|A|iOS)?\//.test(ua)) browser = "Edge";
+  else if (has("Opera") || /\bOPR\//.test(ua)) browser = "Opera";
+  else if (/\b(Firefox|FxiOS)\//.test(ua)) browser = "Firefox";
+  else if (has("Google Chrome")) browser = "Chrome";
+  else if (has("Chromium")) browser = "Chromium";
+  else if (/\bHeadlessChrome\//.test(ua)) browser = "Chromium";
+  else if (/\b(Chrome|CriOS)\//.test(ua)) browser = "Chrome";
+  else if (/\bSafari\//.test(ua) && /\bVersion\//.test(ua)) browser = "Safari";
+
+  const platform = String(nav?.userAgentData?.platform ?? "");
+  let system = "";
+  if (/Android/i.test(platform) || /\bAndroid\b/.test(ua)) system = "Android";
+  else if (/\b(iPhone|iPad|iPod)\b/.test(ua)) system = "iOS";
+  else if (/Windows/i.test(platform) || /\bWindows\b/.test(ua)) system = "Windows";
+  else if (/mac/i.test(platform) || /\bMac OS X\b/.test(ua)) system = "macOS";
+  else if (/Chrome ?OS/i.test(platform) || /\bCrOS\b/.test(ua)) system = "ChromeOS";
+  else if (/Linux/i.test(platform) || /\bLinux\b|\bX11\b/.test(ua)) system = "Linux";
+  return system ? `${browser} on ${system}` : browser;
+}
+
+/**
+ * Certifies a device session with the account key just made (after a sign-in or a confirmation, or a
+ * change of password, which ends every earlier session). The worker then wipes the account key.
+ * Never throws: a session that could not be made leaves the person signed in in this tab, with the
+ * account key, and the outcome says why.
+ * @returns {Promise<{ persistent: boolean, error?: unknown }>}
+ */
+export async function startSession() {
+  try {
+    const { persistent } = await notary().createSession({ label: deviceLabel() });
+    rememberSignedIn(Boolean(persistent));
+    return { persistent: Boolean(persistent) };
+  } catch (error) {
+    rememberSignedIn(false);
+    return { persistent: false, error };
+  }
+}
+
+/**
+ * On page load: resumes the device session, if this browser keeps one for this server. Marks
+ * `<html data-session>`: `checking`, then `resumed`, `none` (nothing kept), `ended` (the server
+ * no longer knows it) or `failed` (it could not be checked now; the session is kept for later).
+ * While a tab that was signed in reloads, `signedOutView` stays hidden until the answer comes, so
+ * the sign-in form does not flash.
+ * @param {{ signedOutView: HTMLElement, onResumed: (answer: { account: object, session: object }) => Promise<void> | void }} options
+ */
+export async function resumeOnLoad({ signedOutView, onResumed }) {
+  const root = document.documentElement;
+  root.dataset.session = "checking";
+  const notice = takeNotice();
+  const expecting = wasSignedIn();
+  if (expecting) signedOutView.hidden = true;
+  let answer = null;
+  try {
+    answer = await notary().resumeSession();
+  } catch (error) {
+    if (errorCode(error) === "unknown_key") answer = { ended: "unknown_key" };
+    else {
+      signedOutView.hidden = false;
+      root.dataset.session = "failed";
+      showNotice(signedOutView, `${explain(error).text} (We could not check whether this device is signed in.)`, {
+        code: errorCode(error),
+      });
+      return;
+    }
+  }
+  if (answer?.account) {
+    // A sign-in typed meanwhile (a new tab, before the answer came) goes its own way.
+    if (document.querySelector("form[aria-busy='true']")) return;
+    rememberSignedIn(true);
+    root.dataset.session = "resumed";
+    await onResumed(answer);
+    return;
+  }
+  signedOutView.hidden = false;
+  if (answer?.ended || expecting) {
+    // The server refused the session (`unknown_key`): the client package deleted it.
+    rememberSignedIn(false);
+    root.dataset.session = "ended";
+    showNotice(signedOutView, NOTICE_TEXT.session_ended, { code: "session_ended" });
+    return;
+  }
+  root.dataset.session = "none";
+  if (notice) showNotice(signedOutView, NOTICE_TEXT[notice], { code: notice });
+}
+
+/**
+ * Signs out: ends this session on the server (the client package ignores `unknown_key`), deletes the
+ * stored key, wipes the worker's keys and stops it. Rejects only when the server could not be told
+ * (the key is kept then, so that signing out can be tried again).
+ */
+export async function signOut() {
+  await notary().signOut();
+  rememberSignedIn(false);
+  closeNotary();
+}
+
+/**
+ * This device's session turned out to be ended (a signed request got `unknown_key`): forgets it here
+ * too, and shows the sign-in form with a note (on the account page).
+ */
+export async function sessionEnded() {
+  try {
+    await notary().signOut();
+  } catch {
+    /* the server already forgot it; the stored key is deleted before the server is asked */
+  }
+  rememberSignedIn(false);
+  closeNotary();
+  leaveNotice("session_ended");
+  window.location.assign("/account.html");
+}
+
+/** The note at the top of a signed-out view (`#signed-out-note`), with the address prefilled. */
+function showNotice(view, text, { code }) {
+  const note = view.querySelector("#signed-out-note") ?? byId("signed-out-note");
+  note.textContent = text;
+  note.dataset.code = code;
+  note.hidden = false;
+  const address = /** @type {HTMLInputElement | null} */ (document.getElementById("signin-address"));
+  if (address && !address.value) address.value = rememberedAddress();
+}
