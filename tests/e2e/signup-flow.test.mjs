@@ -10,6 +10,10 @@
 // version-1 key of the same password) moves on sign-in, confirmed from the inbox; a spent guess budget
 // is explained, and the emailed sign-in ticket lets the owner through.
 //
+// Since issue 13 a sign-in or a confirmation leaves a device session (tests/e2e/sessions.test.mjs tests
+// it): the journey signs out before each sign-in with a password, and the change of password, the
+// token for another service and the disable each take the current password again.
+//
 // The journey needs the worker's signed change of password (issue 11), and "a rate limit is
 // explained" its Rate Limiting bindings and the harness's `rateLimits`.
 //
@@ -180,10 +184,14 @@ async function adminVerify(token) {
   return { status: response.status, body: await response.json() };
 }
 
-/** An assertion for RELYING_PARTY, made by the page's worker client through the account view. */
-async function assertionFromPage() {
+/**
+ * An assertion for RELYING_PARTY, made by the page's worker client through the account view: the
+ * current password makes the account key again (a device session cannot sign one).
+ */
+async function assertionFromPage(password) {
   await page.fill("#assertion-audience", RELYING_PARTY);
   await page.selectOption("#assertion-lifetime", "300");
+  await page.fill("#assertion-current-password", password);
   await page.click("#assertion-submit");
   await page.waitForSelector("#assertion-result:not([hidden])");
   const token = await page.inputValue("#assertion-token");
@@ -191,9 +199,21 @@ async function assertionFromPage() {
   return token;
 }
 
+/** Signs out in the account view: the device session ends, and the tab forgets the address. */
+async function signOut() {
+  await page.click("#account-sign-out");
+  await page.waitForURL(`${stack.url}/`);
+  await page.waitForFunction(() => document.documentElement.dataset.session === "none");
+  assert.match(await page.textContent("#signed-out-note"), /You are signed out/);
+}
+
+/** Signs in on the account page, signed out (no device session to resume). */
 async function signIn(password) {
   await page.goto(`${stack.url}/account.html`);
-  assert.equal(await page.inputValue("#signin-address"), address, "the address is remembered for the tab");
+  await page.waitForFunction(() => document.documentElement.dataset.session === "none");
+  assert.ok(await page.isVisible("#signed-out-view"));
+  assert.equal(await page.inputValue("#signin-address"), "", "signing out forgot the address");
+  await page.fill("#signin-address", address);
   await page.fill("#signin-password", password);
   await page.click("#signin-submit");
 }
@@ -288,15 +308,16 @@ test("sign up, confirm, change password, sign in, disable: the whole flow in the
   await shot("05-account-phone");
 
   // An assertion signed by the first key is valid now.
-  const firstAssertion = await assertionFromPage();
+  const firstAssertion = await assertionFromPage(firstPassword);
   const verified = await adminVerify(firstAssertion);
   assert.equal(verified.status, 200, JSON.stringify(verified.body));
   assert.equal(verified.body.valid, true);
   assert.equal(verified.body.account.address, address);
   assert.equal(verified.body.account.key_id, firstKeyId);
 
-  // --- Change password: signed by the current key, active at once, no email ---
+  // --- Change password: signed by the current key (its password typed again), active at once, no email ---
   const mailBeforeChange = stack.mailbox.messages().length;
+  await page.fill("#change-current-password", firstPassword);
   await page.fill("#change-password", secondPassword);
   await page.fill("#change-password-repeat", secondPassword);
   await page.click("#change-submit");
@@ -307,6 +328,7 @@ test("sign up, confirm, change password, sign in, disable: the whole flow in the
   assert.ok(await page.isVisible("#account-view"));
   assert.equal(await page.evaluate(() => document.activeElement?.id), "change-status", "focus moves to the outcome");
   assert.equal(await page.inputValue("#change-password"), "", "the new password leaves the form");
+  assert.equal(await page.inputValue("#change-current-password"), "", "so does the current one");
   const secondKeyId = await page.textContent("#account-key-id");
   assert.match(secondKeyId, /^[A-Za-z0-9_-]{43}$/);
   assert.notEqual(secondKeyId, firstKeyId, "the account now has the new key");
@@ -317,11 +339,12 @@ test("sign up, confirm, change password, sign in, disable: the whole flow in the
   assert.equal(await page.textContent("#account-key-id"), secondKeyId);
   assert.equal(stack.mailbox.messages().length, mailBeforeChange, "a signed change sends no email");
   // The first key's assertion is spent; a new one from this page is signed by the new key.
-  const afterChange = await adminVerify(await assertionFromPage());
+  const afterChange = await adminVerify(await assertionFromPage(secondPassword));
   assert.equal(afterChange.status, 200, JSON.stringify(afterChange.body));
   assert.equal(afterChange.body.account.key_id, secondKeyId);
 
   // --- The old password no longer signs in ---
+  await signOut();
   const saltsBeforeSignIn = saltRequests();
   await signIn(firstPassword);
   await page.waitForSelector("#signin-error:not([hidden])", { timeout: 30_000 });
@@ -359,6 +382,7 @@ test("sign up, confirm, change password, sign in, disable: the whole flow in the
   assert.notEqual(thirdKeyId, secondKeyId, "the account now has the recovered password's key");
 
   // --- The second password no longer signs in, the third does ---
+  await signOut();
   await signIn(secondPassword);
   await page.waitForSelector("#signin-error:not([hidden])", { timeout: 30_000 });
   assert.equal(await page.getAttribute("#signin-error", "data-code"), "unknown_key");
@@ -377,11 +401,12 @@ test("sign up, confirm, change password, sign in, disable: the whole flow in the
 
   // Two assertions from the current key: one checked now, one kept for after disabling (a verified
   // token is spent: its jti is remembered).
-  const liveAssertion = await assertionFromPage();
+  const liveAssertion = await assertionFromPage(thirdPassword);
   assert.equal((await adminVerify(liveAssertion)).status, 200);
-  const laterAssertion = await assertionFromPage();
+  const laterAssertion = await assertionFromPage(thirdPassword);
 
-  // --- Disable, through the confirmation dialog ---
+  // --- Disable, with the password, through the confirmation dialog ---
+  await page.fill("#disable-current-password", thirdPassword);
   await page.click("#disable-open");
   await page.waitForSelector("#disable-dialog[open]");
   assert.equal(await page.evaluate(() => document.activeElement?.id), "disable-cancel", "the safe choice has focus");
@@ -561,7 +586,8 @@ test("an account made before protocol version 2 moves on sign-in, confirmed from
   assert.deepEqual(row, { kdf_version: 2, key_id: key.keyId });
 
   // From now on a sign-in proposes nothing.
-  await page.goto(`${stack.url}/`);
+  await page.click("#account-sign-out");
+  await page.waitForURL(`${stack.url}/`);
   await page.fill("#signin-address", legacyAddress);
   await page.fill("#signin-password", password);
   await page.click("#signin-submit");
