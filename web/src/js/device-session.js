@@ -17,7 +17,6 @@ export const NOTICE_TEXT = {
   signed_out: "You are signed out. This device no longer keeps a key for your account.",
   session_ended:
     "You were signed out: this device's session was ended (from another device, by a change of password, or because it expired). Sign in again to continue.",
-  disabled: "The account is disabled, so this device's session has ended.",
 };
 
 /**
@@ -41,7 +40,8 @@ export async function startSession() {
 /**
  * On page load: resumes the device session, if this browser keeps one for this server. Marks
  * `<html data-session>`: `checking`, then `resumed`, `none` (nothing kept), `ended` (the server
- * no longer knows it) or `failed` (it could not be checked now; the session is kept for later).
+ * no longer knows it), `failed` (it could not be checked now; the session is kept for later) or
+ * `superseded` (a sign-in with the password started meanwhile).
  * While a tab that was signed in reloads, `signedOutView` stays hidden until the answer comes, so
  * the sign-in form does not flash.
  * @param {{ signedOutView: HTMLElement, onResumed: (answer: { account: object, session: object }) => Promise<void> | void }} options
@@ -68,7 +68,10 @@ export async function resumeOnLoad({ signedOutView, onResumed }) {
   }
   if (answer?.account) {
     // A sign-in typed meanwhile (a new tab, before the answer came) goes its own way.
-    if (document.querySelector("form[aria-busy='true']")) return;
+    if (document.querySelector("form[aria-busy='true']")) {
+      root.dataset.session = "superseded";
+      return;
+    }
     rememberSignedIn(true);
     root.dataset.session = "resumed";
     await onResumed(answer);
