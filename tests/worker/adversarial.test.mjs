@@ -1,6 +1,6 @@
 // An adversarial suite against the built worker: the shared token vectors replayed at the endpoints,
-// token confusion across kinds, weak keys, malformed and oversized input, enumeration, races and
-// header spoofing.
+// token confusion across kinds, weak keys, malformed and oversized input, enumeration, races, header
+// spoofing, and attacks on sessions (stolen, replayed, revoked, expired, misused session tokens).
 
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -8,22 +8,36 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
   adminVerify,
+  createSession,
   freshAddress,
   getAccount,
+  keyFetch,
   nextMessage,
   postConfirm,
+  postDisable,
   postSignup,
+  sessionFetch,
   signUpAndConfirm,
 } from "../support/flows.mjs";
 import { randomBlinded } from "../support/oprf.mjs";
-import { b64url, claimsFor, headerFor, newKey, publicOnlyKey, requestToken, signCompact, signToken } from "../support/tokens.mjs";
+import {
+  b64url,
+  claimsFor,
+  headerFor,
+  newKey,
+  publicOnlyKey,
+  requestToken,
+  sessionRequestToken,
+  signCompact,
+  signToken,
+} from "../support/tokens.mjs";
 import { ROOT, read, startWorker } from "../support/worker.mjs";
 
 const THIRD_PARTY = "https://shop.example";
 const vectors = JSON.parse(readFileSync(join(ROOT, "tests/vectors/tokens.json"), "utf8"));
 const keyVectors = JSON.parse(readFileSync(join(ROOT, "tests/vectors/keys.json"), "utf8"));
 
-/** How each kind of token reaches the worker. */
+/** How each kind of token reaches the worker (a session request as GET /account, which also takes a request token). */
 function sender(w) {
   const admin = { authorization: `Bearer ${w.adminSecret}` };
   return {
@@ -33,8 +47,13 @@ function sender(w) {
     disable: (token) => w.fetch("/signature", { method: "DELETE", json: { token } }),
     request: (token) => w.fetch("/account", { headers: { authorization: `Notary ${token}` } }),
     assertion: (token) => w.fetch("/admin/verify", { json: { token, audience: THIRD_PARTY }, headers: admin }),
+    session: (token) => w.fetch("/sessions", { json: { token } }),
+    "session-request": (token) => w.fetch("/account", { headers: { authorization: `Notary ${token}` } }),
   };
 }
+
+/** Kinds that one endpoint takes both of (GET /account: the account key's request or a session's). */
+const SAME_ENDPOINT = new Set(["request>session-request", "session-request>request"]);
 
 const statusFor = (kind, code) => (kind === "assertion" ? 422 : ["invalid_key", "weak_key"].includes(code) ? 422 : 401);
 
@@ -43,9 +62,15 @@ describe("the shared token vectors at the endpoints", () => {
   before(async () => {
     // The vectors' audience is http://127.0.0.1:8787; their keys are registered here as real accounts.
     w = await startWorker();
+    const keys = {};
     for (const derivation of keyVectors.derivations.filter((d) => ["alice", "bob"].includes(d.name))) {
-      await signUpAndConfirm(w, derivation.address, newKey(Buffer.from(derivation.seed_hex, "hex")));
+      keys[derivation.name] = newKey(Buffer.from(derivation.seed_hex, "hex"));
+      await signUpAndConfirm(w, derivation.address, keys[derivation.name]);
     }
+    // bob's key is also the session key the vectors' "session" certifies for alice and that signs
+    // "session-request": a live session of alice's, so those tokens reach the signature and claims.
+    const alice = keyVectors.derivations.find((d) => d.name === "alice");
+    await createSession(w, alice.address, keys.alice, { sessionKey: keys.bob });
   });
   after(() => w?.close());
 
@@ -58,6 +83,8 @@ describe("the shared token vectors at the endpoints", () => {
       (c) => c.error && (c.stage === "parse" || (c.stage === "verify" && clockFree.has(c.error))),
     );
     assert.ok(cases.length > 50, `only ${cases.length} cases`);
+    for (const kind of ["session"]) assert.ok(cases.some((c) => c.expected_kind === kind), `cases at ${kind}`);
+    assert.ok(cases.some((c) => c.name.startsWith("session-request-as-")), "session requests where they are refused");
     for (const c of cases) {
       const res = await read(await send[c.expected_kind](c.token));
       assert.equal(res.body?.error, c.error, `${c.name}: ${res.text}`);
@@ -67,6 +94,8 @@ describe("the shared token vectors at the endpoints", () => {
 
   test("the vectors' valid tokens are refused as expired, not accepted", async () => {
     const send = sender(w);
+    const kinds = new Set(vectors.tokens.map((t) => t.kind));
+    for (const kind of ["session", "session-request"]) assert.ok(kinds.has(kind), `the vectors have a ${kind} token`);
     for (const token of vectors.tokens) {
       const res = await read(await send[token.kind](token.token));
       assert.ok(res.status >= 400, token.name);
@@ -90,20 +119,25 @@ describe("adversarial", () => {
     const claims = (kind) => {
       const aud = kind === "assertion" ? THIRD_PARTY : w.publicUri;
       if (kind === "confirm") return claimsFor(user.address, aud, { confirmation: b64url(Buffer.alloc(32, 1)) });
-      if (kind === "request") return claimsFor(user.address, aud, { htm: "GET", htu: `${w.publicUri}/account`, bsh: b64url(Buffer.alloc(32)) });
+      if (kind === "request" || kind === "session-request") {
+        return claimsFor(user.address, aud, { htm: "GET", htu: `${w.publicUri}/account`, bsh: b64url(Buffer.alloc(32)) });
+      }
+      if (kind === "session") return claimsFor(user.address, aud, { cnf: { jwk: newKey().jwk }, label: "confused" });
       return claimsFor(user.address, aud);
     };
+    assert.ok(kinds.includes("session") && kinds.includes("session-request"));
     for (const made of kinds) {
       for (const expected of kinds) {
-        if (made === expected) continue;
+        if (made === expected || SAME_ENDPOINT.has(`${made}>${expected}`)) continue;
         const token = signToken(made, claims(made), user.key);
         const res = await read(await send[expected](token));
         assert.equal(res.body.error, "wrong_token_type", `${made} at ${expected}: ${res.text}`);
         assert.equal(res.status, expected === "assertion" ? 422 : 401);
       }
     }
-    // The account is untouched.
+    // The account is untouched, and no session was made.
     assert.equal((await getAccount(w, user.address, user.key)).status, 200);
+    assert.equal((await w.sql("SELECT COUNT(*) AS n FROM sessions"))[0].n, 0);
   });
 
   test("weak keys are refused: identity-point universal forgery, small order, non-canonical", async () => {
@@ -334,5 +368,101 @@ describe("adversarial", () => {
     const r2 = await read(await w.fetch("/signature", { method: "DELETE", json: { token: weird } }));
     assert.equal(r2.body.error, "invalid_token");
     assert.doesNotMatch(r2.text, /serde|panick|at line|D1|SQLITE/i);
+  });
+});
+
+describe("adversarial: sessions", () => {
+  let w;
+  before(async () => {
+    w = await startWorker({ vars: { SESSION_IDLE_SECS: "60", SESSION_MAX_SECS: "120" } });
+  });
+  after(() => w?.close());
+
+  const liveSessions = async (address) =>
+    (await w.sql("SELECT s.id FROM sessions AS s JOIN accounts AS a ON a.id = s.account_id WHERE a.address = ? ORDER BY s.id", address)).map((r) => r.id);
+  const refused = (res, code, message) => {
+    assert.equal(res.body?.error, code, `${message ?? ""} ${res.text}`);
+    assert.equal(res.status, 401, message);
+  };
+
+  test("a stolen session request replayed: at its own URL it is replayed, at another it ends nothing", async () => {
+    const victim = await signUpAndConfirm(w, freshAddress("stolen"));
+    const device = await createSession(w, victim.address, victim.key);
+    const other = await createSession(w, victim.address, victim.key);
+    const stolen = sessionRequestToken(device.key, victim.address, w.publicUri, { method: "GET", url: `${w.publicUri}/sessions` });
+    const send = (method, path) => w.fetch(path, { method, headers: { authorization: `Notary ${stolen}` } });
+    assert.equal((await send("GET", "/sessions")).status, 200, "the victim's own use");
+    refused(await read(await send("GET", "/sessions")), "replayed", "the same request again");
+    for (const [method, path] of [["DELETE", "/sessions"], ["DELETE", `/sessions/${other.info.id}`], ["GET", "/account"], ["DELETE", "/sessions?except=current"]]) {
+      const res = await read(await send(method, path));
+      assert.equal(res.status, 401, `${method} ${path}: ${res.text}`);
+      assert.ok(["request_mismatch", "replayed"].includes(res.body.error), `${method} ${path}: ${res.body.error}`);
+    }
+    // Stolen before its first use, it still only does what it binds: another URL is request_mismatch.
+    const fresh = sessionRequestToken(device.key, victim.address, w.publicUri, { method: "GET", url: `${w.publicUri}/sessions` });
+    const elsewhere = await read(await w.fetch("/sessions", { method: "DELETE", headers: { authorization: `Notary ${fresh}` } }));
+    refused(elsewhere, "request_mismatch");
+    const evil = sessionRequestToken(device.key, victim.address, w.publicUri, { method: "GET", url: "http://evil.example/sessions" });
+    const forgedHost = await read(
+      await w.mf.dispatchFetch("http://evil.example/sessions", { headers: { authorization: `Notary ${evil}`, "cf-connecting-ip": "127.0.0.1" } }),
+    );
+    refused(forgedHost, "request_mismatch", "bound to PUBLIC_URI, not the Host header");
+    assert.deepEqual(await liveSessions(victim.address), [device.info.id, other.info.id].sort(), "nothing ended");
+    assert.equal((await w.fetch("/sessions", { headers: { authorization: `Notary ${fresh}` } })).status, 200, "the refusals did not consume it");
+  });
+
+  test("a session request sent with an account-key typ is unknown_key, and cannot disable or change the account", async () => {
+    const victim = await signUpAndConfirm(w, freshAddress("typ"));
+    const device = await createSession(w, victim.address, victim.key);
+    refused(await read(await getAccount(w, victim.address, device.key)), "unknown_key", "notary-request+jwt");
+    refused(await read(await keyFetch(w, victim.address, device.key, "DELETE", "/sessions")), "unknown_key");
+    refused(await read(await postDisable(w, victim.address, device.key)), "unknown_key", "notary-disable+jwt");
+    // The session request's own typ under an account-key kind's kid header: a forged signature is still refused.
+    const forged = signToken(
+      "session-request",
+      claimsFor(victim.address, w.publicUri, { htm: "GET", htu: `${w.publicUri}/account`, bsh: b64url(Buffer.from("47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU", "base64url")) }),
+      newKey(),
+      { header: { kid: device.key.kid } },
+    );
+    refused(await read(await w.fetch("/account", { headers: { authorization: `Notary ${forged}` } })), "invalid_signature", "another key under the session's kid");
+    const [row] = await w.sql("SELECT status, key_id FROM accounts WHERE address = ?", victim.address);
+    assert.deepEqual(row, { status: "active", key_id: victim.key.kid });
+    assert.equal((await sessionFetch(w, victim.address, device.key, "GET", "/account")).status, 200);
+  });
+
+  test("a revoked session and an expired one are unknown_key", async () => {
+    const { address, key } = await signUpAndConfirm(w, freshAddress("dead"));
+    const revoked = await createSession(w, address, key);
+    const expired = await createSession(w, address, key);
+    const live = await createSession(w, address, key);
+    assert.equal((await keyFetch(w, address, key, "DELETE", `/sessions/${revoked.info.id}`)).status, 200);
+    await w.sql(
+      "UPDATE sessions SET created_at = created_at - 121, last_used_at = last_used_at - 121, idle_expires_at = idle_expires_at - 121, expires_at = expires_at - 121 WHERE id = ?",
+      expired.info.id,
+    );
+    for (const [label, s] of [["revoked", revoked], ["expired", expired]]) {
+      refused(await read(await sessionFetch(w, address, s.key, "GET", "/account")), "unknown_key", label);
+      refused(await read(await sessionFetch(w, address, s.key, "GET", "/sessions")), "unknown_key", label);
+      refused(await read(await sessionFetch(w, address, s.key, "DELETE", `/sessions/${live.info.id}`)), "unknown_key", label);
+    }
+    assert.equal((await sessionFetch(w, address, live.key, "GET", "/account")).status, 200, "the live one was not ended by them");
+  });
+
+  test("a session request whose sub is another account is refused; that account's sessions are untouched", async () => {
+    const attacker = await signUpAndConfirm(w, freshAddress("attacker"));
+    const victim = await signUpAndConfirm(w, freshAddress("victim-sub"));
+    const mine = await createSession(w, attacker.address, attacker.key);
+    const theirs = await createSession(w, victim.address, victim.key);
+    for (const [method, path] of [["GET", "/account"], ["GET", "/sessions"], ["DELETE", "/sessions"], ["DELETE", `/sessions/${theirs.info.id}`]]) {
+      const res = await read(await sessionFetch(w, victim.address, mine.key, method, path));
+      refused(res, "wrong_subject", `${method} ${path}`);
+      assert.ok(!res.text.includes(theirs.info.id));
+    }
+    // Under its own sub, the attacker's session cannot end the victim's by id either.
+    const byId = await read(await sessionFetch(w, attacker.address, mine.key, "DELETE", `/sessions/${theirs.info.id}`));
+    assert.equal(byId.status, 404);
+    assert.equal(byId.body.error, "unknown_session");
+    assert.deepEqual(await liveSessions(victim.address), [theirs.info.id]);
+    assert.equal((await sessionFetch(w, victim.address, theirs.key, "GET", "/account")).status, 200);
   });
 });
