@@ -31,7 +31,6 @@ import {
   claimsFor,
   newKey,
   now,
-  requestToken,
   sessionRequestToken,
   sessionToken,
   signToken,
