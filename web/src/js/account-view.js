@@ -7,7 +7,7 @@
 // their form, and checked against the account's key id before anything is sent.
 
 import { notary } from "./notary.js";
-import { sessionEnded, signOut, startSession } from "./device-session.js";
+import { resumeAgain, sessionEnded, signOut, startSession } from "./device-session.js";
 import { forgetTabMemory, leaveNotice, rememberAddress, rememberStage } from "./tab-memory.js";
 import { checkNewPassword, checkPassword } from "./checks.js";
 import { errorCode, MESSAGES } from "./messages.js";
@@ -74,12 +74,19 @@ function showSessionOutcome(session) {
   note.hidden = !tabOnly;
   if (!tabOnly) return;
   detail.textContent = session.error
-    ? `This device could not be signed in for later (${explainShort(session.error)}), so closing or reloading this tab signs you out.`
-    : "Closing or reloading this tab signs you out; signing in again needs your password.";
+    ? `This device could not be signed in for later (error code: ${errorCode(session.error)}), so closing or reloading this tab signs you out.`
+    : session.webCrypto && !session.stored
+      ? "This browser's storage is blocked or full, so closing or reloading this tab signs you out; signing in again needs your password."
+      : "Closing or reloading this tab signs you out; signing in again needs your password.";
 }
 
-function explainShort(error) {
-  return `error code: ${errorCode(error)}`;
+/**
+ * After a step that made the account key again (which the worker client does by replacing every key
+ * it holds, the device session's included): has the session back from IndexedDB, with no derivation.
+ */
+async function keepSession() {
+  if (!hasSession) return;
+  if (!(await resumeAgain())) hasSession = false;
 }
 
 async function refresh() {
@@ -160,6 +167,16 @@ async function loadSessions({ announce = "" } = {}) {
     status.textContent = announce;
   } catch (failure) {
     if (errorCode(failure) === "unknown_key") return sessionEnded();
+    if (errorCode(failure) === "no_session") {
+      // Signed in with the account key only (the session could not be made): nothing to list.
+      hasSession = false;
+      const none = document.createElement("li");
+      none.textContent = "This tab is signed in without a device session, so it can't list them. Sign in again to see where you're signed in.";
+      byId("sessions-list").replaceChildren(none);
+      byId("sessions-end-others").hidden = true;
+      status.textContent = "";
+      return;
+    }
     status.textContent = "";
     showError(error, failure, "sessions");
   }
@@ -277,16 +294,9 @@ function wireOnce() {
     error.hidden = true;
     signOutButton.disabled = true;
     status.textContent = "Signing out…";
-    try {
-      await signOut();
-    } catch (failure) {
-      signOutButton.disabled = false;
-      status.textContent = "";
-      showError(error, failure, "sign_out");
-      return;
-    }
+    const unheard = await signOut();
     forgetTabMemory();
-    leaveNotice("signed_out");
+    leaveNotice(unheard ? "signed_out_unheard" : "signed_out");
     window.location.assign("/");
   });
 
@@ -330,14 +340,20 @@ function wireChangePassword() {
         );
         return;
       }
-      await unlockAccountKey(current, feedback);
-      // Two evaluations (the server's key is checked): a spent guess budget is met here too, and the
-      // ticket from the inbox gets the owner through.
-      await withTicket(currentAddress, (ticket) =>
-        client.deriveNewKey(password.value, { ticket, onProgress: feedback.progressListener() }),
-      );
-      feedback.say("Replacing your key…");
-      const answer = await client.changePassword();
+      let answer;
+      try {
+        await unlockAccountKey(current, feedback);
+        // Two evaluations (the server's key is checked): a spent guess budget is met here too, and the
+        // ticket from the inbox gets the owner through.
+        await withTicket(currentAddress, (ticket) =>
+          client.deriveNewKey(password.value, { ticket, onProgress: feedback.progressListener() }),
+        );
+        feedback.say("Replacing your key…");
+        answer = await client.changePassword();
+      } catch (failure) {
+        await keepSession();
+        throw failure;
+      }
       form.reset();
       password.dispatchEvent(new Event("input")); // the strength hint follows the emptied field
       rememberStage("active");
@@ -380,7 +396,11 @@ function wireAssertion() {
     address: () => currentAddress,
     task: async () => {
       const value = audience.value.trim();
-      await unlockAccountKey(current, feedback);
+      try {
+        await unlockAccountKey(current, feedback);
+      } finally {
+        await keepSession();
+      }
       const token = await notary().assertion(value, Number(lifetime.value));
       output.value = String(token);
       result.hidden = false;
@@ -446,6 +466,7 @@ function wireDisable() {
           feedback.say("Disabling your account…");
           await notary().disable();
         } catch (failure) {
+          await keepSession();
           feedback.fail(failure, "disable", currentAddress);
           return;
         }

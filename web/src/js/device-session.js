@@ -15,6 +15,8 @@ import { byId } from "./ui.js";
 /** The words of each one-time notice on a signed-out page (tab-memory.js NOTICES). */
 export const NOTICE_TEXT = {
   signed_out: "You are signed out. This device no longer keeps a key for your account.",
+  signed_out_unheard:
+    "You are signed out: this device deleted its key for your account. The server could not be told just now, so that session is listed until it expires (or until you end it from another device); without its key, nobody can use it.",
   session_ended:
     "You were signed out: this device's session was ended (from another device, by a change of password, or because it expired). Sign in again to continue.",
 };
@@ -28,9 +30,11 @@ export const NOTICE_TEXT = {
  */
 export async function startSession() {
   try {
-    const { persistent } = await notary().createSession({ label: deviceLabel() });
-    rememberSignedIn(Boolean(persistent));
-    return { persistent: Boolean(persistent) };
+    const created = await notary().createSession({ label: deviceLabel() });
+    // Kept for later only when the key is a WebCrypto key and IndexedDB stored it.
+    const persistent = Boolean(created?.persistent) && created?.stored !== false;
+    rememberSignedIn(persistent);
+    return { persistent, stored: created?.stored !== false, webCrypto: Boolean(created?.persistent) };
   } catch (error) {
     rememberSignedIn(false);
     return { persistent: false, error };
@@ -90,14 +94,38 @@ export async function resumeOnLoad({ signedOutView, onResumed }) {
 }
 
 /**
+ * Has the worker hold this device's session again, from IndexedDB (with a signed GET /account, no
+ * derivation), when it no longer does: the client package drops it when it makes the account key
+ * again. True when the worker holds a session afterwards.
+ */
+export async function resumeAgain() {
+  try {
+    const { session } = await notary().keyInfo();
+    if (session) return true;
+    const answer = await notary().resumeSession();
+    return Boolean(answer?.account);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Signs out: ends this session on the server (the client package ignores `unknown_key`), deletes the
- * stored key, wipes the worker's keys and stops it. Rejects only when the server could not be told
- * (the key is kept then, so that signing out can be tried again).
+ * stored key, wipes the worker's keys and stops it. The key goes even when the server cannot be
+ * reached: then this resolves to that error (the session, of use to no one without its key, lasts on
+ * the server until it expires or another device ends it).
+ * @returns {Promise<unknown | null>} the error that kept the server from hearing of it, or null
  */
 export async function signOut() {
-  await notary().signOut();
+  let unheard = null;
+  try {
+    await notary().signOut();
+  } catch (error) {
+    unheard = error;
+  }
   rememberSignedIn(false);
   closeNotary();
+  return unheard;
 }
 
 /**
@@ -108,7 +136,7 @@ export async function sessionEnded() {
   try {
     await notary().signOut();
   } catch {
-    /* the server already forgot it; the stored key is deleted before the server is asked */
+    /* the server already forgot it; the client package deletes the stored key whatever it says */
   }
   rememberSignedIn(false);
   closeNotary();

@@ -115,6 +115,10 @@ export const MESSAGES = {
     "This browser can't run the part of the page that keeps your key separate (Web Workers and WebAssembly are needed). Try an up-to-date browser.",
   busy: "Another step is still running. Wait for it to finish, then try again.",
   terminated: "This page closed its key store. Reload the page and try again.",
+  no_session:
+    "This tab isn't signed in with a device session, so it can't do this. Sign in again to continue.",
+  session_store_unavailable:
+    "This browser couldn't use its storage for the device session (it may be blocked in private browsing, or full).",
 
   // The pages' own checks (PAGE_CODES)
   address_required: "Enter your email address.",
@@ -176,10 +180,7 @@ export const IN_CONTEXT = {
     invalid_request:
       "Ending every other session needs this device's session, which this tab doesn't have. End them one by one instead.",
   },
-  sign_out: {
-    network_error:
-      "Couldn't reach the Notary server to end this device's session, so you are still signed in. Check your connection and try signing out again.",
-  },
+
   assertion: {
     invalid_argument:
       "Enter the service's address as a full web address, for example https://service.example, and pick how long the token stays valid.",

@@ -13,7 +13,7 @@ const NOTICE = "notary.notice";
 export const STAGES = new Set(["signup_sent", "change_sent", "active", "disabled"]);
 
 /** One-time notices for the next signed-out page (js/device-session.js words them). */
-export const NOTICES = new Set(["signed_out", "session_ended"]);
+export const NOTICES = new Set(["signed_out", "signed_out_unheard", "session_ended"]);
 
 function storage() {
   try {
