@@ -15,7 +15,8 @@
 // - The session key cannot disable the account: the disable form demands the password, and a
 //   session-signed DELETE /signature from the page's own worker client answers 401 `wrong_token_type`.
 // - Sign-out deletes the stored key and the server forgets the session (B's list, D1).
-// - A browser without WebCrypto Ed25519 keeps the session in this tab only, and the page says so.
+// - A browser without WebCrypto Ed25519 (its worker script served with generateKey refusing Ed25519)
+//   keeps the session in this tab only, and the page says so.
 //
 // Needs `bash scripts/build.sh` first (client-wasm/pkg, web/dist, edge-worker/build).
 
@@ -92,8 +93,17 @@ async function sessionState(page) {
 
 /** Waits for the account view with its list of sessions loaded; returns this device's session id. */
 async function accountShown(page) {
-  await page.waitForSelector("#account-view:not([hidden])", { timeout: 30_000 });
-  await page.waitForSelector('#sessions-list li[data-current="true"]', { timeout: 30_000 });
+  try {
+    await page.waitForSelector("#account-view:not([hidden])", { timeout: 30_000 });
+    await page.waitForSelector('#sessions-list li[data-current="true"]', { timeout: 30_000 });
+  } catch (error) {
+    // What the page said instead (error boxes carry codes, never secrets).
+    const said = await page.$$eval(".form-error:not([hidden]), .callout:not([hidden]), #sessions-list", (boxes) =>
+      boxes.map((box) => `#${box.id}: ${box.textContent.replace(/\s+/g, " ").trim()}`),
+    );
+    error.message += `\n${said.join("\n")}`;
+    throw error;
+  }
   assert.equal(await page.textContent("#account-address"), address);
   assert.ok(await page.isHidden("#signed-out-view"), "the sign-in form is not shown");
   return page.getAttribute('#sessions-list li[data-current="true"]', "data-session-id");
@@ -391,4 +401,45 @@ test("sign-out deletes the stored key, and the server forgets the session", asyn
   await a.page.reload();
   assert.equal(await sessionState(a.page), "none");
   assert.ok(await a.page.isHidden("#signed-out-note"));
+});
+
+test("without WebCrypto Ed25519 the session lives in this tab only, and the page says so", async () => {
+  // The worker script as served, with WebCrypto's Ed25519 key generation refused the way a browser
+  // without it refuses (NotSupportedError): the client package falls back to a key in WebAssembly memory.
+  const script = `${stack.url}/vendor/notary-client/worker.js`;
+  const withoutEd25519 = `{
+  const subtle = globalThis.crypto.subtle;
+  const generateKey = subtle.generateKey.bind(subtle);
+  subtle.generateKey = (algorithm, ...rest) =>
+    (algorithm?.name ?? algorithm) === "Ed25519"
+      ? Promise.reject(new DOMException("Ed25519 is not supported", "NotSupportedError"))
+      : generateKey(algorithm, ...rest);
+}
+`;
+  await a.browser.route(script, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, body: withoutEd25519 + (await response.text()) });
+  });
+  try {
+    const id = await signIn(a, secondPassword);
+    assert.ok(await a.page.isVisible("#account-tab-only"));
+    assert.match(
+      await a.page.textContent("#account-tab-only"),
+      /This browser cannot keep a signing key safely, so you stay signed in in this tab only\./,
+    );
+    assert.equal(await storedSession(a.page), null, "nothing is stored");
+    // The session works in this tab: it reads the account and lists itself.
+    await a.page.click("#account-refresh");
+    await a.page.waitForFunction(() => document.getElementById("account-status")?.textContent === "Account status is up to date.");
+    assert.ok((await listedSessions(a.page)).some((s) => s.id === id && s.current));
+    await shot(a, "26-sessions-tab-only-phone");
+
+    // A reload starts signed out, with no note: nothing was kept, nothing ended.
+    await a.page.reload();
+    assert.equal(await sessionState(a.page), "none");
+    assert.ok(await a.page.isVisible("#signed-out-view"));
+    assert.ok(await a.page.isHidden("#signed-out-note"));
+  } finally {
+    await a.browser.unroute(script);
+  }
 });
