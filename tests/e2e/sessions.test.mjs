@@ -13,7 +13,8 @@
 //   request) ends A's session; B stays signed in, with a new session.
 // - "End all other sessions" in B ends A's.
 // - The session key cannot disable the account: the disable form demands the password, and a
-//   session-signed DELETE /signature from the page's own worker client answers 401 `wrong_token_type`.
+//   session request token signed by the page's own worker client, sent to DELETE /signature, answers
+//   401 `wrong_token_type`.
 // - Sign-out deletes the stored key and the server forgets the session (B's list, D1).
 // - A browser without WebCrypto Ed25519 (its worker script served with generateKey refusing Ed25519)
 //   keeps the session in this tab only, and the page says so.
@@ -358,19 +359,38 @@ test("the session key cannot disable the account", async () => {
   assert.equal(await page.evaluate(() => document.getElementById("disable-dialog").open), false, "no confirmation without it");
 
   // Straight to the server with the page's own worker client: after the reload it holds only the
-  // session's key, and a session-signed DELETE /signature is refused by its kind.
-  const answer = await page.evaluate(async (url) => {
-    const { notary } = await import("/js/notary.js");
-    const keys = await notary().keyInfo();
-    const response = await notary().signedFetch(`${url}/signature`, {
-      method: "DELETE",
-      headers: { "content-type": "application/json" },
-      body: "{}",
-    });
-    return { accountKey: keys.current, session: keys.session?.id ?? null, status: response.status, body: await response.json() };
-  }, stack.url);
+  // session's key. DELETE /signature takes its token in the body, {"token": …}: on the way, the
+  // session request token the worker signed (its Authorization header) is moved there, as someone
+  // holding this device's session would try. The server refuses it by its kind.
+  const signature = `${stack.url}/signature`;
+  const moved = [];
+  await b.browser.route(signature, async (route) => {
+    const request = route.request();
+    const token = /^Notary (\S+)$/.exec((await request.allHeaders()).authorization ?? "")?.[1];
+    if (request.method() !== "DELETE" || !token) return route.continue();
+    moved.push(JSON.parse(Buffer.from(token.split(".")[0], "base64url").toString()).typ);
+    const headers = { ...request.headers() };
+    delete headers.authorization;
+    await route.continue({ headers, postData: JSON.stringify({ token }) });
+  });
+  let answer;
+  try {
+    answer = await page.evaluate(async (url) => {
+      const { notary } = await import("/js/notary.js");
+      const keys = await notary().keyInfo();
+      const response = await notary().signedFetch(url, {
+        method: "DELETE",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      });
+      return { accountKey: keys.current, session: keys.session?.id ?? null, status: response.status, body: await response.json() };
+    }, signature);
+  } finally {
+    await b.browser.unroute(signature);
+  }
   assert.equal(answer.accountKey, null, "no account key in the worker after a reload");
   assert.equal(answer.session, bSession, "signed by this device's session");
+  assert.deepEqual(moved, ["notary-session-request+jwt"], "the session's token went to DELETE /signature");
   assert.equal(answer.status, 401, JSON.stringify(answer.body));
   assert.equal(answer.body.error, "wrong_token_type");
 

@@ -233,50 +233,47 @@ function renderSessions(sessions) {
 }
 
 async function endOne(id, label) {
-  const section = byId("sessions-section");
-  const status = byId("sessions-status");
-  const error = byId("sessions-error");
-  error.hidden = true;
-  await whileBusy(
-    section,
-    async () => {
-      status.textContent = `Ending the session of ${label}…`;
-      try {
-        await notary().endSession(id);
-        await loadSessions({ announce: `Ended the session of ${label}: that device is signed out.` });
-      } catch (failure) {
-        if (errorCode(failure) === "unknown_key") return sessionEnded();
-        status.textContent = "";
-        showError(error, failure, "sessions");
-        if (errorCode(failure) === "unknown_session") await loadSessions();
-      }
-    },
-    { focusTarget: status },
-  );
-  status.focus();
+  await endSessions(`Ending the session of ${label}…`, () => notary().endSession(id), {
+    announce: `Ended the session of ${label}: that device is signed out.`,
+  });
 }
 
 async function endOthers() {
+  await endSessions("Ending every other session…", () => notary().endOtherSessions(), {
+    announce: "Every other device is signed out. This one stays signed in.",
+  });
+}
+
+/**
+ * Ends sessions with the section busy, then lists them again (after the busy state, which restores
+ * the buttons it disabled, so that the list decides which are usable). `unknown_session`: it ended
+ * meanwhile; the list shows what is left.
+ */
+async function endSessions(progress, end, { announce }) {
   const section = byId("sessions-section");
   const status = byId("sessions-status");
   const error = byId("sessions-error");
   error.hidden = true;
-  await whileBusy(
+  const outcome = await whileBusy(
     section,
     async () => {
-      status.textContent = "Ending every other session…";
+      status.textContent = progress;
       try {
-        await notary().endOtherSessions();
-        await loadSessions({ announce: "Every other device is signed out. This one stays signed in." });
+        await end();
+        return "ended";
       } catch (failure) {
-        if (errorCode(failure) === "unknown_key") return sessionEnded();
+        if (errorCode(failure) === "unknown_key") return "signed_out";
         status.textContent = "";
         showError(error, failure, "sessions");
+        return errorCode(failure) === "unknown_session" ? "stale" : "failed";
       }
     },
     { focusTarget: status },
   );
-  status.focus();
+  if (outcome === "signed_out") return sessionEnded();
+  if (outcome === "ended") await loadSessions({ announce });
+  else if (outcome === "stale") await loadSessions();
+  if (outcome === "ended") status.focus();
 }
 
 function wireOnce() {
