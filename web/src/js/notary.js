@@ -60,18 +60,6 @@ export function notary() {
   return client;
 }
 
-/** Has the worker zeroise the keys, then stops it: for signing out and after disabling. */
-export async function forgetAndClose() {
-  const current = client;
-  if (!current) return;
-  try {
-    await current.forget();
-  } catch {
-    /* the worker is gone already: its memory went with it */
-  }
-  closeNotary();
-}
-
 /** Stops the worker at once (the keys go with its memory): for leaving the page. */
 export function closeNotary() {
   const current = client;
@@ -84,8 +72,9 @@ export function closeNotary() {
   }
 }
 
-// Leaving the page ends the worker, so that no key outlives the page, not even in the back/forward
-// cache; a page restored from that cache starts again from its signed-out state.
+// Leaving the page ends the worker, so that no account key outlives the page, not even in the
+// back/forward cache; a page restored from that cache starts again and resumes the device session, if
+// the browser keeps one (its key is the client package's, non-extractable, in IndexedDB).
 window.addEventListener("pagehide", closeNotary);
 window.addEventListener("pageshow", (event) => {
   if (event.persisted) window.location.reload();
