@@ -7,7 +7,7 @@ import { NotaryError } from "./errors.js";
 
 export { NotaryError };
 
-export const { Evaluation, KeyPair, NotaryClient, releaseKdfMemory } = wasm;
+export const { Evaluation, KeyPair, NotaryClient, Session, releaseKdfMemory } = wasm;
 
 /** A module that only validates where WebAssembly SIMD (128-bit) is supported: `i8x16.popcnt`. */
 const SIMD_PROBE = new Uint8Array([
@@ -102,6 +102,52 @@ Object.defineProperties(wasm.NotaryClient.prototype, {
   assertion: {
     value(key, audience, lifetimeSecs) {
       return key.assertionToken(audience, lifetimeSecs);
+    },
+  },
+});
+
+// Session's calls over its one WebAssembly export, `sessionCall(call, id)` (session.rs says why):
+// each is a request signed by the session key, answered and checked in the WebAssembly.
+const SESSION_CALL = { account: 0, list: 1, end: 2, endOthers: 3, endAll: 4 };
+
+Object.defineProperties(wasm.Session.prototype, {
+  account: {
+    value() {
+      return this.sessionCall(SESSION_CALL.account);
+    },
+  },
+  list: {
+    value() {
+      return this.sessionCall(SESSION_CALL.list);
+    },
+  },
+  end: {
+    value(id) {
+      if (typeof id !== "string") {
+        return Promise.reject(new NotaryError("invalid_argument", "the argument `id` is missing or not a string"));
+      }
+      return this.sessionCall(SESSION_CALL.end, id);
+    },
+  },
+  endOthers: {
+    value() {
+      return this.sessionCall(SESSION_CALL.endOthers);
+    },
+  },
+  endAll: {
+    value() {
+      return this.sessionCall(SESSION_CALL.endAll);
+    },
+  },
+  signOut: {
+    // A session the server already forgot (ended elsewhere, expired) is signed out all the same.
+    async value() {
+      try {
+        return await this.sessionCall(SESSION_CALL.end, this.id);
+      } catch (error) {
+        if (error?.code === "unknown_key" || error?.code === "unknown_session") return { status: "ended", ended: 0 };
+        throw error;
+      }
     },
   },
 });

@@ -12,6 +12,7 @@ export type ServerErrorCode =
   | "invalid_request"
   | "unauthorized"
   | "unknown_key"
+  | "unknown_session"
   | "confirmation_invalid"
   | "forbidden_origin"
   | "not_found"
@@ -28,8 +29,14 @@ export type ServerErrorCode =
   | "misconfigured"
   | "database_unavailable";
 
-/** The codes the Web Worker client (`notary-client/worker-client`) raises itself. */
-export type WorkerClientErrorCode = "no_key" | "no_pending_key" | "worker_error" | "terminated";
+/** The codes the Web Worker client (`notary-client/worker-client`) and the session store raise themselves. */
+export type WorkerClientErrorCode =
+  | "no_key"
+  | "no_pending_key"
+  | "worker_error"
+  | "terminated"
+  | "no_session"
+  | "session_store_unavailable";
 
 /**
  * Every documented code of a `NotaryError`. Open-ended (`string & {}` keeps the named codes for

@@ -1,5 +1,5 @@
 // NotaryError, in a module of its own so that the page side of the Web Worker client can use it
-// without loading the WebAssembly glue; and the codes the Web Worker client raises itself.
+// without loading the WebAssembly glue; and the codes the Web Worker client (and the session store) raises itself.
 
 /**
  * The codes of the Web Worker client's own errors (worker-client.js and worker.js), typed
@@ -14,6 +14,10 @@ export const WorkerClientCode = Object.freeze({
   WorkerError: "worker_error",
   /** `terminate()` stopped the worker. */
   Terminated: "terminated",
+  /** An operation needs a session: create or resume one first. */
+  NoSession: "no_session",
+  /** IndexedDB is missing or failed (`notary-client/session-store`). */
+  SessionStoreUnavailable: "session_store_unavailable",
 });
 
 /**

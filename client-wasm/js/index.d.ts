@@ -1,7 +1,7 @@
 // Types of notary-client (the browser entry index.js and the Node entry node.js export the same API).
 
 import type { EvaluateOptions } from "./wasm/notary_client.js";
-import { Evaluation, KeyPair, NotaryClient } from "./wasm/notary_client.js";
+import { Evaluation, KeyPair, NotaryClient, Session } from "./wasm/notary_client.js";
 
 export type {
   Account,
@@ -10,13 +10,19 @@ export type {
   KdfParams,
   PublicJwk,
   SaltAnswer,
+  SessionCreated,
+  SessionInfo,
+  SessionList,
+  SessionOptions,
+  SessionsEnded,
   SignedFetchInit,
   SignIn,
   SignInOptions,
   SignInProgress,
   StatusAnswer,
+  StoredSession,
 } from "./wasm/notary_client.js";
-export { Evaluation, KeyPair, NotaryClient };
+export { Evaluation, KeyPair, NotaryClient, Session };
 export { NotaryError } from "./errors.js";
 export type {
   ClientErrorCode,

@@ -1,6 +1,14 @@
 // Types of notary-client/worker-client.
 
-import type { Account, ConfirmAnswer, PublicJwk, StatusAnswer } from "./wasm/notary_client.js";
+import type {
+  Account,
+  ConfirmAnswer,
+  PublicJwk,
+  SessionInfo,
+  SessionList,
+  SessionsEnded,
+  StatusAnswer,
+} from "./wasm/notary_client.js";
 import type { NotaryError } from "./errors.js";
 
 export { NotaryError } from "./errors.js";
@@ -57,6 +65,35 @@ export interface KeyInfo {
   publicJwk: PublicJwk;
 }
 
+/** The worker's session, as the page sees it: never the key. */
+export interface SessionKeyInfo {
+  id: string;
+  /** The account's canonical address. */
+  address: string;
+  /** The session key's thumbprint (not the account key's). */
+  keyId: string;
+  label: string;
+  /** Unix seconds. */
+  createdAt: number;
+  /** Unix seconds: the absolute expiry. */
+  expiresAt: number;
+  /** Whether the key is a non-extractable WebCrypto key (kept in IndexedDB); false: this tab only. */
+  persistent: boolean;
+}
+
+/** What `createSession` resolves to. */
+export interface CreatedSession {
+  /** The session as the server made it (`current: true`). */
+  session: SessionInfo;
+  /**
+   * Whether the key is a non-extractable WebCrypto key. False where WebCrypto Ed25519 is missing:
+   * the key is in the worker's memory and the session lasts as long as the worker (this tab).
+   */
+  persistent: boolean;
+  /** Whether it was saved in IndexedDB (persistent, `persist`, and IndexedDB worked). */
+  stored: boolean;
+}
+
 export interface WorkerClient {
   /** Resolves when the worker has loaded the WebAssembly module. */
   readonly ready: Promise<{ simd: boolean; baseUrl: string }>;
@@ -93,8 +130,31 @@ export interface WorkerClient {
   signup(): Promise<StatusAnswer>;
   /** `POST /confirm`; with `useNewKey` the new key signs and then becomes the session's key. */
   confirm(confirmationToken: string, options?: { useNewKey?: boolean }): Promise<ConfirmAnswer>;
-  /** `GET /account`, signed. */
+  /** `GET /account`, signed by the session when there is one, else by the account key. */
   account(): Promise<Account>;
+  /**
+   * `POST /sessions`: a device key certified by the account key (which must be held: `signIn` or
+   * `deriveKey` first, else `no_key`). Saved in IndexedDB when persistent and `persist` (default
+   * true); the account key is wiped from the worker unless `keepAccountKey` (default false).
+   */
+  createSession(options?: { label?: string; persist?: boolean; keepAccountKey?: boolean }): Promise<CreatedSession>;
+  /**
+   * The session stored for this server, checked with a signed `GET /account`: `null` when there is
+   * none or it ended or expired (`unknown_key`; the stored copy is then deleted). No derivation.
+   */
+  resumeSession(): Promise<{ account: Account; session: SessionKeyInfo } | null>;
+  /** `GET /sessions` with the session (`no_session` without one). */
+  listSessions(): Promise<SessionList>;
+  /** `DELETE /sessions/{id}`; this session's own id also signs the worker out of it. */
+  endSession(id: string): Promise<SessionsEnded>;
+  /** `DELETE /sessions?except=current`. */
+  endOtherSessions(): Promise<SessionsEnded>;
+  /**
+   * Ends the session on the server (already forgotten counts as ended), deletes it from IndexedDB
+   * and forgets every key in the worker; locally even when the server cannot be reached (then rejects
+   * with that error).
+   */
+  signOut(): Promise<null>;
   /**
    * `PATCH /signature` with the new key, signed by the session's key: the new key replaces it at
    * once and becomes the session's key. Resolves to `{ status: "active", address, key_id }`.
@@ -111,10 +171,10 @@ export interface WorkerClient {
   disable(): Promise<StatusAnswer>;
   /** A token for a third party, valid 1 to 300 seconds. */
   assertion(audience: string, lifetimeSecs: number): Promise<string>;
-  /** `fetch` signed by the session's key; `init` must be structured-cloneable. */
+  /** `fetch` signed by the session when there is one, else by the account key; `init` must be structured-cloneable. */
   signedFetch(url: string | URL, init?: RequestInit & { audience?: string }): Promise<Response>;
-  /** The session's keys, or null. */
-  keyInfo(): Promise<{ current: KeyInfo | null; pending: KeyInfo | null }>;
+  /** The account keys held and the session, each or null. */
+  keyInfo(): Promise<{ current: KeyInfo | null; pending: KeyInfo | null; session: SessionKeyInfo | null }>;
   /** Zeroises and frees the keys and the Argon2 working memory in the worker. */
   forget(): Promise<null>;
   /** Stops the worker; pending and later calls reject with code `terminated`. */

@@ -169,9 +169,54 @@ export function createWorkerClient({ baseUrl = globalThis.location?.origin, work
       return call("confirm", { confirmation: confirmationToken, useNewKey });
     },
 
-    /** `GET /account`, signed. */
+    /** `GET /account`, signed by the session when there is one, else by the account key. */
     account() {
       return call("account");
+    },
+
+    /**
+     * `POST /sessions`: a device key for this browser (non-extractable WebCrypto Ed25519, or a key in
+     * the worker's memory where WebCrypto Ed25519 is missing), certified by the account key. Saved in
+     * IndexedDB when it can be (`persistent`) and `persist`; then the account key is wiped from the
+     * worker unless `keepAccountKey`, and the session signs `account()` and `signedFetch()`.
+     * Resolves to `{ session, persistent, stored }`.
+     * @param {{ label?: string, persist?: boolean, keepAccountKey?: boolean }} [options]
+     */
+    createSession({ label, persist = true, keepAccountKey = false } = {}) {
+      return call("createSession", { label, persist: persist !== false, keepAccountKey: keepAccountKey === true });
+    },
+
+    /**
+     * After a reload: the session stored for this server, checked with a signed `GET /account`.
+     * Resolves to `{ account, session }`, or `null` when there is none, or when it expired or was
+     * ended (`unknown_key`: the stored copy is deleted). No key derivation.
+     */
+    resumeSession() {
+      return call("resumeSession");
+    },
+
+    /** `GET /sessions`: `{ sessions }`, most recently used first, this one `current`. */
+    listSessions() {
+      return call("listSessions");
+    },
+
+    /** `DELETE /sessions/{id}`; ending this session's own id signs this worker out of it too. */
+    endSession(id) {
+      return call("endSession", { id });
+    },
+
+    /** `DELETE /sessions?except=current`: every other session of the account ends. */
+    endOtherSessions() {
+      return call("endOtherSessions");
+    },
+
+    /**
+     * Ends this session on the server (one it already forgot counts as ended), deletes it from
+     * IndexedDB and forgets every key in the worker. The local part happens even when the server
+     * cannot be reached; the promise then rejects with that error.
+     */
+    signOut() {
+      return call("signOut");
     },
 
     /**
@@ -197,7 +242,8 @@ export function createWorkerClient({ baseUrl = globalThis.location?.origin, work
     },
 
     /**
-     * `fetch` signed by the session's key (see `NotaryClient.signedFetch`); `init` must be
+     * `fetch` signed by the session when there is one, else by the account key (see
+     * `NotaryClient.signedFetch`); `init` must be
      * structured-cloneable (no AbortSignal, no streams). Resolves to a `Response`.
      */
     async signedFetch(url, init) {
@@ -206,7 +252,10 @@ export function createWorkerClient({ baseUrl = globalThis.location?.origin, work
       return new Response(empty ? null : body, { status, statusText, headers });
     },
 
-    /** `{ current, pending }`: address, key id and public JWK of the session's keys (or null). */
+    /**
+     * `{ current, pending, session }`: address, key id and public JWK of the account keys held (or
+     * null), and the session (`{ id, address, keyId, label, createdAt, expiresAt, persistent }` or null).
+     */
     keyInfo() {
       return call("keyInfo");
     },

@@ -10,6 +10,7 @@
 
 import { WorkerClientCode } from "./errors.js";
 import { NotaryClient, NotaryError, ready, releaseKdfMemory } from "./index.js";
+import { deleteSession, loadSession, saveSession } from "./session-store.js";
 
 /** @type {NotaryClient | null} */
 let client = null;
@@ -20,6 +21,11 @@ let current = null;
  * confirmed, or the version-2 key of an account moving to protocol version 2
  */
 let pending = null;
+/**
+ * @type {import("./index.js").Session | null} the device's session: when there is one, it signs
+ * `account` and `signedFetch` instead of the account key
+ */
+let session = null;
 let queue = Promise.resolve();
 
 function needClient() {
@@ -30,6 +36,35 @@ function needClient() {
 function needCurrent() {
   if (!current) throw new NotaryError(WorkerClientCode.NoKey, "no key in this session: derive one first");
   return current;
+}
+
+function needSession() {
+  if (!session) throw new NotaryError(WorkerClientCode.NoSession, "no session: create or resume one first");
+  return session;
+}
+
+/** What the page learns about the session: never the key. */
+function describeSession(s) {
+  return s
+    ? {
+        id: s.id,
+        address: s.address,
+        keyId: s.keyId,
+        label: s.label,
+        createdAt: s.createdAt,
+        expiresAt: s.expiresAt,
+        persistent: s.persistent,
+      }
+    : null;
+}
+
+/** Forgets the session in this worker and its stored copy (what a sign-out leaves behind). */
+async function dropSession() {
+  session?.free();
+  session = null;
+  await deleteSession(needClient().baseUrl).catch(() => {
+    // No IndexedDB (or it fails): there is nothing stored to delete.
+  });
 }
 
 function needPending() {
@@ -88,8 +123,10 @@ function signInProgress(progress) {
 function forgetKeys() {
   current?.free();
   pending?.free();
+  session?.free();
   current = null;
   pending = null;
+  session = null;
 }
 
 const operations = {
@@ -162,7 +199,7 @@ const operations = {
     return answer;
   },
 
-  account: () => needClient().account(needCurrent()),
+  account: () => (session ? session.account() : needClient().account(needCurrent())),
 
   async changePassword({ recovery }) {
     if (recovery) return needClient().changePassword(needPending());
@@ -179,7 +216,9 @@ const operations = {
   assertion: ({ audience, lifetimeSecs }) => needCurrent().assertionToken(audience, lifetimeSecs),
 
   async signedFetch({ url, init }) {
-    const response = await needClient().signedFetch(needCurrent(), url, init);
+    const response = session
+      ? await session.signedFetch(url, init)
+      : await needClient().signedFetch(needCurrent(), url, init);
     return {
       status: response.status,
       statusText: response.statusText,
@@ -188,7 +227,89 @@ const operations = {
     };
   },
 
-  keyInfo: () => ({ current: describe(current), pending: describe(pending) }),
+  keyInfo: () => ({ current: describe(current), pending: describe(pending), session: describeSession(session) }),
+
+  // The account key certifies a device key once; then, unless asked to keep it, the account key is
+  // wiped from this worker (issue 13), and the session signs from here on.
+  async createSession({ label, persist = true, keepAccountKey = false }) {
+    const created = await needClient().createSession(needCurrent(), label === undefined ? {} : { label });
+    session?.free();
+    session = created;
+    let stored = false;
+    if (persist && created.persistent) {
+      // A session that cannot be stored (IndexedDB missing or failing) still signs in this tab.
+      stored = await saveSession(created.toStored()).then(
+        () => true,
+        () => false,
+      );
+    }
+    if (!keepAccountKey) {
+      current.free();
+      current = null;
+    }
+    const info = {
+      id: created.id,
+      label: created.label,
+      created_at: created.createdAt,
+      last_used_at: created.createdAt,
+      idle_expires_at: created.idleExpiresAt,
+      expires_at: created.expiresAt,
+      current: true,
+    };
+    return { session: info, persistent: created.persistent, stored };
+  },
+
+  // A reload: the stored session of this server, checked with GET /account (no derivation).
+  async resumeSession() {
+    if (!session) {
+      const stored = await loadSession(needClient().baseUrl).catch(() => null);
+      if (!stored) return null;
+      if (!(stored.expiresAt > Date.now() / 1000)) {
+        await dropSession();
+        return null;
+      }
+      try {
+        session = needClient().resumeSession(stored);
+      } catch {
+        // A record this version cannot use (another format, keys that do not match): not a session.
+        await dropSession();
+        return null;
+      }
+    }
+    try {
+      return { account: await session.account(), session: describeSession(session) };
+    } catch (error) {
+      if (error?.code === "unknown_key") {
+        // Ended elsewhere, expired, or the account changed its password: sign in again.
+        await dropSession();
+        return null;
+      }
+      throw error;
+    }
+  },
+
+  listSessions: () => needSession().list(),
+
+  async endSession({ id }) {
+    const answer = await needSession().end(id);
+    if (id === session.id) await dropSession();
+    return answer;
+  },
+
+  endOtherSessions: () => needSession().endOthers(),
+
+  // Signs out whatever happens on the network: the key is deleted here and from IndexedDB, and
+  // without it the session is of use to no one until it expires; a failure is still reported.
+  async signOut() {
+    try {
+      if (session) await session.signOut();
+    } finally {
+      await dropSession();
+      forgetKeys();
+      releaseKdfMemory();
+    }
+    return null;
+  },
 
   forget() {
     forgetKeys();

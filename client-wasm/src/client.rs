@@ -4,7 +4,7 @@ use crate::derive::{self, Blinding, Evaluation};
 use crate::error::{ClientErrorKind, NotaryError, Result};
 use crate::http::{self, JsonCall};
 use crate::key::SERVER_TOKEN_LIFETIME_SECS;
-use crate::key::{body_bytes, KeyMaterial, KeyPair, Purpose};
+use crate::key::{body_bytes, KeyMaterial, KeyPair, Purpose, RequestSigner};
 use crate::requirements;
 use crate::shape::{self, Member, Requirement, Shape, Type};
 use protocol::address::Address;
@@ -362,7 +362,7 @@ impl NotaryClient {
             "/signature",
             &new_key,
             Purpose::Change,
-            Some(&current_key),
+            Some(RequestSigner::Account(current_key)),
             requirements!(CONFIRM_ANSWER),
         )
     }
@@ -408,7 +408,7 @@ impl NotaryClient {
             "GET",
             "/account",
             Ok(None),
-            Some(&key.material()),
+            Some(RequestSigner::Account(key.material())),
             requirements!(ACCOUNT),
         )
     }
@@ -424,11 +424,11 @@ impl NotaryClient {
         url: &str,
         #[wasm_bindgen(unchecked_param_type = "SignedFetchInit | undefined")] init: JsValue,
     ) -> js_sys::Promise {
-        let material = key.material();
+        let signer = RequestSigner::Account(key.material());
         let base_url = Rc::clone(&self.base_url);
         let url = url.to_owned();
         promise(Box::pin(async move {
-            let response = signed_fetch(&material, &base_url, &url, &init).await?;
+            let response = signed_fetch(&signer, &base_url, &url, &init).await?;
             Ok(response.into())
         }))
     }
@@ -549,7 +549,7 @@ impl NotaryClient {
         options.progress("derive", Some(KDF_PARAMS_VERSION));
         let key = evaluation.derive_key()?;
         options.progress("sign-in", None);
-        let refused = match self.account_of(&key.material()).await {
+        let refused = match self.account_of(key.material()).await {
             Ok(account) => return Ok(sign_in_result(key, &account, Upgrade::None)),
             Err(error) if error.code() == UNKNOWN_KEY && evaluation.legacy_accepted() => error,
             Err(error) => return Err(error),
@@ -557,7 +557,7 @@ impl NotaryClient {
         options.progress("derive", Some(LEGACY_KDF_VERSION));
         let legacy = evaluation.derive_legacy_key()?;
         options.progress("sign-in", None);
-        let account = match self.account_of(&legacy.material()).await {
+        let account = match self.account_of(legacy.material()).await {
             Ok(account) => account,
             // Neither key is the account's: the password is wrong (or there is no account).
             Err(error) if error.code() == UNKNOWN_KEY => return Err(refused),
@@ -582,7 +582,7 @@ impl NotaryClient {
                     "/signature",
                     &key.material(),
                     Purpose::Change,
-                    Some(&legacy.material()),
+                    Some(RequestSigner::Account(legacy.material())),
                     requirements!(STATUS_ANSWER),
                 )
                 .await
@@ -597,12 +597,12 @@ impl NotaryClient {
     }
 
     /// `GET /account` signed by `key`, awaited.
-    async fn account_of(&self, key: &KeyMaterial) -> Result<JsValue> {
+    async fn account_of(&self, key: Rc<KeyMaterial>) -> Result<JsValue> {
         self.call_future(
             "GET",
             "/account",
             Ok(None),
-            Some(key),
+            Some(RequestSigner::Account(key)),
             requirements!(ACCOUNT),
         )
         .await
@@ -616,20 +616,20 @@ impl NotaryClient {
         path: &str,
         material: &KeyMaterial,
         purpose: Purpose<'_>,
-        signer: Option<&KeyMaterial>,
+        signer: Option<RequestSigner>,
         expect: &'static [Requirement],
     ) -> js_sys::Promise {
         promise(self.token_call_future(method, path, material, purpose, signer, expect))
     }
 
     /// [`NotaryClient::token_call`] as a future.
-    fn token_call_future(
+    pub(crate) fn token_call_future(
         &self,
         method: &'static str,
         path: &str,
         material: &KeyMaterial,
         purpose: Purpose<'_>,
-        signer: Option<&KeyMaterial>,
+        signer: Option<RequestSigner>,
         expect: &'static [Requirement],
     ) -> Call {
         let body = material
@@ -642,41 +642,43 @@ impl NotaryClient {
     }
 
     /// Sends a JSON call to the server; with `signer`, as a signed request: `Authorization: Notary
-    /// <request token>` binding the method, the full URL and the exact body bytes, signed now.
-    fn call(
+    /// <request token>` binding the method, the full URL and the exact body bytes.
+    pub(crate) fn call(
         &self,
         method: &'static str,
         path: &str,
         body: Result<Option<String>>,
-        signer: Option<&KeyMaterial>,
+        signer: Option<RequestSigner>,
         expect: &'static [Requirement],
     ) -> js_sys::Promise {
         promise(self.call_future(method, path, body, signer, expect))
     }
 
-    /// [`NotaryClient::call`] as a future.
-    fn call_future(
+    /// [`NotaryClient::call`] as a future. The signer is a shared handle, so freeing its JavaScript
+    /// object while the call is in flight cannot take the key away from it.
+    pub(crate) fn call_future(
         &self,
         method: &'static str,
         path: &str,
         body: Result<Option<String>>,
-        signer: Option<&KeyMaterial>,
+        signer: Option<RequestSigner>,
         expect: &'static [Requirement],
     ) -> Call {
         let url = self.endpoint(path);
-        let prepared = body.and_then(|body| {
-            let request = HttpRequest {
-                method,
-                url: &url,
-                body: body.as_deref().unwrap_or_default().as_bytes(),
-            };
-            let authorization = signer
-                .map(|key| request_authorization(key, &self.base_url, request))
-                .transpose()?;
-            Ok((body, authorization))
-        });
+        let audience = Rc::clone(&self.base_url);
         Box::pin(async move {
-            let (body, authorization) = prepared?;
+            let body = body?;
+            let authorization = match signer {
+                Some(signer) => {
+                    let request = HttpRequest {
+                        method,
+                        url: &url,
+                        body: body.as_deref().unwrap_or_default().as_bytes(),
+                    };
+                    Some(signer.authorization(&audience, request).await?)
+                }
+                None => None,
+            };
             JsonCall {
                 method,
                 url: &url,
@@ -688,21 +690,13 @@ impl NotaryClient {
             .await
         })
     }
-}
 
-/// `Notary <token>`: the value of the `Authorization` header of a request signed by `key`, its request
-/// token for `audience` binding `request`.
-fn request_authorization(
-    key: &KeyMaterial,
-    audience: &str,
-    request: HttpRequest<'_>,
-) -> Result<String> {
-    let token = key.token(
-        Purpose::Request(request),
-        audience,
-        SERVER_TOKEN_LIFETIME_SECS,
-    )?;
-    Ok(format!("Notary {token}"))
+    /// Another handle on the same server (for a `Session`).
+    pub(crate) fn share(&self) -> NotaryClient {
+        Self {
+            base_url: Rc::clone(&self.base_url),
+        }
+    }
 }
 
 /// Zeroises the Argon2 working memory (64 MiB) that derivations keep for reuse and gives it back to
@@ -733,8 +727,10 @@ pub fn normalize_base_url(base_url: &str) -> Result<String> {
     Ok(url.href().trim_end_matches('/').to_owned())
 }
 
-async fn signed_fetch(
-    material: &KeyMaterial,
+/// `fetch` signed by `signer` (see `NotaryClient.signedFetch`; `Session.signedFetch` is the same with a
+/// session's key).
+pub(crate) async fn signed_fetch(
+    signer: &RequestSigner,
     base_url: &str,
     url: &str,
     init: &JsValue,
@@ -760,15 +756,16 @@ async fn signed_fetch(
     }
     .map_err(|_| NotaryError::invalid_argument("fetch refused the request's init"))?;
     let body = read_body(&request).await?;
-    let authorization = request_authorization(
-        material,
-        &audience,
-        HttpRequest {
-            method: &request.method(),
-            url: &htu,
-            body: &body,
-        },
-    )?;
+    let authorization = signer
+        .authorization(
+            &audience,
+            HttpRequest {
+                method: &request.method(),
+                url: &htu,
+                body: &body,
+            },
+        )
+        .await?;
     request
         .headers()
         .set("Authorization", &authorization)
@@ -791,7 +788,7 @@ async fn read_body(request: &web_sys::Request) -> Result<Vec<u8>> {
 }
 
 /// The code a server answers for a key it does not know.
-const UNKNOWN_KEY: &str = "unknown_key";
+pub(crate) const UNKNOWN_KEY: &str = "unknown_key";
 
 /// What became of a version-1 account's move at sign-in.
 enum Upgrade {
@@ -834,13 +831,13 @@ fn salt_lookup_form(typed: &str) -> String {
 }
 
 /// A server call in flight. Boxed so that one `future_to_promise` serves every method.
-type Call = Pin<Box<dyn Future<Output = Result<JsValue>>>>;
+pub(crate) type Call = Pin<Box<dyn Future<Output = Result<JsValue>>>>;
 
-fn promise(call: Call) -> js_sys::Promise {
+pub(crate) fn promise(call: Call) -> js_sys::Promise {
     wasm_bindgen_futures::future_to_promise(async move { call.await.map_err(JsValue::from) })
 }
 
 /// A promise already rejected with `error`.
-fn rejected(error: NotaryError) -> js_sys::Promise {
+pub(crate) fn rejected(error: NotaryError) -> js_sys::Promise {
     js_sys::Promise::reject(&error.into())
 }

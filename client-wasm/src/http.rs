@@ -139,7 +139,7 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u32> {
 }
 
 /// An answer this client does not understand, with its status.
-fn unexpected_response(status: u16) -> NotaryError {
+pub fn unexpected_response(status: u16) -> NotaryError {
     NotaryError::new(
         ClientErrorKind::UnexpectedResponse,
         format!("the server answered HTTP {status} with a body this client does not understand"),

@@ -4,10 +4,11 @@
 
 use crate::env;
 use crate::error::{NotaryError, Result};
+use crate::session::SessionKey;
 use crate::shape::{self, Member, Shape, Type};
 use protocol::address::Address;
 use protocol::confirmation::ConfirmationToken;
-use protocol::keys::{self, KeyId};
+use protocol::keys::{self, KeyId, PublicKey};
 use protocol::token::{self, Claims, HttpRequest, TokenKind, MAX_LIFETIME_SECS};
 use protocol::ErrorKind;
 use std::rc::Rc;
@@ -46,6 +47,13 @@ pub enum Purpose<'a> {
     Request(HttpRequest<'a>),
     /// A token for a third party.
     Assertion,
+    /// `POST /sessions`: certifies a session key (`cnf`), with the device's label.
+    Session {
+        /// The session's public key.
+        key: &'a PublicKey,
+        /// The device label shown in the list of sessions.
+        label: Option<&'a str>,
+    },
 }
 
 impl Purpose<'_> {
@@ -57,6 +65,7 @@ impl Purpose<'_> {
             Self::Disable => TokenKind::Disable,
             Self::Request(_) => TokenKind::Request,
             Self::Assertion => TokenKind::Assertion,
+            Self::Session { .. } => TokenKind::Session,
         }
     }
 }
@@ -106,14 +115,8 @@ impl KeyMaterial {
                 let confirmation = ConfirmationToken::parse(confirmation)?;
                 claims = claims.with_confirmation(confirmation.as_str());
             }
-            Purpose::Request(request) => {
-                if request.method.is_empty() || request.url.contains('#') {
-                    return Err(NotaryError::invalid_argument(
-                        "a signed request needs a method and a full URL without fragment",
-                    ));
-                }
-                claims = claims.with_request(&request);
-            }
+            Purpose::Request(request) => claims = bind_request(claims, &request)?,
+            Purpose::Session { key, label } => claims = claims.with_session_key(key, label),
             Purpose::Signup | Purpose::Change | Purpose::Disable | Purpose::Assertion => {}
         }
         Ok(token::sign(purpose.kind(), &claims, &self.key)?)
@@ -123,6 +126,44 @@ impl KeyMaterial {
     pub fn token(&self, purpose: Purpose<'_>, audience: &str, lifetime: i64) -> Result<String> {
         let random = env::jti_bytes()?;
         self.token_at(purpose, audience, env::now_secs(), lifetime, &random)
+    }
+}
+
+/// Binds `request` into `claims`: the one place where both signers of requests, the account key
+/// ([`Purpose::Request`]) and a session key (`session::SessionKey`), check and bind what they sign.
+pub fn bind_request(claims: Claims, request: &HttpRequest<'_>) -> Result<Claims> {
+    if request.method.is_empty() || request.url.contains('#') {
+        return Err(NotaryError::invalid_argument(
+            "a signed request needs a method and a full URL without fragment",
+        ));
+    }
+    Ok(claims.with_request(request))
+}
+
+/// Who signs a request to a server: the account's key (`notary-request+jwt`) or a session's key
+/// (`notary-session-request+jwt`). Both bind the same method, URL and body, so every call path
+/// (`JsonCall`s and `signedFetch`) takes either. Each holds a shared handle, so a request in flight
+/// keeps its key alive even if JavaScript frees the object it came from.
+#[derive(Clone)]
+pub enum RequestSigner {
+    /// The account's key.
+    Account(Rc<KeyMaterial>),
+    /// A session's key.
+    Session(Rc<SessionKey>),
+}
+
+impl RequestSigner {
+    /// `Notary <token>`: the `Authorization` value of `request`, signed now for `audience`.
+    pub async fn authorization(&self, audience: &str, request: HttpRequest<'_>) -> Result<String> {
+        let token = match self {
+            Self::Account(key) => key.token(
+                Purpose::Request(request),
+                audience,
+                SERVER_TOKEN_LIFETIME_SECS,
+            )?,
+            Self::Session(key) => key.request_token(audience, request).await?,
+        };
+        Ok(format!("Notary {token}"))
     }
 }
 

@@ -6,6 +6,8 @@
 //! - [`derive::Evaluation`]: the password blinded, evaluated by the server's OPRF and finalized, then
 //!   Argon2id and HKDF → Ed25519 key pair, inside WASM memory only;
 //! - [`key::KeyPair`]: the public JWK, the key id and one method per kind of token;
+//! - [`session::Session`]: a device key certified by the account key, to stay signed in without
+//!   deriving again (a non-extractable WebCrypto key, or a key in WASM memory where there is none);
 //! - [`client::NotaryClient`]: evaluation, sign-in (with the move of version-1 accounts), signup,
 //!   confirm, change of password, disable, account, tickets and signed `fetch`, with the global
 //!   `fetch` from WebAssembly;
@@ -21,6 +23,7 @@ pub mod env;
 pub mod error;
 pub mod http;
 pub mod key;
+pub mod session;
 pub mod shape;
 pub mod typescript;
 
@@ -28,6 +31,7 @@ pub use client::NotaryClient;
 pub use derive::Evaluation;
 pub use error::NotaryError;
 pub use key::KeyPair;
+pub use session::Session;
 
 use wasm_bindgen::prelude::*;
 
@@ -42,6 +46,9 @@ const _: &str = client::CLIENT_OPTION_TYPES;
 
 #[wasm_bindgen(typescript_custom_section)]
 const _: &str = client::CHANGE_PASSWORD_TYPES;
+
+#[wasm_bindgen(typescript_custom_section)]
+const _: &str = session::SESSION_TYPES;
 
 #[wasm_bindgen(typescript_custom_section)]
 const SIGNED_FETCH_INIT: &'static str = r#"

@@ -28,6 +28,14 @@ pub enum Type {
     /// An object of this shape. [`check`] only requires an object: whoever reads it checks its
     /// members, with the codes that fit (the salt answer's `kdf`: the protocol's `weak_kdf_params`).
     Object(&'static Shape),
+    /// An array of objects of this shape: `Name[]`. [`check`] only requires an array: its reader
+    /// checks the items (`session::check_items`).
+    Array(&'static Shape),
+    /// `true` or `false`.
+    Boolean,
+    /// An object of a type the platform defines (`CryptoKey`): declared by that name, checked as an
+    /// object.
+    Platform(&'static str),
 }
 
 /// A member an object must have.
@@ -79,6 +87,7 @@ enum Kind {
     Integer(u32),
     Array,
     Object,
+    Boolean,
 }
 
 impl Type {
@@ -88,8 +97,9 @@ impl Type {
             Self::Literal(text) => Kind::Literal(text),
             Self::Number => Kind::Number,
             Self::Integer(number) => Kind::Integer(number),
-            Self::NumberArray => Kind::Array,
-            Self::Object(_) => Kind::Object,
+            Self::NumberArray | Self::Array(_) => Kind::Array,
+            Self::Object(_) | Self::Platform(_) => Kind::Object,
+            Self::Boolean => Kind::Boolean,
         }
     }
 }
@@ -143,6 +153,7 @@ fn meets(value: &JsValue, kind: Kind) -> bool {
         Kind::Integer(number) => value.as_f64() == Some(f64::from(number)),
         Kind::Array => js_sys::Array::is_array(value),
         Kind::Object => value.is_object(),
+        Kind::Boolean => value.as_bool().is_some(),
     }
 }
 
@@ -154,6 +165,7 @@ fn described(kind: Kind) -> &'static str {
         Kind::Integer(_) => "the expected number",
         Kind::Array => "an array",
         Kind::Object => "an object",
+        Kind::Boolean => "a boolean",
     }
 }
 

@@ -9,7 +9,7 @@
 
 use crate::error::ClientErrorKind;
 use crate::shape::{Shape, Type};
-use crate::{client, key};
+use crate::{client, key, session};
 use protocol::ErrorKind;
 
 /// Text written at compile time into a fixed buffer. Writing past the capacity only counts, so a
@@ -121,6 +121,11 @@ pub const ANSWERS: &str = const_text!(text => interfaces(
         &client::STATUS_ANSWER,
         &client::CONFIRM_ANSWER,
         &client::ACCOUNT,
+        &session::SESSION_INFO,
+        &session::SESSION_CREATED,
+        &session::SESSION_LIST,
+        &session::SESSIONS_ENDED,
+        &session::STORED_SESSION,
     ],
 ));
 
@@ -192,6 +197,12 @@ const fn member_type<const N: usize>(out: &mut Text<N>, ty: Type) {
         Type::NumberArray => out.push("number[]"),
         Type::Integer(number) => out.push_number(number),
         Type::Object(shape) => out.push(shape.name),
+        Type::Array(shape) => {
+            out.push(shape.name);
+            out.push("[]");
+        }
+        Type::Boolean => out.push("boolean"),
+        Type::Platform(name) => out.push(name),
     }
 }
 

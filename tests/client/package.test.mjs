@@ -109,6 +109,8 @@ describe("the packed package", () => {
       "index.js",
       "node.js",
       "package.json",
+      "session-store.d.ts",
+      "session-store.js",
       "wasm/notary_client.d.ts",
       "wasm/notary_client.js",
       "wasm/notary_client_baseline_bg.wasm",
@@ -126,6 +128,7 @@ describe("the packed package", () => {
     assert.equal(manifest.types, "./index.d.ts");
     assert.deepEqual(manifest.exports["."], { types: "./index.d.ts", node: "./node.js", default: "./index.js" });
     assert.equal(manifest.exports["./worker-client"].default, "./worker-client.js");
+    assert.deepEqual(manifest.exports["./session-store"], { types: "./session-store.d.ts", default: "./session-store.js" });
     assert.equal(manifest.dependencies, undefined, "no runtime dependencies");
     const readme = readFileSync(join(scratch.installed, "README.md"), "utf8");
     for (const name of ["createWorkerClient", "NotaryClient", "signedFetch", "NotaryError", "npm install notary-client"]) {
@@ -1033,5 +1036,145 @@ describe("rate limits of the worker in workerd reach the caller with Retry-After
     } finally {
       await limited.close();
     }
+  });
+});
+
+// Issue 13: sessions through NotaryClient, against the worker's /sessions (commit "worker: sessions").
+describe("sessions against the worker in workerd", { skip: !workerBuilt && "edge-worker/build is missing (bash edge-worker/build.sh)" }, () => {
+  /** @type {Awaited<ReturnType<typeof import("../support/worker.mjs").startWorker>>} */
+  let w;
+  before(async () => {
+    const { startWorker } = await import("../support/worker.mjs");
+    w = await startWorker();
+  });
+  after(() => w?.close());
+
+  /** A confirmed account: `{ client, address, key }`. */
+  async function account(name) {
+    const client = new notary.NotaryClient(w.url);
+    const address = `client.${name}.${Date.now().toString(36)}@example.com`;
+    const key = await client.keyFor(address, "a session password", { verifyServerKey: true });
+    await client.signup(key);
+    const message = await w.mailbox.waitFor((m) => m.address === address && m.purpose === "signup");
+    await client.confirm(key, message.token);
+    return { client, address, key };
+  }
+
+  test("create, sign with the session, list, end the others, sign out: the next request is unknown_key", async () => {
+    const { client, address, key } = await account("session");
+    const session = await client.createSession(key, { label: "Node on Linux" });
+    const other = await client.createSession(key, { label: "another device" });
+    assert.equal(session.persistent, true, "Node 20 has WebCrypto Ed25519");
+    assert.equal(session.address, address);
+    assert.notEqual(session.keyId, key.keyId, "a key of its own");
+    assert.equal(session.label, "Node on Linux");
+    assert.match(session.id, /^[A-Za-z0-9_-]{22}$/);
+    assert.ok(session.expiresAt >= session.idleExpiresAt && session.idleExpiresAt > session.createdAt);
+    key.free(); // The account key is no longer needed.
+
+    const seen = await session.account();
+    assert.equal(seen.address, address);
+    const response = await session.signedFetch("/account");
+    assert.equal(response.status, 200);
+    assert.equal((await response.json()).address, address);
+    // What was sent: a session request token by the session key, bound to the request.
+    const seenAuthorization = [];
+    const elsewhere = createServer((req, res) => {
+      seenAuthorization.push(req.headers.authorization);
+      res.end("{}");
+    });
+    await new Promise((resolve) => elsewhere.listen(0, "127.0.0.1", resolve));
+    const target = `http://127.0.0.1:${elsewhere.address().port}/x?y=1`;
+    await session.signedFetch(`${target}#fragment`, { method: "POST", body: "hi" });
+    await new Promise((resolve) => elsewhere.close(resolve));
+    const { header, claims } = decodeToken(seenAuthorization[0].replace(/^Notary /, ""));
+    assert.deepEqual(header, { alg: "EdDSA", typ: "notary-session-request+jwt", kid: session.keyId });
+    assert.equal(claims.htm, "POST");
+    assert.equal(claims.htu, target);
+    assert.equal(claims.aud, new URL(target).origin);
+    assert.equal(claims.bsh, createHash("sha256").update("hi").digest("base64url"));
+    assert.equal(claims.sub, address);
+
+    const { sessions } = await session.list();
+    assert.equal(sessions.length, 2);
+    const mine = sessions.find((s) => s.id === session.id);
+    assert.equal(mine.current, true);
+    assert.equal(mine.label, "Node on Linux");
+    assert.equal(sessions.find((s) => s.id === other.id).current, false);
+
+    assert.deepEqual(await session.endOthers(), { status: "ended", ended: 1 });
+    await assert.rejects(other.account(), { code: "unknown_key", status: 401 });
+    assert.deepEqual((await session.list()).sessions.map((s) => s.id), [session.id]);
+    await assert.rejects(session.end("AAAAAAAAAAAAAAAAAAAAAA"), { code: "unknown_session", status: 404 });
+    await assert.rejects(session.end("../account"), { code: "invalid_argument" });
+
+    assert.deepEqual(await session.signOut(), { status: "ended", ended: 1 });
+    await assert.rejects(session.account(), { code: "unknown_key", status: 401 });
+    // Signing out again: the server already forgot it, which is signed out all the same.
+    assert.deepEqual(await session.signOut(), { status: "ended", ended: 0 });
+    for (const object of [session, other, client]) object.free();
+  });
+
+  test("toStored survives a structured clone and resumes in a new client; its key is non-extractable", async () => {
+    const { client, address, key } = await account("stored");
+    const session = await client.createSession(key);
+    assert.equal(session.label, "");
+    const stored = structuredClone(session.toStored());
+    assert.deepEqual(Object.keys(stored).sort(), [
+      "address", "baseUrl", "createdAt", "expiresAt", "id", "keyId", "label", "privateKey", "publicJwk", "version",
+    ]);
+    assert.equal(stored.baseUrl, w.url);
+    assert.equal(stored.privateKey.extractable, false);
+    assert.deepEqual(stored.privateKey.usages, ["sign"]);
+    for (const format of ["pkcs8", "jwk", "raw"]) {
+      await assert.rejects(crypto.subtle.exportKey(format, stored.privateKey));
+    }
+    session.free();
+    client.free();
+    key.free();
+
+    // "Reload": a new client, no key derived.
+    const again = new notary.NotaryClient(w.url);
+    const resumed = again.resumeSession(stored);
+    assert.equal(resumed.id, stored.id);
+    assert.equal(resumed.keyId, stored.keyId);
+    assert.equal(resumed.idleExpiresAt, undefined);
+    assert.equal((await resumed.account()).address, address);
+    // A record for another server, or with keys that do not match, is refused before any request.
+    assert.throws(() => new notary.NotaryClient("http://other.invalid").resumeSession(stored), { code: "invalid_argument" });
+    const otherKey = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign"])).publicKey;
+    const x = Buffer.from(await crypto.subtle.exportKey("raw", otherKey)).toString("base64url");
+    assert.throws(() => again.resumeSession({ ...stored, publicJwk: { ...stored.publicJwk, x } }), { code: "invalid_argument" });
+    assert.throws(() => again.resumeSession({ ...stored, version: 2 }), { code: "invalid_argument" });
+    await resumed.signOut();
+    await assert.rejects(again.resumeSession(stored).account(), { code: "unknown_key", status: 401 });
+    again.free();
+  });
+
+  test("memoryOnly: a key in WebAssembly memory signs, and cannot be stored", async () => {
+    const { client, address, key } = await account("memory");
+    const session = await client.createSession(key, { memoryOnly: true, label: "tab" });
+    assert.equal(session.persistent, false);
+    assert.equal((await session.account()).address, address);
+    assert.throws(() => session.toStored(), { code: "invalid_argument" });
+    assert.equal((await session.list()).sessions[0].current, true);
+    await assert.rejects(client.createSession(key, { label: "\u0000" }), { code: "invalid_argument" });
+    await assert.rejects(client.createSession(key, { label: "x".repeat(65) }), { code: "invalid_argument" });
+    await session.signOut();
+    for (const object of [session, client, key]) object.free();
+  });
+
+  test("a session signs nothing but session requests: no token methods, and the account key's endpoints refuse it", async () => {
+    const { client, address, key } = await account("limited");
+    const session = await client.createSession(key);
+    for (const method of ["token", "signupToken", "changeToken", "disableToken", "requestToken", "assertionToken"]) {
+      assert.equal(session[method], undefined, method);
+    }
+    // Its signedFetch on DELETE /signature carries a session request, which the worker refuses.
+    const response = await session.signedFetch("/signature", { method: "DELETE" });
+    assert.ok(response.status >= 400, String(response.status));
+    assert.equal((await client.account(key)).address, address, "the account is untouched");
+    await session.signOut();
+    for (const object of [session, client, key]) object.free();
   });
 });
