@@ -267,3 +267,46 @@ export async function inAWorker(address: string, password: string): Promise<KeyI
   console.log(signInKey.keyId, moving?.keyId, movingStatus?.status, signIn.account.kdf_version, ticket.status);
   return keys.current;
 }
+
+// Sessions (issue 13): NotaryClient.createSession/resumeSession, Session, the store, the worker's calls.
+import { Session } from "notary-client";
+import type { SessionInfo, SessionList, SessionOptions, SessionsEnded, StoredSession } from "notary-client";
+import { deleteSession, loadSession, saveSession } from "notary-client/session-store";
+import type { CreatedSession, SessionKeyInfo } from "notary-client/worker-client";
+
+export async function useSession(client: NotaryClient, key: KeyPair): Promise<string> {
+  const options: SessionOptions = { label: "Chromium on Linux", memoryOnly: false };
+  const session: Session = await client.createSession(key, options);
+  const account: Account = await session.account();
+  const list: SessionList = await session.list();
+  const first: SessionInfo | undefined = list.sessions[0];
+  const current: boolean = first?.current ?? false;
+  const ended: SessionsEnded = await session.endOthers();
+  const count: number = ended.ended + (await session.endAll()).ended + (await session.end("id")).ended;
+  const response: Response = await session.signedFetch("/account", { method: "GET", audience: "x" });
+  const idle: number | undefined = session.idleExpiresAt;
+  if (session.persistent) {
+    const stored: StoredSession = session.toStored();
+    const key: CryptoKey = stored.privateKey;
+    await saveSession(stored);
+    const again: StoredSession | null = await loadSession(stored.baseUrl);
+    if (again) client.resumeSession(again).free();
+    await deleteSession(stored.baseUrl);
+    void key;
+  }
+  const out: SessionsEnded = await session.signOut();
+  session.free();
+  return `${account.address} ${current} ${count} ${response.status} ${idle} ${out.status} ${session.id} ${session.keyId} ${session.label} ${session.createdAt} ${session.expiresAt} ${session.address}`;
+}
+
+export async function useWorkerSessions(notary: WorkerClient): Promise<string> {
+  const created: CreatedSession = await notary.createSession({ label: "tab", persist: true, keepAccountKey: false });
+  const resumed: { account: Account; session: SessionKeyInfo } | null = await notary.resumeSession();
+  const list: SessionList = await notary.listSessions();
+  const one: SessionsEnded = await notary.endSession(list.sessions[0]?.id ?? "");
+  const others: SessionsEnded = await notary.endOtherSessions();
+  const info = await notary.keyInfo();
+  const session: SessionKeyInfo | null = info.session;
+  const out: null = await notary.signOut();
+  return `${created.session.id} ${created.persistent} ${created.stored} ${resumed?.session.keyId} ${one.ended} ${others.ended} ${session?.persistent} ${out}`;
+}

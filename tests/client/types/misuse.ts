@@ -36,3 +36,15 @@ export async function misuse(error: NotaryError, account: Account): Promise<void
   await notary.signIn("a@example.com"); // TS2554
   console.log(notAnExport, wait, status, simd, id, notAProtocolCode, notAWorkerCode, confirmedAt, recovered, mailed, moved);
 }
+
+// Sessions: a session has no token methods, its stored form is not a string, options are typed.
+export async function misuseSessions(client: NotaryClient, key: KeyPair): Promise<void> {
+  const session = await client.createSession(key, { memoryOnly: "yes" }); // TS2322
+  session.changeToken("https://notary.example"); // TS2339
+  const stored: string = session.toStored(); // TS2322
+  const idle: number = session.idleExpiresAt; // TS2322
+  const notary = createWorkerClient({ baseUrl: "https://notary.example" });
+  const resumed = await notary.resumeSession();
+  const address: string = resumed.account.address; // TS18047
+  console.log(stored, idle, address);
+}
