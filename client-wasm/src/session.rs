@@ -189,22 +189,35 @@ impl SessionKey {
         let seed = Seed::from_bytes(bytes);
         bytes.zeroize();
         filled?;
-        let pair = Box::new(keys::KeyPair::from_seed(&seed));
+        Ok(Self::in_memory(address, keys::KeyPair::from_seed(&seed)))
+    }
+
+    /// A session key held in WebAssembly memory (the fallback; and the shared vectors' replay).
+    pub fn in_memory(address: Address, pair: keys::KeyPair) -> Self {
         let public = *pair.public_key();
-        Ok(Self::new(address, public, SessionSecret::Memory(pair)))
+        Self::new(address, public, SessionSecret::Memory(Box::new(pair)))
     }
 
     /// A session request token (`notary-session-request+jwt`) for `audience` binding `request`,
-    /// built by the protocol crate and signed by the session key.
+    /// built by the protocol crate and signed by the session key, now, with a fresh `jti`.
     pub async fn request_token(&self, audience: &str, request: HttpRequest<'_>) -> Result<String> {
         let random = env::jti_bytes()?;
-        let claims = Claims::new(
-            &self.address,
-            audience,
-            env::now_secs(),
-            SERVER_TOKEN_LIFETIME_SECS,
-            &random,
-        );
+        let (iat, lifetime) = (env::now_secs(), SERVER_TOKEN_LIFETIME_SECS);
+        self.request_token_at(audience, request, iat, lifetime, &random)
+            .await
+    }
+
+    /// [`SessionKey::request_token`] issued at `iat`, valid `lifetime` seconds, with a `jti` made of
+    /// `random`: deterministic for a key in memory, so the shared vectors can be replayed.
+    pub async fn request_token_at(
+        &self,
+        audience: &str,
+        request: HttpRequest<'_>,
+        iat: i64,
+        lifetime: i64,
+        random: &[u8],
+    ) -> Result<String> {
+        let claims = Claims::new(&self.address, audience, iat, lifetime, random);
         let claims = bind_request(claims, &request)?;
         let input = token::signing_input(TokenKind::SessionRequest, &claims, &self.public)?;
         let signature = match &self.secret {

@@ -14,10 +14,11 @@
 
 use notary_client::derive;
 use notary_client::key::{KeyMaterial, Purpose};
+use notary_client::session::SessionKey;
 use protocol::address::Address;
 use protocol::b64;
 use protocol::kdf::{self, KdfAlgorithm, KdfParams};
-use protocol::keys::{KeyPair, Seed};
+use protocol::keys::{Jwk, KeyPair, PublicKey, Seed};
 use protocol::salt::Salt;
 use protocol::token::HttpRequest;
 use serde_json::Value;
@@ -203,7 +204,7 @@ fn kdf_parameters_below_the_floor_or_above_the_ceiling_are_refused() {
 }
 
 #[wasm_bindgen_test]
-fn every_valid_token_is_reproduced_byte_for_byte() {
+async fn every_valid_token_is_reproduced_byte_for_byte() {
     let vectors = json(TOKENS);
     let seeds: Vec<(&str, &str)> = vectors["keys"]
         .as_array()
@@ -228,6 +229,7 @@ fn every_valid_token_is_reproduced_byte_for_byte() {
         let request = &expected["request"];
         let confirmation;
         let body;
+        let session_key;
         let purpose = match text(expected, "kind") {
             "signup" => Purpose::Signup,
             "change" => Purpose::Change,
@@ -246,6 +248,38 @@ fn every_valid_token_is_reproduced_byte_for_byte() {
                     url: text(request, "url"),
                     body: &body,
                 })
+            }
+            "session" => {
+                let cnf = &claims["cnf"]["jwk"];
+                session_key = PublicKey::from_jwk(&Jwk {
+                    kty: text(cnf, "kty").into(),
+                    crv: text(cnf, "crv").into(),
+                    x: text(cnf, "x").into(),
+                })
+                .expect("cnf");
+                Purpose::Session {
+                    key: &session_key,
+                    label: claims["label"].as_str(),
+                }
+            }
+            // Signed by a session key: the Session's own signer, with the vector's key in memory.
+            "session-request" => {
+                body = text(request, "body").as_bytes().to_vec();
+                let signer = SessionKey::in_memory(
+                    Address::from_canonical(text(claims, "sub")).expect("sub"),
+                    KeyPair::from_seed(&seed(seed_hex)),
+                );
+                let http = HttpRequest {
+                    method: text(request, "method"),
+                    url: text(request, "url"),
+                    body: &body,
+                };
+                let token = signer
+                    .request_token_at(text(claims, "aud"), http, iat, lifetime, &jti)
+                    .await
+                    .unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert_eq!(token, text(expected, "token"), "{name}");
+                continue;
             }
             other => panic!("unknown kind {other}"),
         };
