@@ -5,7 +5,15 @@
 // it leaves to `waitUntil`. Used by bench/peer.mjs in its own worker instance, apart from the runs that
 // measure throughput.
 
-import { claimsFor, newKey, now, signToken } from "../tests/support/tokens.mjs";
+import {
+  claimsFor,
+  newKey,
+  now,
+  requestToken,
+  sessionRequestToken,
+  sessionToken,
+  signToken,
+} from "../tests/support/tokens.mjs";
 import { countingAdjust } from "../tests/support/trips.mjs";
 import { startWorker } from "../tests/support/worker.mjs";
 import { BENCH_RATE_LIMITS, BENCH_VARS, blindedFor } from "./limits.mjs";
@@ -14,7 +22,7 @@ const THIRD_PARTY = "https://relying-party.example";
 const REQUESTS = 20;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Rows `{ request, ...round trips per request by kind }` for verify, salt and signup. */
+/** Rows `{ request, ...round trips per request by kind }` for verify, salt, signup and sign-in (by the account key and by a session). */
 export async function countTrips() {
   const w = await startWorker({
     vars: BENCH_VARS,
@@ -28,8 +36,18 @@ export async function countTrips() {
       "INSERT INTO accounts (address, key_id, public_key, status, created_at, confirmed_at) VALUES (?1, ?2, ?3, 'active', ?4, ?4)",
       active, key.kid, key.x, now(),
     );
+    const device = newKey();
+    const created = await w.fetch("/sessions", { json: { token: sessionToken(key, active, w.publicUri, device, "bench") } });
+    if (created.status !== 201) throw new Error(`POST /sessions: ${created.status} ${await created.text()}`);
+    const account = `${w.publicUri}/account`;
     let n = 0;
     const cases = [
+      ["GET /account (account key)", 200, () => w.fetch("/account", {
+        headers: { authorization: `Notary ${requestToken(key, active, w.publicUri, { url: account })}` },
+      })],
+      ["GET /account (session key)", 200, () => w.fetch("/account", {
+        headers: { authorization: `Notary ${sessionRequestToken(device, active, w.publicUri, { url: account })}` },
+      })],
       ["POST /admin/verify (valid)", 200, () => w.fetch("/admin/verify", {
         json: { token: signToken("assertion", claimsFor(active, THIRD_PARTY), key), audience: THIRD_PARTY },
         headers: { authorization: `Bearer ${w.adminSecret}` },
