@@ -397,6 +397,20 @@ test("the session key cannot disable the account", async () => {
   const [row] = await stack.sql("SELECT status FROM accounts WHERE address = ? AND status = 'active'", address);
   assert.deepEqual(row, { status: "active" }, "the account is still active");
   assert.equal(await reloadSignedIn(b), bSession, "and the session still works");
+
+  // A token for another service needs the password too; making the account key for it keeps this
+  // device's session (the page has the worker hold it again).
+  await page.fill("#assertion-audience", "https://relying-party.example");
+  await page.fill("#assertion-current-password", secondPassword);
+  await page.click("#assertion-submit");
+  await page.waitForSelector("#assertion-result:not([hidden])", { timeout: 30_000 });
+  assert.equal(await derivations(page), 1, "one derivation, for the token");
+  const held = await page.evaluate(async () => {
+    const { notary } = await import("/js/notary.js");
+    return (await notary().keyInfo()).session?.id ?? null;
+  });
+  assert.equal(held, bSession, "the worker holds this device's session again");
+  assert.ok(await page.isVisible("#sessions-end-others"));
 });
 
 test("sign-out deletes the stored key, and the server forgets the session", async () => {
