@@ -106,11 +106,143 @@ Object.defineProperties(wasm.NotaryClient.prototype, {
   },
 });
 
+// Sessions (issue 13). The WebAssembly holds the session key and makes every token and request
+// (session.rs); here is the plain-data work around it: the WebCrypto key's generation, the session's
+// fields, its stored record and that record's checks, and the calls over the one export
+// `sessionCall(call, id)`.
+
+/** The fields of each Session made here (the WebAssembly object holds only the key). */
+const sessionFields = new WeakMap();
+
+function fieldsOf(session) {
+  const fields = sessionFields.get(session);
+  if (!fields) throw new NotaryError("invalid_argument", "not a session made by createSession or resumeSession");
+  return fields;
+}
+
+function invalid(message) {
+  return new NotaryError("invalid_argument", message);
+}
+
+/** base64url without padding (RFC 4648 section 5), of a public key's 32 bytes. */
+function base64url(bytes) {
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** The 32 bytes of a public JWK's `x`, or null unless it is their canonical base64url. */
+function publicKeyBytes(x) {
+  if (typeof x !== "string" || !/^[A-Za-z0-9_-]{43}$/.test(x)) return null;
+  const bytes = Uint8Array.from(atob(`${x.replace(/-/g, "+").replace(/_/g, "/")}=`), (c) => c.charCodeAt(0));
+  return base64url(bytes) === x ? bytes : null;
+}
+
+/**
+ * A WebCrypto Ed25519 key pair made with `extractable: false`, usable only to sign, and its public
+ * key's bytes; null where WebCrypto cannot make one (no `crypto.subtle` outside secure contexts, or no
+ * Ed25519: NotSupportedError).
+ */
+async function webCryptoKey() {
+  try {
+    const { privateKey, publicKey } = await crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign"]);
+    // Public keys are always extractable.
+    const raw = new Uint8Array(await crypto.subtle.exportKey("raw", publicKey));
+    return raw.length === 32 ? { privateKey, raw } : null;
+  } catch {
+    return null;
+  }
+}
+
+const isNumber = (value) => typeof value === "number";
+
+Object.defineProperties(wasm.NotaryClient.prototype, {
+  createSession: {
+    async value(key, options) {
+      if (!(key instanceof wasm.KeyPair)) throw invalid("the argument `key` must be a KeyPair");
+      const label = options?.label ?? undefined;
+      if (label !== undefined && typeof label !== "string") {
+        throw invalid("the label must be 1 to 64 characters, none of them a control character");
+      }
+      const pair = options?.memoryOnly === true ? null : await webCryptoKey();
+      const session = this.sessionKey(key.address, pair?.raw ?? new Uint8Array(0), pair?.privateKey);
+      try {
+        const { session: info } = await this.certifySession(key, session, label);
+        sessionFields.set(session, {
+          baseUrl: this.baseUrl,
+          address: key.address,
+          id: info.id,
+          label: info.label,
+          createdAt: info.created_at,
+          expiresAt: info.expires_at,
+          idleExpiresAt: info.idle_expires_at,
+          privateKey: pair?.privateKey,
+          x: pair && base64url(pair.raw),
+        });
+        return session;
+      } catch (error) {
+        session.free();
+        throw error;
+      }
+    },
+  },
+  resumeSession: {
+    value(stored) {
+      const { version, baseUrl, id, address, keyId, publicJwk, label, createdAt, expiresAt, privateKey } = stored ?? {};
+      const plain =
+        version === 1 &&
+        [baseUrl, id, address, keyId, label].every((text) => typeof text === "string") &&
+        isNumber(createdAt) &&
+        isNumber(expiresAt) &&
+        publicJwk?.kty === "OKP" &&
+        publicJwk.crv === "Ed25519";
+      if (!plain) throw invalid("not a stored session");
+      if (baseUrl !== this.baseUrl) throw invalid("the stored session belongs to another server");
+      // The id goes into a path (`end(id)`, `signOut()`): base64url characters only.
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw invalid("not a session id");
+      const raw = publicKeyBytes(publicJwk.x);
+      if (!raw || privateKey?.type !== "private") throw invalid("the stored session's keys do not match");
+      const session = this.sessionKey(address, raw, privateKey);
+      if (session.keyId !== keyId) {
+        session.free();
+        throw invalid("the stored session's keys do not match");
+      }
+      sessionFields.set(session, { baseUrl, address, id, label, createdAt, expiresAt, idleExpiresAt: undefined, privateKey, x: publicJwk.x });
+      return session;
+    },
+  },
+});
+
 // Session's calls over its one WebAssembly export, `sessionCall(call, id)` (session.rs says why):
 // each is a request signed by the session key, answered and checked in the WebAssembly.
 const SESSION_CALL = { account: 0, list: 1, end: 2, endOthers: 3, endAll: 4 };
 
+const field = (name) => ({
+  get() {
+    return fieldsOf(this)[name];
+  },
+});
+
 Object.defineProperties(wasm.Session.prototype, {
+  id: field("id"),
+  address: field("address"),
+  label: field("label"),
+  createdAt: field("createdAt"),
+  expiresAt: field("expiresAt"),
+  idleExpiresAt: field("idleExpiresAt"),
+  persistent: {
+    get() {
+      return fieldsOf(this).privateKey !== undefined;
+    },
+  },
+  toStored: {
+    value() {
+      const { baseUrl, id, address, x, label, createdAt, expiresAt, privateKey } = fieldsOf(this);
+      if (privateKey === undefined) {
+        throw invalid("this session's key is in WebAssembly memory and cannot be stored");
+      }
+      const publicJwk = { kty: "OKP", crv: "Ed25519", x };
+      return { version: 1, baseUrl, id, address, keyId: this.keyId, publicJwk, label, createdAt, expiresAt, privateKey };
+    },
+  },
   account: {
     value() {
       return this.sessionCall(SESSION_CALL.account);

@@ -6,11 +6,14 @@
 //! caller asks for `memoryOnly`), the key is a random Ed25519 key in WebAssembly memory, zeroised when
 //! dropped, and the session lasts as long as this instance.
 //!
-//! Tokens are built by the protocol crate either way (`token::signing_input` + `token::assemble`):
-//! the WebCrypto key signs the bytes the crate gives it, so there is one implementation of the token
-//! format. Requests go through the same code as the account key's (`RequestSigner`).
+//! Only what must be Rust is here: the tokens (the account key's session token, and the session
+//! request tokens by `protocol::token::signing_input` + `assemble`, the WebCrypto key signing the bytes
+//! the crate gives it, so there is one implementation of the token format), the requests (through the
+//! same `RequestSigner` path as the account key's) and the checks of the server's answers. The
+//! package's core.js does the plain-data work over the three small exports below: the key's
+//! generation (`crypto.subtle`), the session's fields, `toStored()` and the stored record's checks.
 
-use crate::client::{promise, rejected, signed_fetch, NotaryClient};
+use crate::client::{promise, rejected, signed_fetch, Call, NotaryClient};
 use crate::env;
 use crate::error::{NotaryError, Result};
 use crate::http::unexpected_response;
@@ -28,23 +31,10 @@ use zeroize::Zeroize;
 
 #[wasm_bindgen]
 extern "C" {
-    // SubtleCrypto, reached directly: web-sys's bindings would need four more features for three
-    // calls. The algorithm is given by name ("Ed25519"), which WebCrypto normalises to `{ name }`.
-    #[wasm_bindgen(js_namespace = ["crypto", "subtle"], js_name = generateKey, catch)]
-    fn subtle_generate_key(
-        algorithm: &str,
-        extractable: bool,
-        usages: &js_sys::Array,
-    ) -> core::result::Result<js_sys::Promise, JsValue>;
-
-    #[wasm_bindgen(js_namespace = ["crypto", "subtle"], js_name = exportKey, catch)]
-    fn subtle_export_key(
-        format: &str,
-        key: &JsValue,
-    ) -> core::result::Result<js_sys::Promise, JsValue>;
-
-    // `data` is a view of WebAssembly memory: `sign` copies it before it returns its promise
-    // (WebCrypto, "get a copy of the bytes held by the buffer source").
+    // SubtleCrypto's sign, reached directly (web-sys would need more features for one call). The
+    // algorithm is given by name ("Ed25519"), which WebCrypto normalises to `{ name }`. `data` is a
+    // view of WebAssembly memory: `sign` copies it before it returns its promise (WebCrypto, "get a
+    // copy of the bytes held by the buffer source"). The key's generation is core.js's.
     #[wasm_bindgen(js_namespace = ["crypto", "subtle"], js_name = sign, catch)]
     fn subtle_sign(
         algorithm: &str,
@@ -112,8 +102,9 @@ pub const STORED_SESSION: Shape = Shape {
     ],
 };
 
-/// The declarations of the options of `createSession`, and the `NotaryClient` methods that take or
-/// return sessions (a `KeyPair` argument and a `Session` answer are wasm-bindgen classes).
+/// The declarations of the options of `createSession`, and of what the package's core.js adds to
+/// the `NotaryClient` and `Session` classes over the exports below (`createSession`,
+/// `resumeSession`, the session's fields, its calls and `toStored`).
 pub const SESSION_TYPES: &str = r#"
 /** The options of `NotaryClient.createSession`. */
 export interface SessionOptions {
@@ -126,8 +117,51 @@ export interface SessionOptions {
   memoryOnly?: boolean;
 }
 
-/** The calls of a `Session`, each a request signed by the session key (the package's core.js, over `sessionCall`). */
+export interface NotaryClient {
+  /**
+   * `POST /sessions`: makes a session key for this device and has `key` (the account's key) certify
+   * it, with `options.label` naming the device. The session key is a non-extractable WebCrypto
+   * Ed25519 key; where WebCrypto Ed25519 is missing, or with `options.memoryOnly`, a random key in
+   * WebAssembly memory (`session.persistent` is then false). Resolves to the `Session`; `key` can be
+   * freed once it resolves.
+   */
+  createSession(key: KeyPair, options?: SessionOptions): Promise<Session>;
+  /**
+   * A session kept with `session.toStored()` (IndexedDB), for this client's server: no call to the
+   * server (the first request tells whether it still stands: `unknown_key` when it ended or expired).
+   * Throws `invalid_argument` for anything that is not such a record.
+   */
+  resumeSession(stored: StoredSession): Session;
+}
+
+/** A session's fields and calls, each call a request signed by the session key (the package's core.js). */
 export interface Session {
+  /** The session's id (what `end(id)` and the list use). */
+  readonly id: string;
+  /** The account's canonical address. */
+  readonly address: string;
+  /** The device label ("" when none was given). */
+  readonly label: string;
+  /** Unix seconds. */
+  readonly createdAt: number;
+  /** Unix seconds: the absolute expiry. */
+  readonly expiresAt: number;
+  /**
+   * Unix seconds: the idle expiry as the server set it at creation (each use extends it, never past
+   * `expiresAt`); `undefined` for a resumed session (`list()` has the current value).
+   */
+  readonly idleExpiresAt: number | undefined;
+  /**
+   * Whether the key is a non-extractable WebCrypto key that `toStored()` can hand out for IndexedDB;
+   * false for a key in WebAssembly memory, which ends with this instance.
+   */
+  readonly persistent: boolean;
+  /**
+   * The session as a structured-cloneable record for IndexedDB (`notary-client/session-store`), its
+   * private key the non-extractable `CryptoKey` itself. Throws `invalid_argument` for a session whose
+   * key is in WebAssembly memory (`persistent` false): that key cannot be kept.
+   */
+  toStored(): StoredSession;
   /** `GET /account`. */
   account(): Promise<Account>;
   /** `GET /sessions`: the account's sessions, most recently used first, this one `current`. */
@@ -174,16 +208,8 @@ impl SessionKey {
         }
     }
 
-    /// A new key: WebCrypto Ed25519, non-extractable, unless `memory_only` or WebCrypto cannot make
-    /// one (no `crypto.subtle`, as in insecure contexts, or no Ed25519: NotSupportedError); then a
-    /// random key in WebAssembly memory.
-    async fn generate(address: Address, memory_only: bool) -> Result<Self> {
-        if !memory_only {
-            if let Some((public, private)) = webcrypto_key().await {
-                let secret = SessionSecret::WebCrypto(private);
-                return Ok(Self::new(address, public, secret));
-            }
-        }
+    /// A random key in WebAssembly memory (the fallback where WebCrypto Ed25519 is missing).
+    fn random(address: Address) -> Result<Self> {
         let mut bytes = [0u8; SEED_BYTES];
         let filled = env::random_bytes(&mut bytes);
         let seed = Seed::from_bytes(bytes);
@@ -228,21 +254,6 @@ impl SessionKey {
     }
 }
 
-/// A WebCrypto Ed25519 key pair (`extractable: false`, usable only to sign) and its public key, or
-/// `None` where WebCrypto cannot make one.
-async fn webcrypto_key() -> Option<(PublicKey, JsValue)> {
-    let usages = js_sys::Array::of1(&"sign".into());
-    let pair = JsFuture::from(subtle_generate_key("Ed25519", false, &usages).ok()?)
-        .await
-        .ok()?;
-    let private = shape::member(&pair, "privateKey");
-    // Public keys are always extractable.
-    let raw = subtle_export_key("raw", &shape::member(&pair, "publicKey")).ok()?;
-    let raw = JsFuture::from(raw).await.ok()?;
-    let bytes: [u8; 32] = js_sys::Uint8Array::new(&raw).to_vec().try_into().ok()?;
-    Some((PublicKey::from_bytes(&bytes).ok()?, private))
-}
-
 /// The Ed25519 signature of `message` by a WebCrypto private key.
 async fn webcrypto_sign(private: &JsValue, message: &[u8]) -> Result<[u8; 64]> {
     let refused =
@@ -257,165 +268,85 @@ async fn webcrypto_sign(private: &JsValue, message: &[u8]) -> Result<[u8; 64]> {
 
 /// A session: the device's key, certified by the account key. It signs only session requests (read
 /// the account, list and end sessions, `signedFetch`): it cannot change the password, disable the
-/// account or sign anything for a third party, and the server refuses its tokens for those.
+/// account or sign anything for a third party, and the server refuses its tokens for those. Its
+/// fields (id, label, times) are kept by core.js, which made it.
 #[wasm_bindgen]
 pub struct Session {
     client: NotaryClient,
     key: Rc<SessionKey>,
-    id: String,
-    label: String,
-    created_at: f64,
-    expires_at: f64,
-    idle_expires_at: Option<f64>,
 }
 
 #[wasm_bindgen]
 impl NotaryClient {
-    /// `POST /sessions`: makes a session key for this device and has `key` (the account's key)
-    /// certify it, with `options.label` naming the device. The session key is a non-extractable
-    /// WebCrypto Ed25519 key; where WebCrypto Ed25519 is missing, or with `options.memoryOnly`, a
-    /// random key in WebAssembly memory (`session.persistent` is then false). Resolves to the
-    /// `Session`; `key` can be freed once it resolves.
-    #[wasm_bindgen(js_name = createSession, unchecked_return_type = "Promise<Session>")]
-    pub fn create_session(
+    /// A session key for `address` (canonical), with no call to the server: the WebCrypto key
+    /// `privateKey` whose public key is `publicKey` (32 bytes), or without `privateKey` a random key
+    /// in WebAssembly memory. core.js's `createSession` has it certified (`certifySession`) and its
+    /// `resumeSession` makes one from a stored record (then checks the key id against the record's).
+    #[wasm_bindgen(js_name = sessionKey, skip_typescript)]
+    pub fn session_key(
         &self,
-        key: &KeyPair,
-        #[wasm_bindgen(unchecked_optional_param_type = "SessionOptions")] options: &JsValue,
-    ) -> js_sys::Promise {
-        let (label, memory_only) = match session_options(options) {
-            Ok(options) => options,
-            Err(error) => return rejected(error),
-        };
-        let client = self.share();
-        let material = key.material();
-        promise(Box::pin(async move {
-            let session_key = SessionKey::generate(material.address().clone(), memory_only).await?;
-            let purpose = Purpose::Session {
-                key: &session_key.public,
-                label: label.as_deref(),
-            };
-            let call = client.token_call_future(
-                "POST",
-                "/sessions",
-                &material,
-                purpose,
-                None,
-                requirements!(SESSION_CREATED),
-            );
-            let answer = call.await?;
-            let info = shape::member(&answer, "session");
-            shape::check(&info, requirements!(SESSION_INFO))
-                .map_err(|_| unexpected_response(201))?;
-            let number = |name| shape::member(&info, name).as_f64().unwrap_or_default();
-            Ok(Session {
-                id: shape::string(&info, "id")?,
-                label: shape::string(&info, "label")?,
-                created_at: number("created_at"),
-                expires_at: number("expires_at"),
-                idle_expires_at: Some(number("idle_expires_at")),
-                key: Rc::new(session_key),
-                client,
-            }
-            .into())
-        }))
-    }
-
-    /// A session kept with `session.toStored()` (IndexedDB), for this client's server: no call to
-    /// the server (the first request tells whether it still stands: `unknown_key` when it ended or
-    /// expired). Throws `invalid_argument` for anything that is not such a record.
-    #[wasm_bindgen(js_name = resumeSession)]
-    pub fn resume_session(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "StoredSession")] stored: &JsValue,
+        address: &str,
+        public_key: &[u8],
+        private_key: JsValue,
     ) -> Result<Session> {
-        shape::check(stored, requirements!(STORED_SESSION))?;
-        if shape::string(stored, "baseUrl")? != self.base_url() {
-            return Err(NotaryError::invalid_argument(
-                "the stored session belongs to another server",
-            ));
-        }
-        let jwk = shape::member(stored, "publicJwk");
-        let jwk = keys::Jwk {
-            kty: shape::string(&jwk, "kty")?,
-            crv: shape::string(&jwk, "crv")?,
-            x: shape::string(&jwk, "x")?,
+        let address = Address::from_canonical(address)?;
+        let key = if private_key.is_undefined() {
+            SessionKey::random(address)?
+        } else {
+            let public = public_key.try_into().map_err(|_| {
+                NotaryError::invalid_argument("a session's public key is 32 bytes")
+            })?;
+            let public = PublicKey::from_bytes(public)?;
+            SessionKey::new(address, public, SessionSecret::WebCrypto(private_key))
         };
-        let public = PublicKey::from_jwk(&jwk)?;
-        let address = Address::from_canonical(&shape::string(stored, "address")?)?;
-        let private = shape::member(stored, "privateKey");
-        let is_private = shape::string(&private, "type").is_ok_and(|kind| kind == "private");
-        if public.key_id().as_str() != shape::string(stored, "keyId")? || !is_private {
-            return Err(NotaryError::invalid_argument(
-                "the stored session's keys do not match",
-            ));
-        }
-        let number = |name| shape::member(stored, name).as_f64().unwrap_or_default();
         Ok(Session {
             client: self.share(),
-            id: session_id(&shape::string(stored, "id")?)?,
-            label: shape::string(stored, "label")?,
-            created_at: number("createdAt"),
-            expires_at: number("expiresAt"),
-            idle_expires_at: None,
-            key: Rc::new(SessionKey::new(
-                address,
-                public,
-                SessionSecret::WebCrypto(private),
-            )),
+            key: Rc::new(key),
         })
+    }
+
+    /// `POST /sessions`: `key` (the account's key) certifies `session`'s key, with the device's
+    /// `label`. Resolves to the server's `{ session }` (checked); core.js's `createSession` calls it.
+    #[wasm_bindgen(js_name = certifySession, skip_typescript)]
+    pub fn certify_session(
+        &self,
+        key: &KeyPair,
+        session: &Session,
+        label: Option<String>,
+    ) -> js_sys::Promise {
+        let material = key.material();
+        if material.address() != &session.key.address {
+            return rejected(NotaryError::invalid_argument(
+                "the session is for another account",
+            ));
+        }
+        if label.as_deref().is_some_and(|label| !token::is_valid_label(label)) {
+            return rejected(NotaryError::invalid_argument(
+                "the label must be 1 to 64 characters, none of them a control character",
+            ));
+        }
+        let purpose = Purpose::Session {
+            key: &session.key.public,
+            label: label.as_deref(),
+        };
+        let call = self.token_call_future(
+            "POST",
+            "/sessions",
+            &material,
+            purpose,
+            None,
+            requirements!(SESSION_CREATED),
+        );
+        session_answer(call)
     }
 }
 
 #[wasm_bindgen]
 impl Session {
-    /// The session's id (what `end(id)` and the list use).
-    #[wasm_bindgen(getter)]
-    pub fn id(&self) -> String {
-        self.id.clone()
-    }
-
-    /// The account's canonical address.
-    #[wasm_bindgen(getter)]
-    pub fn address(&self) -> String {
-        self.key.address.as_str().to_owned()
-    }
-
     /// The session key's id: the RFC 7638 thumbprint of its public key (never the account key's).
     #[wasm_bindgen(getter, js_name = keyId)]
     pub fn key_id(&self) -> String {
         self.key.key_id.as_str().to_owned()
-    }
-
-    /// The device label ("" when none was given).
-    #[wasm_bindgen(getter)]
-    pub fn label(&self) -> String {
-        self.label.clone()
-    }
-
-    /// Unix seconds.
-    #[wasm_bindgen(getter, js_name = createdAt)]
-    pub fn created_at(&self) -> f64 {
-        self.created_at
-    }
-
-    /// Unix seconds: the absolute expiry.
-    #[wasm_bindgen(getter, js_name = expiresAt)]
-    pub fn expires_at(&self) -> f64 {
-        self.expires_at
-    }
-
-    /// Unix seconds: the idle expiry as the server set it at creation (each use extends it, never
-    /// past `expiresAt`); `undefined` for a resumed session (`list()` has the current value).
-    #[wasm_bindgen(getter, js_name = idleExpiresAt)]
-    pub fn idle_expires_at(&self) -> Option<f64> {
-        self.idle_expires_at
-    }
-
-    /// Whether the key is a non-extractable WebCrypto key that `toStored()` can hand out for
-    /// IndexedDB; false for a key in WebAssembly memory, which ends with this instance.
-    #[wasm_bindgen(getter)]
-    pub fn persistent(&self) -> bool {
-        matches!(self.key.secret, SessionSecret::WebCrypto(_))
     }
 
     /// `fetch(url, init)` signed by the session key (`notary-session-request+jwt`), exactly as
@@ -459,78 +390,31 @@ impl Session {
             _ => return rejected(NotaryError::invalid_argument("not a session call")),
         };
         let signer = Some(RequestSigner::Session(Rc::clone(&self.key)));
-        let call = self
-            .client
-            .call_future(method, &path, Ok(None), signer, expect);
-        promise(Box::pin(async move {
-            let answer = call.await?;
-            // `GET /sessions`: each item too (`check` only made sure of an array).
-            if let Some(sessions) = shape::member(&answer, "sessions").dyn_ref::<js_sys::Array>() {
-                for item in sessions.iter() {
-                    shape::check(&item, requirements!(SESSION_INFO))
-                        .map_err(|_| unexpected_response(200))?;
-                }
-            }
-            Ok(answer)
-        }))
-    }
-
-    /// The session as a structured-cloneable record for IndexedDB (`notary-client/session-store`),
-    /// its private key the non-extractable `CryptoKey` itself. Throws `invalid_argument` for a
-    /// session whose key is in WebAssembly memory (`persistent` false): that key cannot be kept.
-    #[wasm_bindgen(js_name = toStored, unchecked_return_type = "StoredSession")]
-    pub fn to_stored(&self) -> Result<JsValue> {
-        let SessionSecret::WebCrypto(private) = &self.key.secret else {
-            return Err(NotaryError::invalid_argument(
-                "this session's key is in WebAssembly memory and cannot be stored",
-            ));
-        };
-        let jwk = self.key.public.to_jwk();
-        let public_jwk = js_sys::Object::new();
-        let record = js_sys::Object::new();
-        let members: [(&js_sys::Object, &str, JsValue); 13] = [
-            (&public_jwk, "kty", jwk.kty.into()),
-            (&public_jwk, "crv", jwk.crv.into()),
-            (&public_jwk, "x", jwk.x.into()),
-            (&record, "version", 1.into()),
-            (&record, "baseUrl", self.client.base_url().into()),
-            (&record, "id", self.id().into()),
-            (&record, "address", self.address().into()),
-            (&record, "keyId", self.key_id().into()),
-            (&record, "publicJwk", public_jwk.clone().into()),
-            (&record, "label", self.label().into()),
-            (&record, "createdAt", self.created_at.into()),
-            (&record, "expiresAt", self.expires_at.into()),
-            (&record, "privateKey", private.clone()),
-        ];
-        for (object, name, value) in members {
-            // Reflect::set on a fresh plain object cannot fail.
-            let _ = js_sys::Reflect::set(object, &name.into(), &value);
-        }
-        Ok(record.into())
+        session_answer(
+            self.client
+                .call_future(method, &path, Ok(None), signer, expect),
+        )
     }
 }
 
-/// `createSession`'s options: the label (checked as the protocol checks it) and `memoryOnly`.
-fn session_options(options: &JsValue) -> Result<(Option<String>, bool)> {
-    if options.is_undefined() || options.is_null() {
-        return Ok((None, false));
-    }
-    let label = shape::member(options, "label");
-    let label = if label.is_undefined() || label.is_null() {
-        None
-    } else {
-        match label.as_string() {
-            Some(label) if token::is_valid_label(&label) => Some(label),
-            _ => {
-                return Err(NotaryError::invalid_argument(
-                    "the label must be 1 to 64 characters, none of them a control character",
-                ))
-            }
+/// The promise of a call whose answer may carry sessions: `POST /sessions`'s `session` and `GET
+/// /sessions`'s items are checked too (the call's own check only made sure of an object and an
+/// array). One future for `certifySession` and `sessionCall`.
+fn session_answer(call: Call) -> js_sys::Promise {
+    promise(Box::pin(async move {
+        let answer = call.await?;
+        let created = shape::member(&answer, "session");
+        let items = match shape::member(&answer, "sessions").dyn_into::<js_sys::Array>() {
+            Ok(sessions) => sessions,
+            Err(_) if created.is_object() => js_sys::Array::of1(&created),
+            Err(_) => js_sys::Array::new(),
+        };
+        for item in items.iter() {
+            shape::check(&item, requirements!(SESSION_INFO))
+                .map_err(|_| unexpected_response(if created.is_object() { 201 } else { 200 }))?;
         }
-    };
-    let memory_only = shape::member(options, "memoryOnly").as_bool() == Some(true);
-    Ok((label, memory_only))
+        Ok(answer)
+    }))
 }
 
 /// A session id as it may go into a path: base64url characters only, so no id can address another
