@@ -39,9 +39,12 @@ protocol::vocabulary! {
         SignIn => "sign_in",
         /// `GET /account` signed by a session key: a signed-in device comes back.
         SessionUse => "session_use",
+        /// `GET /sessions`.
+        SessionList => "session_list",
         /// `POST /sessions`: the account key certified a session key (also a sign-in).
         SessionCreate => "session_create",
-        /// `DELETE /sessions` or `DELETE /sessions/{id}`: sessions ended by their owner.
+        /// `DELETE /sessions` or `DELETE /sessions/{id}` (outcome `ok`), or the least recently used
+        /// sessions of an account that went over its number (outcome `evicted`).
         SessionEnd => "session_end",
         /// A client group blocked; the outcome is the limit it went over.
         Block => "block",
@@ -100,13 +103,15 @@ pub enum AuditOutcome {
     DeliveredLate,
     /// A message the mail system never accepted.
     Undelivered,
+    /// Sessions ended because the account went over its number of sessions.
+    Evicted,
     /// Refused with this public error code.
     Refused(Code),
 }
 
 impl AuditOutcome {
     /// The outcomes that are not refusals.
-    pub const PLAIN: [AuditOutcome; 12] = [
+    pub const PLAIN: [AuditOutcome; 13] = [
         Self::Ok,
         Self::Valid,
         Self::ConfirmationSent,
@@ -119,6 +124,7 @@ impl AuditOutcome {
         Self::Blocked(BlockReason::TooManyRefusals),
         Self::DeliveredLate,
         Self::Undelivered,
+        Self::Evicted,
     ];
 
     /// The stored name: a refusal's error code, or the outcome's own name.
@@ -135,6 +141,7 @@ impl AuditOutcome {
             Self::Blocked(reason) => reason.as_str(),
             Self::DeliveredLate => "delivered_late",
             Self::Undelivered => "undelivered",
+            Self::Evicted => "evicted",
             Self::Refused(code) => code.as_str(),
         }
     }

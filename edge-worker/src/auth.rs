@@ -119,17 +119,21 @@ fn check_legacy(ctx: &RequestContext, account: &Account) -> Result<(), AuthError
 
 /// Authenticates a signed HTTP request (`Authorization: Notary <token>`): a request token of the
 /// account key ([`authenticate`]), or a session request, whose key is looked up among the live
-/// sessions of active accounts in one read (the session and its account together). The caller
+/// sessions of active accounts in one read (the session and its account together); a refused
+/// session request is audited under `session_action`. The caller
 /// checks the binding ([`check_bound_request`]) and records the use ([`record_use`]).
 pub async fn authenticate_request(
     ctx: &RequestContext,
     text: &str,
+    session_action: AuditAction,
 ) -> Result<Authenticated, AuthError> {
     let (parsed, key_id, signer) = ParsedToken::parse_request(text)?;
     let audience = &ctx.config.public_uri;
     if signer == RequestSigner::Account {
         return authenticate_account_key(ctx, &parsed, &key_id, audience).await;
     }
+    // From here a refusal is the session's: audited under the action of a session's request.
+    ctx.act_as(session_action);
     let holder = ctx
         .store
         .session_holder(key_id.as_str(), ctx.now)

@@ -33,6 +33,9 @@ pub struct RequestContext {
     /// The address the request is about, once a handler knows it (possibly from an unverified
     /// token): the audit row of a refusal names it, hashed.
     about: RefCell<Option<String>>,
+    /// The action a refusal is recorded under, when the handler knows better than the endpoint
+    /// (a session-signed `GET /account` is a session's use, not a sign-in).
+    acting_as: Cell<Option<AuditAction>>,
 }
 
 impl RequestContext {
@@ -56,6 +59,7 @@ impl RequestContext {
             operator,
             audited: Cell::new(false),
             about: RefCell::new(None),
+            acting_as: Cell::new(None),
         }
     }
 
@@ -67,6 +71,16 @@ impl RequestContext {
     /// Notes the address this request is about, for the audit row of a refusal.
     pub fn about(&self, address: &str) {
         *self.about.borrow_mut() = Some(address.to_owned());
+    }
+
+    /// Records a refusal of this request under `action` rather than the endpoint's own.
+    pub fn act_as(&self, action: AuditAction) {
+        self.acting_as.set(Some(action));
+    }
+
+    /// The action [`Self::act_as`] set, if any.
+    pub fn acting_as(&self) -> Option<AuditAction> {
+        self.acting_as.get()
     }
 
     /// Whether a handler has written (or batched) this request's audit row.

@@ -137,7 +137,7 @@ mod entry {
             }
         };
         let audited = async {
-            if let Some(action) = endpoint.audit_action() {
+            if let Some(action) = ctx.acting_as().or(endpoint.audit_action()) {
                 if !ctx.audited() && !error.is_internal() {
                     ctx.audit(action, error.code, None, None).await;
                 }

@@ -907,6 +907,8 @@ const CLAIMS: &[Case] = &[
            claims: &[Set("label", r#""""#)], expect: verify_fails(InvalidToken), ..SESSION },
     Case { name: "session-label-control", comment: "a label has no control characters", jti: "jti:label-control",
            claims: &[Set("label", r#""Chromium\nLinux""#)], expect: verify_fails(InvalidToken), ..SESSION },
+    Case { name: "session-label-bidi-override", comment: "a label has no format characters (here U+202E, which reverses what follows)",
+           jti: "jti:label-bidi", claims: &[Set("label", r#""Chromium \u202eedoM xuniL""#)], expect: verify_fails(InvalidToken), ..SESSION },
     Case { name: "session-without-label", comment: "the label is optional", jti: "jti:no-label", ..SESSION },
     Case { name: "disable-with-cnf", comment: "cnf belongs to session tokens only", jti: "jti:disable-cnf",
            claims: &[Set("cnf", r#"{"jwk":{jwk}}"#)], expect: verify_fails(InvalidToken), ..DISABLE },

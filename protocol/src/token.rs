@@ -190,10 +190,40 @@ pub struct KeyConfirmation {
 /// The longest device label, in characters.
 pub const MAX_LABEL_CHARS: usize = 64;
 
-/// Whether `label` may name a device: 1 to 64 characters, none of them a control character.
+/// Whether `label` may name a device: 1 to 64 characters, none of them a control character
+/// (general category Cc) or a format character (Cf: bidirectional overrides, zero-width characters,
+/// which could make one device's name read as another's in the list).
 pub fn is_valid_label(label: &str) -> bool {
     let chars = label.chars().count();
-    (1..=MAX_LABEL_CHARS).contains(&chars) && !label.chars().any(char::is_control)
+    (1..=MAX_LABEL_CHARS).contains(&chars)
+        && !label.chars().any(|c| c.is_control() || is_format_char(c))
+}
+
+/// Unicode general category Cf (Unicode 16.0).
+fn is_format_char(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0xAD | 0x600..=0x605
+            | 0x61C
+            | 0x6DD
+            | 0x70F
+            | 0x890..=0x891
+            | 0x8E2
+            | 0x180E
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x2064
+            | 0x2066..=0x206F
+            | 0xFEFF
+            | 0xFFF9..=0xFFFB
+            | 0x110BD
+            | 0x110CD
+            | 0x13430..=0x1343F
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0001
+            | 0xE0020..=0xE007F
+    )
 }
 
 /// What a signed request binds.
@@ -329,7 +359,7 @@ impl Claims {
         if self.label.as_deref().is_some_and(|l| !is_valid_label(l)) {
             return Err(err(
                 ErrorKind::InvalidToken,
-                "label must be 1 to 64 characters, none of them a control character",
+                "label must be 1 to 64 characters, none of them a control or format character",
             ));
         }
         if self.confirmation.is_some() != (kind == TokenKind::Confirm) {
@@ -710,6 +740,33 @@ mod tests {
                 (kind, t["token"].as_str().unwrap().to_owned())
             })
             .collect()
+    }
+
+    #[test]
+    fn labels_are_short_visible_text() {
+        for good in [
+            "Chromium on Linux",
+            "Firefox auf Linux – Büro",
+            "手机 📱",
+            &"a".repeat(64),
+        ] {
+            assert!(is_valid_label(good), "{good}");
+        }
+        let long = "é".repeat(65);
+        for bad in [
+            "",
+            long.as_str(),
+            "a\nb",
+            "a\u{7f}b",
+            "\u{202e}xuniL",
+            "a\u{200b}b",
+            "\u{feff}a",
+            "a\u{2066}b",
+            "a\u{ad}b",
+            "tag\u{e0041}",
+        ] {
+            assert!(!is_valid_label(bad), "{bad:?}");
+        }
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub fn notary_authorization(req: &Request) -> ApiResult<String> {
 /// The handler.
 pub async fn account(req: &mut Request, ctx: &RequestContext) -> ApiResult<Response> {
     let text = notary_authorization(req)?;
-    let auth = authenticate_request(ctx, &text).await?;
+    let auth = authenticate_request(ctx, &text, AuditAction::SessionUse).await?;
     let account = &auth.account;
     ctx.about(&account.address);
     let body = read_body(req).await?;

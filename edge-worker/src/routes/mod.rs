@@ -68,9 +68,7 @@ impl Endpoint {
             Self::Disable => Some(AuditAction::Disable),
             Self::Account => Some(AuditAction::SignIn),
             Self::CreateSession => Some(AuditAction::SessionCreate),
-            // A refused listing is a refused signed request like any other; a granted one is not
-            // logged (it changes nothing but the session's last use).
-            Self::ListSessions => None,
+            Self::ListSessions => Some(AuditAction::SessionList),
             Self::EndSessions | Self::EndSession => Some(AuditAction::SessionEnd),
             Self::AdminVerify => Some(AuditAction::AdminVerify),
             Self::AdminDisable => Some(AuditAction::AdminDisable),

@@ -11,8 +11,8 @@ use super::account::notary_authorization;
 use super::TokenBody;
 use crate::audit::{AuditAction, AuditOutcome};
 use crate::auth::{
-    authenticate, authenticate_request, check_bound_request, guess_reset_statements,
-    replay_statement, use_statements, Authenticated, GuessBudget,
+    authenticate, authenticate_request, check_bound_request, replay_statement, use_statements,
+    Authenticated, GuessBudget,
 };
 use crate::context::RequestContext;
 use crate::error::{ApiError, ApiResult, ServerCode};
@@ -57,20 +57,16 @@ pub async fn create(req: &mut Request, ctx: &RequestContext) -> ApiResult<Respon
     let label = auth.token.claims.label.clone().unwrap_or_default();
     let (idle_expires_at, expires_at) = ctx.config.session_lifetime.expiries_from(ctx.now);
     let public_key = protocol::b64::encode(session_key.to_bytes());
-    let mut first = vec![
-        replay_statement(ctx, &auth.token)?,
-        ctx.audit_statement(
-            AuditAction::SessionCreate,
-            AuditOutcome::Ok,
-            Some(&account.address),
-            Some(key_id.as_str()),
-        )?,
-    ];
-    first.extend(guess_reset_statements(ctx, &account.address)?);
+    let audit = ctx.audit_entry(
+        AuditAction::SessionCreate,
+        AuditOutcome::Ok,
+        Some(&account.address),
+        Some(key_id.as_str()),
+    );
     let created = ctx
         .store
         .create_session(
-            first,
+            replay_statement(ctx, &auth.token)?,
             &NewSession {
                 id: &id,
                 account_id: account.id,
@@ -82,12 +78,29 @@ pub async fn create(req: &mut Request, ctx: &RequestContext) -> ApiResult<Respon
                 idle_expires_at,
                 expires_at,
             },
+            &audit,
+            &ctx.address_hash(&account.address),
         )
         .await?;
     match created {
-        SessionCreated::Applied => ctx.mark_audited(),
-        // A change or a disable committed between the read and this batch.
-        SessionCreated::AccountMovedOn => return Err(ApiError::unknown_key()),
+        SessionCreated::Applied { evicted } => {
+            ctx.mark_audited();
+            if evicted > 0 {
+                ctx.audit(
+                    AuditAction::SessionEnd,
+                    AuditOutcome::Evicted,
+                    Some(&account.address),
+                    None,
+                )
+                .await;
+            }
+        }
+        // A change or a disable committed between the read and this batch; the batch's audit row
+        // says `unknown_key`.
+        SessionCreated::AccountMovedOn => {
+            ctx.mark_audited();
+            return Err(ApiError::unknown_key());
+        }
         SessionCreated::KeyInUse => {
             return Err(ApiError::new(
                 ServerCode::KeyInUse,
@@ -111,23 +124,34 @@ pub async fn create(req: &mut Request, ctx: &RequestContext) -> ApiResult<Respon
 }
 
 /// The signed request of a `/sessions` endpoint, authenticated and bound to this request.
-async fn signed(req: &mut Request, ctx: &RequestContext) -> ApiResult<Authenticated> {
+async fn signed(
+    req: &mut Request,
+    ctx: &RequestContext,
+    action: AuditAction,
+) -> ApiResult<Authenticated> {
     let text = notary_authorization(req)?;
-    let auth = authenticate_request(ctx, &text).await?;
+    let auth = authenticate_request(ctx, &text, action).await?;
     ctx.about(&auth.account.address);
     let body = read_body(req).await?;
     check_bound_request(ctx, req, &auth.token, &body)?;
     Ok(auth)
 }
 
-/// `GET /sessions`: 200 `{"sessions": [...]}`, most recently used first, in the same transaction as
-/// the token's `jti` (two round trips in all: the key, then this).
+/// `GET /sessions`: 200 `{"sessions": [...]}`, most recently used first, read in the same
+/// transaction as the token's `jti` and the audit row (two round trips in all: the key, then this).
 pub async fn list(req: &mut Request, ctx: &RequestContext) -> ApiResult<Response> {
-    let auth = signed(req, ctx).await?;
+    let action = AuditAction::SessionList;
+    let auth = signed(req, ctx, action).await?;
     let mut statements = use_statements(ctx, &auth, GuessBudget::Keep)?;
+    statements.push(ctx.audit_statement(
+        action,
+        AuditOutcome::Ok,
+        Some(&auth.account.address),
+        Some(auth.signing_key_id()),
+    )?);
     let listing = statements.len();
     statements.push(ctx.store.list_sessions(auth.account.id, ctx.now)?);
-    let results = ctx.store.batch(statements, "list sessions").await?;
+    let results = ctx.commit_audited(statements, action.as_str()).await?;
     let rows = results
         .get(listing)
         .map(Store::listed_sessions)
@@ -148,7 +172,7 @@ const EXCEPT_CURRENT: &str = "except=current";
 /// other one; only a session can be current): 200 `{"status": "ended", "ended": n}`.
 pub async fn end_all(req: &mut Request, ctx: &RequestContext) -> ApiResult<Response> {
     let query = req.query().map(str::to_owned);
-    let auth = signed(req, ctx).await?;
+    let auth = signed(req, ctx, AuditAction::SessionEnd).await?;
     let ending = match (query.as_deref(), auth.session.as_deref()) {
         (None, _) => Ending::All,
         (Some(EXCEPT_CURRENT), Some(current)) => Ending::AllBut(current),
@@ -169,38 +193,45 @@ pub async fn end_all(req: &mut Request, ctx: &RequestContext) -> ApiResult<Respo
 }
 
 /// `DELETE /sessions/{id}`: 200 `{"status": "ended", "ended": 1}`; 404 `unknown_session` when the
-/// account has no live session with this id.
+/// account has no live session with this id (then nothing but the token's `jti` and the audit row is
+/// written).
 pub async fn end_one(req: &mut Request, ctx: &RequestContext, id: &str) -> ApiResult<Response> {
-    let auth = signed(req, ctx).await?;
-    if !ctx.store.has_session(auth.account.id, id, ctx.now).await? {
-        return Err(ApiError::new(
-            ServerCode::UnknownSession,
-            "this account has no live session with this id",
-        ));
-    }
+    let auth = signed(req, ctx, AuditAction::SessionEnd).await?;
     end(ctx, &auth, Ending::One(id)).await
 }
 
-/// Ends the sessions `ending` names in one transaction with the token's `jti`, the audit row and
+/// Ends the sessions `ending` names in one transaction with the audit row, the token's `jti` and
 /// (when the signing session survives) its renewal.
 async fn end(
     ctx: &RequestContext,
     auth: &Authenticated,
     ending: Ending<'_>,
 ) -> ApiResult<Response> {
-    let mut statements = vec![ctx.store.end_sessions(auth.account.id, ending)?];
-    // After the ending: renewing the signing session, if it was just ended, changes nothing.
-    statements.extend(use_statements(ctx, auth, GuessBudget::Keep)?);
-    statements.push(ctx.audit_statement(
+    let audit = ctx.audit_entry(
         AuditAction::SessionEnd,
         AuditOutcome::Ok,
         Some(&auth.account.address),
         Some(auth.signing_key_id()),
-    )?);
+    );
+    let mut statements = ctx
+        .store
+        .end_sessions(auth.account.id, ending, &audit, ctx.now)?;
+    let deleting = statements.len() - 1;
+    // After the ending: renewing the signing session, if it was just ended, changes nothing.
+    statements.extend(use_statements(ctx, auth, GuessBudget::Keep)?);
     let results = ctx
         .commit_audited(statements, AuditAction::SessionEnd.as_str())
         .await?;
-    let ended = results.first().map(crate::store::changes).unwrap_or(0);
+    let ended = results
+        .get(deleting)
+        .map(crate::store::changes)
+        .unwrap_or(0);
+    if matches!(ending, Ending::One(_)) && ended == 0 {
+        return Err(ApiError::new(
+            ServerCode::UnknownSession,
+            "this account has no live session with this id",
+        ));
+    }
     Ok(json_response(
         200,
         &serde_json::json!({ "status": "ended", "ended": ended }),

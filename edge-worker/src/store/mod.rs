@@ -204,6 +204,22 @@ fn int(value: i64) -> JsValue {
     JsValue::from_f64(value as f64)
 }
 
+/// The uniqueness rule a failed batch broke, as SQLite names it (`table.column`), if that is why it
+/// failed.
+fn broken_uniqueness(error: &worker::Error) -> Option<String> {
+    let text = format!("{error} {error:?}");
+    let (_, rest) = text.split_once("UNIQUE constraint failed: ")?;
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+        .unwrap_or(rest.len());
+    rest.get(..end).map(str::to_owned)
+}
+
+/// Whether a failed batch failed on a `jti` recorded before (the `replay` table's primary key).
+fn is_replay(uniqueness: Option<&str>) -> bool {
+    uniqueness.is_some_and(|rule| rule.starts_with("replay."))
+}
+
 fn internal(context: &'static str) -> impl Fn(worker::Error) -> ApiError {
     move |error| {
         worker::console_error!("D1 {context} failed: {error}");
@@ -297,7 +313,7 @@ impl Store {
         what: &'static str,
     ) -> ApiResult<Vec<D1Result>> {
         self.db.batch(statements).await.map_err(|error| {
-            if format!("{error} {error:?}").contains("UNIQUE constraint failed: replay.") {
+            if is_replay(broken_uniqueness(&error).as_deref()) {
                 ApiError::replayed()
             } else {
                 internal(what)(error)
@@ -427,18 +443,12 @@ impl Store {
                     ConfirmOutcome::NotApplied
                 })
             }
-            Err(error) => {
-                let text = format!("{error} {error:?}");
-                if text.contains("UNIQUE constraint failed: replay.") {
-                    Err(ApiError::replayed())
-                } else if text.contains("UNIQUE constraint failed: accounts.key_id") {
-                    Ok(ConfirmOutcome::KeyInUse)
-                } else if text.contains("UNIQUE constraint failed: accounts.address") {
-                    Ok(ConfirmOutcome::AddressTaken)
-                } else {
-                    Err(internal("confirmation batch")(error))
-                }
-            }
+            Err(error) => match broken_uniqueness(&error).as_deref() {
+                rule if is_replay(rule) => Err(ApiError::replayed()),
+                Some("accounts.key_id") => Ok(ConfirmOutcome::KeyInUse),
+                Some("accounts.address") => Ok(ConfirmOutcome::AddressTaken),
+                _ => Err(internal("confirmation batch")(error)),
+            },
         }
     }
 
@@ -612,20 +622,44 @@ impl Store {
         audit: &AuditEntry,
         now: i64,
     ) -> ApiResult<D1PreparedStatement> {
+        self.audit_statement_when(
+            audit,
+            now,
+            "EXISTS (SELECT 1 FROM email_counts WHERE address_hash = ?8 AND hour = ?9 \
+             AND client_hash = ?10 AND marker = ?11)",
+            AuditOutcome::Refused(ServerCode::RateLimited.into()),
+            budget.marked().to_vec(),
+        )
+    }
+
+    /// The statement that appends `entry` to the audit log with its outcome if `condition` holds
+    /// when the statement runs, else with `otherwise`: for a batch whose effect is only known inside
+    /// the transaction. `condition` is SQL whose parameters are `?8`, `?9`, ... bound to
+    /// `condition_args`.
+    pub fn audit_statement_when(
+        &self,
+        entry: &AuditEntry,
+        now: i64,
+        condition: &str,
+        otherwise: AuditOutcome,
+        condition_args: Vec<JsValue>,
+    ) -> ApiResult<D1PreparedStatement> {
         let opt = |value: &Option<String>| value.as_deref().map_or(JsValue::NULL, text);
         let mut args = vec![
             int(now),
-            text(audit.action.as_str()),
-            text(audit.outcome.as_str()),
-            opt(&audit.address_hash),
-            opt(&audit.ip_hash),
-            opt(&audit.key_id),
+            text(entry.action.as_str()),
+            text(entry.outcome.as_str()),
+            opt(&entry.address_hash),
+            opt(&entry.ip_hash),
+            opt(&entry.key_id),
+            text(otherwise.as_str()),
         ];
-        args.extend(budget.marked());
+        args.extend(condition_args);
         self.statement(
-            "INSERT INTO audit (at, action, outcome, address_hash, ip_hash, key_id) \
-             SELECT ?1, ?2, CASE WHEN EXISTS (SELECT 1 FROM email_counts WHERE address_hash = ?7 AND hour = ?8 \
-             AND client_hash = ?9 AND marker = ?10) THEN ?3 ELSE 'rate_limited' END, ?4, ?5, ?6",
+            &format!(
+                "INSERT INTO audit (at, action, outcome, address_hash, ip_hash, key_id) \
+                 SELECT ?1, ?2, CASE WHEN {condition} THEN ?3 ELSE ?7 END, ?4, ?5, ?6"
+            ),
             &args,
         )
     }
@@ -771,16 +805,26 @@ impl Store {
         &self,
         address_hash: &str,
     ) -> ApiResult<[D1PreparedStatement; 2]> {
-        Ok([
+        self.guess_reset_statements_when(address_hash, "1", Vec::new())
+    }
+
+    /// [`Self::guess_reset_statements`] that reset only if `condition` (SQL whose parameters are
+    /// `?2`, ... bound to `condition_args`) holds when they run.
+    pub fn guess_reset_statements_when(
+        &self,
+        address_hash: &str,
+        condition: &str,
+        condition_args: Vec<JsValue>,
+    ) -> ApiResult<[D1PreparedStatement; 2]> {
+        let mut args = vec![text(address_hash)];
+        args.extend(condition_args);
+        let reset = |table: &str| {
             self.statement(
-                "DELETE FROM guess_budgets WHERE address_hash = ?1",
-                &[text(address_hash)],
-            )?,
-            self.statement(
-                "DELETE FROM salt_tickets WHERE address_hash = ?1",
-                &[text(address_hash)],
-            )?,
-        ])
+                &format!("DELETE FROM {table} WHERE address_hash = ?1 AND {condition}"),
+                &args,
+            )
+        };
+        Ok([reset("guess_budgets")?, reset("salt_tickets")?])
     }
 
     /// Stores a salt ticket for `ticket.address` if it has an active account and the address and

@@ -4,8 +4,9 @@
 //! even one created concurrently. Those changes also delete the rows ([`Store::prune_sessions`]),
 //! so the list never shows them.
 
-use super::{changes, int, internal, text, Store};
-use crate::error::{ApiError, ApiResult};
+use super::{broken_uniqueness, changes, int, internal, is_replay, text, AuditEntry, Store};
+use crate::audit::AuditOutcome;
+use crate::error::{ApiError, ApiResult, ServerCode};
 use crate::rows::{SessionHolder, SessionInfo};
 use worker::{D1PreparedStatement, D1Result};
 
@@ -38,8 +39,11 @@ pub struct NewSession<'a> {
 /// How storing a session ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionCreated {
-    /// Stored.
-    Applied,
+    /// Stored; `evicted` least recently used sessions of the account ended to make room.
+    Applied {
+        /// How many.
+        evicted: usize,
+    },
     /// The account changed its key or was disabled meanwhile: nothing stored.
     AccountMovedOn,
     /// Another session already has this key.
@@ -89,58 +93,75 @@ impl Store {
         )
     }
 
-    /// Stores `session` in one transaction with `first` (the session token's `jti`, the audit row, the
-    /// guess-budget reset), only while its account is active with the key that certified it, and ends
-    /// the account's least recently used sessions beyond [`MAX_SESSIONS_PER_ACCOUNT`].
+    /// Stores `session` in one transaction with the session token's `jti` (`replay`), only while its
+    /// account is active with the key that certified it, and ends the account's least recently
+    /// used sessions beyond [`MAX_SESSIONS_PER_ACCOUNT`] (expired ones first). The audit row
+    /// (`audit`, whose outcome becomes `unknown_key` when nothing was stored) and the reset of the
+    /// guess budget of `address_hash` (only when stored) are in the same transaction, so neither
+    /// records a session that a concurrent change of key or disable prevented.
     pub async fn create_session(
         &self,
-        first: Vec<D1PreparedStatement>,
+        replay: D1PreparedStatement,
         session: &NewSession<'_>,
+        audit: &AuditEntry,
+        address_hash: &str,
     ) -> ApiResult<SessionCreated> {
-        let mut statements = first;
-        let inserting = statements.len();
-        statements.push(self.statement(
-            "INSERT INTO sessions (id, account_id, account_key_id, key_id, public_key, label, created_at, \
-             last_used_at, idle_expires_at, expires_at) \
-             SELECT ?1, id, key_id, ?3, ?4, ?5, ?6, ?6, ?7, ?8 FROM accounts \
-             WHERE id = ?2 AND key_id = ?9 AND status = 'active'",
-            &[
-                text(session.id),
-                int(session.account_id),
-                text(session.key_id),
-                text(session.public_key),
-                text(session.label),
-                int(session.created_at),
-                int(session.idle_expires_at),
-                int(session.expires_at),
-                text(session.account_key_id),
-            ],
+        let stored = "EXISTS (SELECT 1 FROM sessions WHERE id = ?{n})";
+        let mut statements = vec![
+            replay,
+            self.statement(
+                "INSERT INTO sessions (id, account_id, account_key_id, key_id, public_key, label, created_at, \
+                 last_used_at, idle_expires_at, expires_at) \
+                 SELECT ?1, id, key_id, ?3, ?4, ?5, ?6, ?6, ?7, ?8 FROM accounts \
+                 WHERE id = ?2 AND key_id = ?9 AND status = 'active'",
+                &[
+                    text(session.id),
+                    int(session.account_id),
+                    text(session.key_id),
+                    text(session.public_key),
+                    text(session.label),
+                    int(session.created_at),
+                    int(session.idle_expires_at),
+                    int(session.expires_at),
+                    text(session.account_key_id),
+                ],
+            )?,
+            self.audit_statement_when(
+                audit,
+                session.created_at,
+                &stored.replace("{n}", "8"),
+                AuditOutcome::Refused(ServerCode::UnknownKey.into()),
+                vec![text(session.id)],
+            )?,
+        ];
+        statements.extend(self.guess_reset_statements_when(
+            address_hash,
+            &stored.replace("{n}", "2"),
+            vec![text(session.id)],
         )?);
+        let evicting = statements.len();
         statements.push(self.statement(
             "DELETE FROM sessions WHERE account_id = ?1 AND id NOT IN \
              (SELECT id FROM sessions WHERE account_id = ?1 \
-              ORDER BY id = ?2 DESC, last_used_at DESC, created_at DESC LIMIT ?3)",
+              ORDER BY id = ?2 DESC, (idle_expires_at > ?4 AND expires_at > ?4) DESC, \
+              last_used_at DESC, created_at DESC LIMIT ?3)",
             &[
                 int(session.account_id),
                 text(session.id),
                 int(i64::from(MAX_SESSIONS_PER_ACCOUNT)),
+                int(session.created_at),
             ],
         )?);
         match self.db.batch(statements).await {
-            Ok(results) if results.get(inserting).map(changes) == Some(1) => {
-                Ok(SessionCreated::Applied)
-            }
+            Ok(results) if results.get(1).map(changes) == Some(1) => Ok(SessionCreated::Applied {
+                evicted: results.get(evicting).map(changes).unwrap_or(0),
+            }),
             Ok(_) => Ok(SessionCreated::AccountMovedOn),
-            Err(error) => {
-                let text = format!("{error} {error:?}");
-                if text.contains("UNIQUE constraint failed: replay.") {
-                    Err(ApiError::replayed())
-                } else if text.contains("UNIQUE constraint failed: sessions.") {
-                    Ok(SessionCreated::KeyInUse)
-                } else {
-                    Err(internal("create session")(error))
-                }
-            }
+            Err(error) => match broken_uniqueness(&error).as_deref() {
+                rule if is_replay(rule) => Err(ApiError::replayed()),
+                Some(rule) if rule.starts_with("sessions.") => Ok(SessionCreated::KeyInUse),
+                _ => Err(internal("create session")(error)),
+            },
         }
     }
 
@@ -163,40 +184,48 @@ impl Store {
             .map_err(internal("read listed sessions"))
     }
 
-    /// Whether the account has a live session with this id.
-    pub async fn has_session(&self, account_id: i64, id: &str, now: i64) -> ApiResult<bool> {
-        let row = self
-            .first::<serde_json::Value>(
-                &format!(
-                    "SELECT 1 AS live FROM sessions WHERE id = ?3 AND account_id = ?1 AND {LIVE}"
-                ),
-                &[int(account_id), int(now), text(id)],
-                "session by id",
-            )
-            .await?;
-        Ok(row.is_some())
-    }
-
-    /// The statement that ends the account's sessions `ending` says, for a batch.
+    /// The statements that end the account's live sessions `ending` says, for a batch; the
+    /// deleting one is last. For [`Ending::One`], the audit row `audit` is the first: its outcome
+    /// becomes `unknown_session` when the account has no live session with that id, so the
+    /// answer's refusal and the log agree without a read before the batch.
     pub fn end_sessions(
         &self,
         account_id: i64,
         ending: Ending<'_>,
-    ) -> ApiResult<D1PreparedStatement> {
-        match ending {
-            Ending::One(id) => self.statement(
-                "DELETE FROM sessions WHERE account_id = ?1 AND id = ?2",
-                &[int(account_id), text(id)],
-            ),
-            Ending::All => self.statement(
-                "DELETE FROM sessions WHERE account_id = ?1",
-                &[int(account_id)],
-            ),
-            Ending::AllBut(id) => self.statement(
-                "DELETE FROM sessions WHERE account_id = ?1 AND id != ?2",
-                &[int(account_id), text(id)],
-            ),
-        }
+        audit: &AuditEntry,
+        now: i64,
+    ) -> ApiResult<Vec<D1PreparedStatement>> {
+        let live = format!("account_id = ?1 AND {LIVE}");
+        Ok(match ending {
+            Ending::One(id) => vec![
+                self.audit_statement_when(
+                    audit,
+                    now,
+                    "EXISTS (SELECT 1 FROM sessions WHERE id = ?8 AND account_id = ?9 \
+                     AND idle_expires_at > ?1 AND expires_at > ?1)",
+                    AuditOutcome::Refused(ServerCode::UnknownSession.into()),
+                    vec![text(id), int(account_id)],
+                )?,
+                self.statement(
+                    &format!("DELETE FROM sessions WHERE {live} AND id = ?3"),
+                    &[int(account_id), int(now), text(id)],
+                )?,
+            ],
+            Ending::All => vec![
+                self.audit_statement(audit, now)?,
+                self.statement(
+                    &format!("DELETE FROM sessions WHERE {live}"),
+                    &[int(account_id), int(now)],
+                )?,
+            ],
+            Ending::AllBut(id) => vec![
+                self.audit_statement(audit, now)?,
+                self.statement(
+                    &format!("DELETE FROM sessions WHERE {live} AND id != ?3"),
+                    &[int(account_id), int(now), text(id)],
+                )?,
+            ],
+        })
     }
 
     /// The statement that deletes the sessions of `account_id` that a key change or a disable ended
