@@ -139,8 +139,11 @@ export interface WorkerClient {
    */
   createSession(options?: { label?: string; persist?: boolean; keepAccountKey?: boolean }): Promise<CreatedSession>;
   /**
-   * The session stored for this server, checked with a signed `GET /account`: `null` when there is
-   * none or it ended or expired (`unknown_key`; the stored copy is then deleted). No derivation.
+   * The session stored for this server, checked with a signed `GET /account`. No derivation.
+   * Resolves to `null` when nothing is stored (or the record's own `expiresAt` has passed, or it
+   * cannot be used: it is deleted). Rejects with the server's `NotaryError` (`unknown_key`, status
+   * 401) when the server refuses the session (ended elsewhere, expired there, the password
+   * changed), after deleting the stored copy: the page can say "you were signed out".
    */
   resumeSession(): Promise<{ account: Account; session: SessionKeyInfo } | null>;
   /** `GET /sessions` with the session (`no_session` without one). */
@@ -175,6 +178,11 @@ export interface WorkerClient {
   signedFetch(url: string | URL, init?: RequestInit & { audience?: string }): Promise<Response>;
   /** The account keys held and the session, each or null. */
   keyInfo(): Promise<{ current: KeyInfo | null; pending: KeyInfo | null; session: SessionKeyInfo | null }>;
+  /**
+   * Zeroises the account key and any pending new key (and the Argon2 working memory) in the
+   * worker; the session stays. For a page that derived the account key again for one step.
+   */
+  forgetAccountKey(): Promise<null>;
   /** Zeroises and frees the keys and the Argon2 working memory in the worker. */
   forget(): Promise<null>;
   /** Stops the worker; pending and later calls reject with code `terminated`. */

@@ -188,8 +188,11 @@ export function createWorkerClient({ baseUrl = globalThis.location?.origin, work
 
     /**
      * After a reload: the session stored for this server, checked with a signed `GET /account`.
-     * Resolves to `{ account, session }`, or `null` when there is none, or when it expired or was
-     * ended (`unknown_key`: the stored copy is deleted). No key derivation.
+     * Resolves to `{ account, session }`, or `null` when nothing is stored (or the stored record's
+     * own `expiresAt` has passed, or it is unusable: it is deleted). When the server refuses the
+     * session (ended elsewhere, expired there, the password changed), the stored copy is deleted and
+     * the promise rejects with the server's `NotaryError` (`unknown_key`, status 401): "you were
+     * signed out". No key derivation.
      */
     resumeSession() {
       return call("resumeSession");
@@ -258,6 +261,15 @@ export function createWorkerClient({ baseUrl = globalThis.location?.origin, work
      */
     keyInfo() {
       return call("keyInfo");
+    },
+
+    /**
+     * Zeroises the account key and any pending new key (and the Argon2 working memory) in the
+     * worker, and keeps the session: for a page that derived the account key again for one step (a
+     * change of password, a disable, an assertion). Resolves to `null`.
+     */
+    forgetAccountKey() {
+      return call("forgetAccountKey");
     },
 
     /** Frees the session's keys (zeroised) and the Argon2 working memory inside the worker. */

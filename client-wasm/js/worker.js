@@ -259,7 +259,11 @@ const operations = {
     return { session: info, persistent: created.persistent, stored };
   },
 
-  // A reload: the stored session of this server, checked with GET /account (no derivation).
+  // A reload: the stored session of this server, checked with GET /account (no derivation). Null
+  // when nothing usable is stored (none, expired by its own expiresAt, or a record this version
+  // cannot use); when the server refuses it (`unknown_key`: ended elsewhere, expired there, or the
+  // password changed), the stored copy is deleted and the refusal is the answer, so that the page
+  // can say "you were signed out".
   async resumeSession() {
     if (!session) {
       const stored = await loadSession(needClient().baseUrl).catch(() => null);
@@ -279,11 +283,7 @@ const operations = {
     try {
       return { account: await session.account(), session: describeSession(session) };
     } catch (error) {
-      if (error?.code === "unknown_key") {
-        // Ended elsewhere, expired, or the account changed its password: sign in again.
-        await dropSession();
-        return null;
-      }
+      if (error?.code === "unknown_key") await dropSession();
       throw error;
     }
   },
@@ -308,6 +308,17 @@ const operations = {
       forgetKeys();
       releaseKdfMemory();
     }
+    return null;
+  },
+
+  // The account key made again for one step (a change of password, a disable, an assertion), wiped
+  // once it is done; the session stays and keeps signing.
+  forgetAccountKey() {
+    current?.free();
+    pending?.free();
+    current = null;
+    pending = null;
+    releaseKdfMemory();
     return null;
   },
 

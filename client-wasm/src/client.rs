@@ -675,7 +675,8 @@ impl NotaryClient {
                         url: &url,
                         body: body.as_deref().unwrap_or_default().as_bytes(),
                     };
-                    Some(signer.authorization(&audience, request).await?)
+                    let token = signer.authorization(&audience, request)?.token().await?;
+                    Some(format!("Notary {token}"))
                 }
                 None => None,
             };
@@ -756,7 +757,7 @@ pub(crate) async fn signed_fetch(
     }
     .map_err(|_| NotaryError::invalid_argument("fetch refused the request's init"))?;
     let body = read_body(&request).await?;
-    let authorization = signer
+    let token = signer
         .authorization(
             &audience,
             HttpRequest {
@@ -764,11 +765,12 @@ pub(crate) async fn signed_fetch(
                 url: &htu,
                 body: &body,
             },
-        )
+        )?
+        .token()
         .await?;
     request
         .headers()
-        .set("Authorization", &authorization)
+        .set("Authorization", &format!("Notary {token}"))
         .map_err(|_| {
             NotaryError::invalid_argument(
                 "this request's mode does not allow an Authorization header",

@@ -4,7 +4,7 @@
 
 use crate::env;
 use crate::error::{NotaryError, Result};
-use crate::session::SessionKey;
+use crate::session::{SessionKey, Unsigned};
 use crate::shape::{self, Member, Shape, Type};
 use protocol::address::Address;
 use protocol::confirmation::ConfirmationToken;
@@ -153,17 +153,17 @@ pub enum RequestSigner {
 }
 
 impl RequestSigner {
-    /// `Notary <token>`: the `Authorization` value of `request`, signed now for `audience`.
-    pub async fn authorization(&self, audience: &str, request: HttpRequest<'_>) -> Result<String> {
-        let token = match self {
-            Self::Account(key) => key.token(
+    /// The request token of `request` for `audience`, now: signed already by the account key, or to
+    /// be signed by a session's WebCrypto key. `Notary <token>` is the `Authorization` value.
+    pub fn authorization(&self, audience: &str, request: HttpRequest<'_>) -> Result<Unsigned> {
+        match self {
+            Self::Account(key) => Ok(Unsigned::ready(key.token(
                 Purpose::Request(request),
                 audience,
                 SERVER_TOKEN_LIFETIME_SECS,
-            )?,
-            Self::Session(key) => key.request_token(audience, request).await?,
-        };
-        Ok(format!("Notary {token}"))
+            )?)),
+            Self::Session(key) => key.request_token(audience, request),
+        }
     }
 }
 

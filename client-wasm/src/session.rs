@@ -225,45 +225,74 @@ impl SessionKey {
     }
 
     /// A session request token (`notary-session-request+jwt`) for `audience` binding `request`,
-    /// built by the protocol crate and signed by the session key, now, with a fresh `jti`.
-    pub async fn request_token(&self, audience: &str, request: HttpRequest<'_>) -> Result<String> {
+    /// built by the protocol crate, now, with a fresh `jti`: signed already by a key in memory, or
+    /// to be signed by the WebCrypto key ([`Unsigned::token`]).
+    pub fn request_token(&self, audience: &str, request: HttpRequest<'_>) -> Result<Unsigned> {
         let random = env::jti_bytes()?;
         let (iat, lifetime) = (env::now_secs(), SERVER_TOKEN_LIFETIME_SECS);
         self.request_token_at(audience, request, iat, lifetime, &random)
-            .await
     }
 
     /// [`SessionKey::request_token`] issued at `iat`, valid `lifetime` seconds, with a `jti` made of
     /// `random`: deterministic for a key in memory, so the shared vectors can be replayed.
-    pub async fn request_token_at(
+    pub fn request_token_at(
         &self,
         audience: &str,
         request: HttpRequest<'_>,
         iat: i64,
         lifetime: i64,
         random: &[u8],
-    ) -> Result<String> {
+    ) -> Result<Unsigned> {
         let claims = Claims::new(&self.address, audience, iat, lifetime, random);
         let claims = bind_request(claims, &request)?;
         let input = token::signing_input(TokenKind::SessionRequest, &claims, &self.public)?;
-        let signature = match &self.secret {
-            SessionSecret::Memory(pair) => pair.sign(input.as_bytes()),
-            SessionSecret::WebCrypto(private) => webcrypto_sign(private, input.as_bytes()).await?,
-        };
-        Ok(token::assemble(&input, &signature)?)
+        Ok(match &self.secret {
+            SessionSecret::Memory(pair) => {
+                Unsigned::ready(token::assemble(&input, &pair.sign(input.as_bytes()))?)
+            }
+            SessionSecret::WebCrypto(private) => Unsigned {
+                text: input,
+                signer: Some(private.clone()),
+            },
+        })
     }
 }
 
-/// The Ed25519 signature of `message` by a WebCrypto private key.
-async fn webcrypto_sign(private: &JsValue, message: &[u8]) -> Result<[u8; 64]> {
-    let refused =
-        || NotaryError::invalid_argument("WebCrypto refused to sign with the session key");
-    let signing = subtle_sign("Ed25519", private, message).map_err(|_| refused())?;
-    let signature = JsFuture::from(signing).await.map_err(|_| refused())?;
-    js_sys::Uint8Array::new(&signature)
-        .to_vec()
-        .try_into()
-        .map_err(|_| refused())
+/// A token, or the signing input of one and the WebCrypto key that is to sign it: what the signers
+/// of requests give synchronously, so that the only asynchronous step of a request's signature is
+/// WebCrypto's `sign` ([`Unsigned::token`]).
+#[must_use = "an Unsigned does nothing until its token is awaited"]
+pub struct Unsigned {
+    text: String,
+    signer: Option<JsValue>,
+}
+
+impl Unsigned {
+    /// A token already signed (by a key in WebAssembly memory).
+    pub fn ready(token: String) -> Self {
+        Self {
+            text: token,
+            signer: None,
+        }
+    }
+
+    /// The token: as it is, or its signing input signed by the WebCrypto key and assembled by the
+    /// protocol crate.
+    pub async fn token(self) -> Result<String> {
+        let Some(private) = self.signer else {
+            return Ok(self.text);
+        };
+        let refused =
+            || NotaryError::invalid_argument("WebCrypto refused to sign with the session key");
+        let signing =
+            subtle_sign("Ed25519", &private, self.text.as_bytes()).map_err(|_| refused())?;
+        let signature = JsFuture::from(signing).await.map_err(|_| refused())?;
+        let signature: [u8; 64] = js_sys::Uint8Array::new(&signature)
+            .to_vec()
+            .try_into()
+            .map_err(|_| refused())?;
+        Ok(token::assemble(&self.text, &signature)?)
+    }
 }
 
 /// A session: the device's key, certified by the account key. It signs only session requests (read
@@ -293,9 +322,9 @@ impl NotaryClient {
         let key = if private_key.is_undefined() {
             SessionKey::random(address)?
         } else {
-            let public = public_key.try_into().map_err(|_| {
-                NotaryError::invalid_argument("a session's public key is 32 bytes")
-            })?;
+            let public = public_key
+                .try_into()
+                .map_err(|_| NotaryError::invalid_argument("a session's public key is 32 bytes"))?;
             let public = PublicKey::from_bytes(public)?;
             SessionKey::new(address, public, SessionSecret::WebCrypto(private_key))
         };
@@ -320,7 +349,10 @@ impl NotaryClient {
                 "the session is for another account",
             ));
         }
-        if label.as_deref().is_some_and(|label| !token::is_valid_label(label)) {
+        if label
+            .as_deref()
+            .is_some_and(|label| !token::is_valid_label(label))
+        {
             return rejected(NotaryError::invalid_argument(
                 "the label must be 1 to 64 characters, none of them a control character",
             ));

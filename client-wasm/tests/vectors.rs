@@ -276,6 +276,8 @@ async fn every_valid_token_is_reproduced_byte_for_byte() {
                 };
                 let token = signer
                     .request_token_at(text(claims, "aud"), http, iat, lifetime, &jti)
+                    .unwrap_or_else(|e| panic!("{name}: {e}"))
+                    .token()
                     .await
                     .unwrap_or_else(|e| panic!("{name}: {e}"));
                 assert_eq!(token, text(expected, "token"), "{name}");
