@@ -5,7 +5,9 @@
 // through deriveLegacyKey, version 2 through deriveKey) against salt answers that Node computes with
 // a real OPRF (@noble/curves) for the page's requests to /fake/<n>/salt; the Web Worker client runs
 // the whole flow (with progress events, the page's thread free while the key is derived), and its
-// errors arrive as NotaryErrors with stable codes.
+// errors arrive as NotaryErrors with stable codes; and its sessions (issue 13): a non-extractable
+// WebCrypto key kept in IndexedDB, resumed by a new worker client with no derivation, signed out, and
+// refused once the server ended it.
 //
 // Needs `bash client-wasm/scripts/build.sh` and `bash edge-worker/build.sh`.
 
@@ -13,6 +15,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { pathToFileURL } from "node:url";
 import * as jose from "jose";
 import { launchChromium } from "../support/chromium.mjs";
 import { installPackedPackage, keyVectorRuns, ROOT, serveFakeSalt, startSameOriginServer } from "./support.mjs";
@@ -167,7 +170,7 @@ describe("notary-client in Chromium", { skip: !workerBuilt && "edge-worker/build
       code: "unknown_key",
       status: 401,
     });
-    assert.deepEqual(await page.evaluate(() => notaryClient.keyInfo()), { current: null, pending: null });
+    assert.deepEqual(await page.evaluate(() => notaryClient.keyInfo()), { current: null, pending: null, session: null });
     await page.evaluate((address) => notaryClient.signIn(address, "first browser password"), address);
     assert.deepEqual(await page.evaluate((address) => notaryClient.requestTicket(address), address), { status: "ticket_sent" });
 
@@ -255,6 +258,162 @@ describe("notary-client in Chromium", { skip: !workerBuilt && "edge-worker/build
     assert.notEqual(next.keyId, first.keyId);
     assert.equal(w.mailbox.messages().length, before, "no email for a signed change");
     await page.evaluate(() => signedClient.terminate());
+  });
+
+  test("sessions through the Web Worker client: resumed by a new worker with no derivation, a non-extractable stored key, sign-out, ended elsewhere", async () => {
+    const address = `browser.session.${Date.now().toString(36)}@example.com`;
+    const password = "a browser session password";
+    const salts = () => requested.filter((url) => url === `${origin}/salt`).length;
+    await page.evaluate(async () => {
+      const { createWorkerClient, NotaryError } = await import("/pkg/worker-client.js");
+      window.newSessionClient = () => {
+        window.sessionClient?.terminate();
+        window.sessionClient = createWorkerClient({ baseUrl: location.origin });
+      };
+      window.outcome = (promise) =>
+        promise.then(
+          (value) => ({ value }),
+          (e) => ({ isNotaryError: e instanceof NotaryError, code: e.code, status: e.status ?? null }),
+        );
+      // The record session-store keeps for this origin in IndexedDB, read from the page, with what
+      // WebCrypto lets the page do with its private key; null when there is none.
+      window.readStored = async () => {
+        const record = await new Promise((resolve, reject) => {
+          const opening = indexedDB.open("notary-client");
+          opening.onerror = () => reject(opening.error);
+          opening.onsuccess = () => {
+            const db = opening.result;
+            if (!db.objectStoreNames.contains("sessions")) {
+              db.close();
+              return resolve(null);
+            }
+            const get = db.transaction("sessions").objectStore("sessions").get(location.origin);
+            get.onsuccess = () => {
+              db.close();
+              resolve(get.result ?? null);
+            };
+            get.onerror = () => reject(get.error);
+          };
+        });
+        if (!record) return null;
+        const key = record.privateKey;
+        const exported = [];
+        for (const format of ["pkcs8", "jwk", "raw"]) {
+          exported.push(await crypto.subtle.exportKey(format, key).then(() => "exported", (e) => e.name));
+        }
+        return {
+          id: record.id,
+          keyId: record.keyId,
+          address: record.address,
+          baseUrl: record.baseUrl,
+          isCryptoKey: key instanceof CryptoKey,
+          type: key.type,
+          algorithm: key.algorithm.name,
+          extractable: key.extractable,
+          usages: key.usages,
+          exported,
+        };
+      };
+      newSessionClient();
+    });
+
+    // A fresh account, its key derived and confirmed in the worker.
+    await page.evaluate(
+      async ({ address, password }) => {
+        await sessionClient.deriveNewKey(password, { address });
+        await sessionClient.signup();
+      },
+      { address, password },
+    );
+    await page.evaluate((t) => sessionClient.confirm(t), await emailed(address, "signup"));
+    assert.ok(salts() > 0, "the page's network log sees the worker's POST /salt");
+    // Nothing stored yet: null.
+    assert.deepEqual(await page.evaluate(() => outcome(sessionClient.resumeSession())), { value: null });
+
+    const created = await page.evaluate(() => sessionClient.createSession({ label: "Chromium test" }));
+    assert.equal(created.persistent, true, "Chromium has WebCrypto Ed25519");
+    assert.equal(created.stored, true);
+    assert.equal(created.session.label, "Chromium test");
+    assert.equal(created.session.current, true);
+    const held = await page.evaluate(() => sessionClient.keyInfo());
+    assert.equal(held.current, null, "the account key is wiped once it certified the session");
+    assert.equal(held.session.id, created.session.id);
+    assert.equal(held.session.persistent, true);
+
+    const stored = await page.evaluate(() => readStored());
+    assert.deepEqual(stored, {
+      id: created.session.id,
+      keyId: held.session.keyId,
+      address,
+      baseUrl: origin,
+      isCryptoKey: true,
+      type: "private",
+      algorithm: "Ed25519",
+      extractable: false,
+      usages: ["sign"],
+      exported: ["InvalidAccessError", "InvalidAccessError", "InvalidAccessError"],
+    });
+
+    // "Reload": a new worker client resumes the stored session, with no key derived (no /salt).
+    const saltsBefore = salts();
+    const resumed = await page.evaluate(async () => {
+      newSessionClient();
+      return { resumed: await sessionClient.resumeSession(), keys: await sessionClient.keyInfo() };
+    });
+    assert.equal(resumed.resumed.account.address, address);
+    assert.equal(resumed.resumed.session.id, created.session.id);
+    assert.equal(resumed.resumed.session.keyId, held.session.keyId);
+    assert.deepEqual([resumed.keys.current, resumed.keys.pending], [null, null]);
+    assert.equal(salts(), saltsBefore, "no evaluation, so no derivation");
+    const listed = await page.evaluate(() => sessionClient.listSessions());
+    assert.deepEqual(
+      listed.sessions.map((s) => [s.id, s.current, s.label]),
+      [[created.session.id, true, "Chromium test"]],
+    );
+
+    // Sign-out: the record is gone, and a further resume finds nothing.
+    assert.equal(await page.evaluate(() => sessionClient.signOut()), null);
+    assert.equal(await page.evaluate(() => readStored()), null);
+    assert.deepEqual(await page.evaluate(() => outcome(sessionClient.resumeSession())), { value: null });
+
+    // forgetAccountKey: the account key (and a pending new key) wiped, the session kept and signing.
+    await page.evaluate(async ({ address, password }) => {
+      await sessionClient.signIn(address, password);
+      await sessionClient.createSession({ label: "second", keepAccountKey: true });
+      await sessionClient.deriveNewKey("a password never used");
+    }, { address, password });
+    const before = await page.evaluate(() => sessionClient.keyInfo());
+    assert.ok(before.current && before.pending && before.session, JSON.stringify(before));
+    assert.equal(await page.evaluate(() => sessionClient.forgetAccountKey()), null);
+    const afterForget = await page.evaluate(() => sessionClient.keyInfo());
+    assert.deepEqual([afterForget.current, afterForget.pending], [null, null]);
+    assert.equal(afterForget.session.id, before.session.id);
+    assert.equal((await page.evaluate(() => sessionClient.account())).address, address, "signed by the session");
+    assert.deepEqual(await page.evaluate(() => outcome(sessionClient.disable())), {
+      isNotaryError: true,
+      code: "no_key",
+      status: null,
+    });
+
+    // Ended by the server (DELETE /sessions signed by the account key, from Node): the next resume
+    // rejects with unknown_key and deletes the stored copy; the one after finds nothing.
+    const notary = await import(pathToFileURL(join(scratch.installed, "node.js")).href);
+    const client = new notary.NotaryClient(origin);
+    const accountKey = await client.keyFor(address, password);
+    const ended = await client.signedFetch(accountKey, "/sessions", { method: "DELETE" });
+    assert.equal(ended.status, 200);
+    assert.deepEqual(await ended.json(), { status: "ended", ended: 1 });
+    for (const object of [accountKey, client]) object.free();
+    assert.equal((await page.evaluate(() => readStored())).id, before.session.id, "still stored before the resume");
+    const refused = await page.evaluate(() => {
+      newSessionClient();
+      return outcome(sessionClient.resumeSession());
+    });
+    assert.deepEqual(refused, { isNotaryError: true, code: "unknown_key", status: 401 });
+    assert.equal(await page.evaluate(() => readStored()), null);
+    assert.deepEqual(await page.evaluate(() => outcome(sessionClient.resumeSession())), { value: null });
+    assert.equal((await page.evaluate(() => sessionClient.keyInfo())).session, null);
+    await page.evaluate(() => sessionClient.terminate());
   });
 
   test("a worker script that cannot load rejects every call with worker_error", async () => {

@@ -307,6 +307,7 @@ export async function useWorkerSessions(notary: WorkerClient): Promise<string> {
   const others: SessionsEnded = await notary.endOtherSessions();
   const info = await notary.keyInfo();
   const session: SessionKeyInfo | null = info.session;
+  const forgot: null = await notary.forgetAccountKey();
   const out: null = await notary.signOut();
-  return `${created.session.id} ${created.persistent} ${created.stored} ${resumed?.session.keyId} ${one.ended} ${others.ended} ${session?.persistent} ${out}`;
+  return `${created.session.id} ${created.persistent} ${created.stored} ${resumed?.session.keyId} ${one.ended} ${others.ended} ${session?.persistent} ${forgot} ${out}`;
 }
