@@ -20,7 +20,6 @@ import { BENCH_RATE_LIMITS, BENCH_VARS, blindedFor } from "./limits.mjs";
 
 const THIRD_PARTY = "https://relying-party.example";
 const REQUESTS = 20;
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Rows `{ request, ...round trips per request by kind }` for verify, salt, signup and sign-in (by the account key and by a session). */
 export async function countTrips() {
@@ -68,7 +67,7 @@ export async function countTrips() {
         if (res.status !== expected) throw new Error(`${request}: ${res.status} ${await res.text()}`);
         await res.arrayBuffer();
       }
-      await sleep(200); // what the requests left to waitUntil
+      // Answered once the requests and what they left to waitUntil are done (tests/support/trips.mjs).
       const trips = await (await w.fetch("/__bench/trips")).json();
       const perRequest = Object.fromEntries(Object.entries(trips).map(([kind, calls]) => [kind, calls / REQUESTS]));
       rows.push({ request, ...perRequest });
