@@ -211,9 +211,9 @@ Object.defineProperties(wasm.NotaryClient.prototype, {
   },
 });
 
-// Session's calls over its one WebAssembly export, `sessionCall(call, id)` (session.rs says why):
-// each is a request signed by the session key, answered and checked in the WebAssembly.
-const SESSION_CALL = { account: 0, list: 1, end: 2, endOthers: 3, endAll: 4 };
+// Session's calls over its one WebAssembly export, `sessionCall(call, arg, init)` (session.rs says
+// why): each is a request signed by the session key, answered and checked in the WebAssembly.
+const SESSION_CALL = { account: 0, list: 1, end: 2, endOthers: 3, endAll: 4, signedFetch: 5 };
 
 const field = (name) => ({
   get() {
@@ -241,6 +241,11 @@ Object.defineProperties(wasm.Session.prototype, {
       }
       const publicJwk = { kty: "OKP", crv: "Ed25519", x };
       return { version: 1, baseUrl, id, address, keyId: this.keyId, publicJwk, label, createdAt, expiresAt, privateKey };
+    },
+  },
+  signedFetch: {
+    value(url, init) {
+      return this.sessionCall(SESSION_CALL.signedFetch, String(url), init);
     },
   },
   account: {

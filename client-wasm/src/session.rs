@@ -134,7 +134,7 @@ export interface NotaryClient {
   resumeSession(stored: StoredSession): Session;
 }
 
-/** A session's fields and calls, each call a request signed by the session key (the package's core.js). */
+/** A session's fields and calls, each call a request signed by the session key (the package's core.js, over one export). */
 export interface Session {
   /** The session's id (what `end(id)` and the list use). */
   readonly id: string;
@@ -162,6 +162,11 @@ export interface Session {
    * key is in WebAssembly memory (`persistent` false): that key cannot be kept.
    */
   toStored(): StoredSession;
+  /**
+   * `fetch(url, init)` signed by the session key (`notary-session-request+jwt`), exactly as
+   * `NotaryClient.signedFetch` signs with the account key. Resolves to the `Response`.
+   */
+  signedFetch(url: string, init?: SignedFetchInit): Promise<Response>;
   /** `GET /account`. */
   account(): Promise<Account>;
   /** `GET /sessions`: the account's sessions, most recently used first, this one `current`. */
@@ -381,32 +386,17 @@ impl Session {
         self.key.key_id.as_str().to_owned()
     }
 
-    /// `fetch(url, init)` signed by the session key (`notary-session-request+jwt`), exactly as
-    /// `NotaryClient.signedFetch` signs with the account key. Resolves to the `Response`.
-    #[wasm_bindgen(js_name = signedFetch)]
-    pub fn signed_fetch(
-        &self,
-        url: &str,
-        #[wasm_bindgen(unchecked_param_type = "SignedFetchInit | undefined")] init: JsValue,
-    ) -> js_sys::Promise {
-        let signer = RequestSigner::Session(Rc::clone(&self.key));
-        let base_url = self.client.base_url();
-        let url = url.to_owned();
-        promise(Box::pin(async move {
-            let response = signed_fetch(&signer, &base_url, &url, &init).await?;
-            Ok(response.into())
-        }))
-    }
-
-    /// One of the calls a session makes, each a request signed by the session key with no body:
-    /// the package's `account()`, `list()`, `end(id)`, `endOthers()`, `endAll()` and `signOut()`
-    /// (core.js) call this, so that the `.wasm` carries one export and one future for all six.
-    /// `call`: 0 `GET /account`, 1 `GET /sessions`, 2 `DELETE /sessions/{id}`, 3 `DELETE
-    /// /sessions?except=current`, 4 `DELETE /sessions`.
-    #[wasm_bindgen(js_name = sessionCall)]
-    pub fn session_call(&self, call: u8, id: Option<String>) -> js_sys::Promise {
+    /// One of the calls a session makes, each a request signed by the session key: the package's
+    /// `account()`, `list()`, `end(id)`, `endOthers()`, `endAll()`, `signOut()` and
+    /// `signedFetch(url, init)` (core.js) call this, so that the `.wasm` carries one export for all
+    /// seven. `call`: 0 `GET /account`, 1 `GET /sessions`, 2 `DELETE /sessions/{arg}`, 3 `DELETE
+    /// /sessions?except=current`, 4 `DELETE /sessions`; 5 `fetch(arg, init)` signed as
+    /// `NotaryClient.signedFetch` signs with the account key, resolving to the `Response`.
+    #[wasm_bindgen(js_name = sessionCall, skip_typescript)]
+    pub fn session_call(&self, call: u8, arg: Option<String>, init: JsValue) -> js_sys::Promise {
         let ended: &'static [Requirement] = requirements!(SESSIONS_ENDED);
-        let (method, path, expect): (_, String, &'static [Requirement]) = match (call, id) {
+        let signer = RequestSigner::Session(Rc::clone(&self.key));
+        let (method, path, expect): (_, String, &'static [Requirement]) = match (call, arg) {
             (0, _) => (
                 "GET",
                 "/account".into(),
@@ -419,12 +409,18 @@ impl Session {
             },
             (3, _) => ("DELETE", "/sessions?except=current".into(), ended),
             (4, _) => ("DELETE", "/sessions".into(), ended),
+            (5, Some(url)) => {
+                let base_url = self.client.base_url();
+                return promise(Box::pin(async move {
+                    let response = signed_fetch(&signer, &base_url, &url, &init).await?;
+                    Ok(response.into())
+                }));
+            }
             _ => return rejected(NotaryError::invalid_argument("not a session call")),
         };
-        let signer = Some(RequestSigner::Session(Rc::clone(&self.key)));
         session_answer(
             self.client
-                .call_future(method, &path, Ok(None), signer, expect),
+                .call_future(method, &path, Ok(None), Some(signer), expect),
         )
     }
 }
