@@ -85,6 +85,9 @@ describe("the shared token vectors at the endpoints", () => {
     assert.ok(cases.length > 50, `only ${cases.length} cases`);
     for (const kind of ["session"]) assert.ok(cases.some((c) => c.expected_kind === kind), `cases at ${kind}`);
     assert.ok(cases.some((c) => c.name.startsWith("session-request-as-")), "session requests where they are refused");
+    for (const name of ["session-label-control", "session-label-bidi-override"]) {
+      assert.ok(cases.some((c) => c.name === name), `the case ${name} is replayed`);
+    }
     for (const c of cases) {
       const res = await read(await send[c.expected_kind](c.token));
       assert.equal(res.body?.error, c.error, `${c.name}: ${res.text}`);

@@ -7,7 +7,6 @@
 // bindings wrapped (tests/support/trips.mjs).
 
 import assert from "node:assert/strict";
-import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, test } from "node:test";
 import {
   adminVerify,
@@ -31,6 +30,7 @@ import {
   claimsFor,
   newKey,
   now,
+  requestToken,
   sessionRequestToken,
   sessionToken,
   signToken,
@@ -62,6 +62,18 @@ const liveSessionIds = async (w, address) =>
     "SELECT s.id FROM sessions AS s JOIN accounts AS a ON a.id = s.account_id WHERE a.address = ?1 ORDER BY s.id",
     address,
   )).map((r) => r.id);
+
+/** The id of the last audit row (0 when there is none): rows after it are the ones a request wrote. */
+const lastAuditId = async (w) => (await w.sql("SELECT COALESCE(MAX(id), 0) AS id FROM audit"))[0].id;
+/** The audit rows written after `mark`, as "action/outcome". */
+const auditSince = async (w, mark) =>
+  (await w.sql("SELECT action, outcome FROM audit WHERE id > ?1 ORDER BY id", mark)).map((r) => `${r.action}/${r.outcome}`);
+/** Sends one request; resolves `{ res, audit }`: the answer (read) and the audit rows it wrote ("action/outcome"). */
+async function audited(w, send) {
+  const mark = await lastAuditId(w);
+  const res = await read(await send());
+  return { res, audit: await auditSince(w, mark) };
+}
 
 /** Asserts that `res` (read) is a 401 with `code`. */
 function refused(res, code, message) {
@@ -264,8 +276,7 @@ describe("POST /sessions: what is refused", () => {
 
   test("the account key itself in cnf is refused; nothing is stored", async () => {
     const res = await read(await postSession(w, user.address, user.key, user.key));
-    assert.ok(res.status >= 400 && res.status < 500, res.text);
-    assert.equal(res.body.error, "invalid_token");
+    refused(res, "invalid_token", "section 9.14: the session key MUST NOT be the account key (invalid_token, 401 as in section 7.7)");
     assert.equal((await w.sql("SELECT COUNT(*) AS n FROM sessions WHERE key_id = ?", user.key.kid))[0].n, 0);
     refused(await read(await sessionAccount(w, user.address, user.key)), "unknown_key", "the account key is no session key");
   });
@@ -284,6 +295,13 @@ describe("POST /sessions: what is refused", () => {
     for (const label of ["", "x".repeat(65), "line\nbreak", "tab\there", "\u0007bell"]) {
       const res = await read(await postSession(w, user.address, user.key, newKey(), { label }));
       refused(res, "invalid_token", JSON.stringify(label));
+    }
+    // Format characters (general category Cf): a bidirectional override, zero-width characters.
+    for (const label of ["Chromium \u202Eeldoo", "zero\u200Bwidth", "\u2066isolate\u2069", "bom\uFEFF"]) {
+      const device = newKey();
+      const res = await read(await postSession(w, user.address, user.key, device, { label }));
+      refused(res, "invalid_token", JSON.stringify(label));
+      assert.equal((await w.sql("SELECT COUNT(*) AS n FROM sessions WHERE key_id = ?", device.kid))[0].n, 0, `nothing stored for ${JSON.stringify(label)}`);
     }
     const longest = await read(await postSession(w, user.address, user.key, newKey(), { label: "é".repeat(64) }));
     assert.equal(longest.status, 201, "64 characters are fine");
@@ -382,6 +400,26 @@ describe("expiry and renewal (SESSION_IDLE_SECS 60, SESSION_MAX_SECS 120)", () =
     assert.equal(await sessionRow(w, expired.info.id), undefined);
     assert.equal((await sessionRow(w, live.info.id)).id, live.info.id);
     assert.equal((await sessionAccount(w, address, live.key)).status, 200);
+  });
+
+  test("DELETE /sessions and ?except=current answer `ended` = the number of live sessions ended, not counting expired ones", async () => {
+    const { address, key } = await signUpAndConfirm(w, freshAddress("ended-live"));
+    const all = [await createSession(w, address, key), await createSession(w, address, key), await createSession(w, address, key)];
+    const expired = await createSession(w, address, key);
+    await age(w, expired.info.id, 61);
+    const res = await read(await keyFetch(w, address, key, "DELETE", "/sessions"));
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.body, { status: "ended", ended: 3 });
+    for (const s of all) refused(await read(await sessionAccount(w, address, s.key)), "unknown_key");
+
+    const [mine, other] = [await createSession(w, address, key), await createSession(w, address, key)];
+    const stale = await createSession(w, address, key);
+    await age(w, stale.info.id, 61);
+    const others = await read(await sessionFetch(w, address, mine.key, "DELETE", "/sessions?except=current"));
+    assert.equal(others.status, 200, others.text);
+    assert.deepEqual(others.body, { status: "ended", ended: 1 });
+    refused(await read(await sessionAccount(w, address, other.key)), "unknown_key");
+    assert.equal((await sessionAccount(w, address, mine.key)).status, 200);
   });
 });
 
@@ -582,15 +620,22 @@ describe("at most 32 sessions per account", () => {
     const other = await signUpAndConfirm(w, freshAddress("cap-other"));
     const theirs = await createSession(w, other.address, other.key);
     const sessions = [];
-    for (let i = 0; i < 32; i += 1) sessions.push(await createSession(w, address, key, { label: `device ${i}` }));
+    for (let i = 0; i < 31; i += 1) sessions.push(await createSession(w, address, key, { label: `device ${i}` }));
+    const mark = await lastAuditId(w);
+    sessions.push(await createSession(w, address, key, { label: "device 31" }));
+    assert.deepEqual(await auditSince(w, mark), ["session_create/ok"], "the 32nd ends none");
     assert.equal((await liveSessionIds(w, address)).length, 32);
     // Distinct last uses: session 5 the least recent, the others after it.
     const t = now();
     for (const [i, s] of sessions.entries()) {
       await w.sql("UPDATE sessions SET last_used_at = ? WHERE id = ?", i === 5 ? t - 1000 : t - 500 + i, s.info.id);
     }
-    const newest = await read(await postSession(w, address, key, newKey(), { label: "the 33rd" }));
+    const { res: newest, audit } = await audited(w, () => postSession(w, address, key, newKey(), { label: "the 33rd" }));
     assert.equal(newest.status, 201, newest.text);
+    assert.deepEqual(audit, ["session_create/ok", "session_end/evicted"], "the eviction is audited");
+    const [evicted] = await w.sql("SELECT address_hash FROM audit WHERE action = 'session_end' AND outcome = 'evicted' ORDER BY id DESC LIMIT 1");
+    const [created] = await w.sql("SELECT address_hash FROM audit WHERE action = 'session_create' AND key_id = ?", sessions[0].key.kid);
+    assert.equal(evicted.address_hash, created.address_hash, "under the account's address");
     assert.equal(newest.body.session.current, true);
     const ids = await liveSessionIds(w, address);
     assert.equal(ids.length, 32);
@@ -599,6 +644,26 @@ describe("at most 32 sessions per account", () => {
     refused(await read(await sessionAccount(w, address, sessions[5].key)), "unknown_key");
     for (const i of [0, 4, 6, 31]) assert.equal((await sessionAccount(w, address, sessions[i].key)).status, 200, `session ${i}`);
     assert.equal((await sessionAccount(w, other.address, theirs.key)).status, 200, "another account's session is untouched");
+  });
+
+  test("an expired session is evicted before the least recently used live one, even if used more recently", async () => {
+    const { address, key } = await signUpAndConfirm(w, freshAddress("cap-expired"));
+    const sessions = [];
+    for (let i = 0; i < 32; i += 1) sessions.push(await createSession(w, address, key, { label: `device ${i}` }));
+    const t = now();
+    for (const [i, s] of sessions.entries()) {
+      await w.sql("UPDATE sessions SET last_used_at = ? WHERE id = ?", i === 5 ? t - 1000 : t - 500 + i, s.info.id);
+    }
+    // Session 9: the most recently used, but past its absolute end.
+    await w.sql("UPDATE sessions SET last_used_at = ?1, idle_expires_at = ?2, expires_at = ?2 WHERE id = ?3", t - 10, t - 1, sessions[9].info.id);
+    const { res, audit } = await audited(w, () => postSession(w, address, key, newKey(), { label: "the 33rd" }));
+    assert.equal(res.status, 201, res.text);
+    assert.deepEqual(audit, ["session_create/ok", "session_end/evicted"]);
+    const ids = await liveSessionIds(w, address);
+    assert.equal(ids.length, 32);
+    assert.ok(!ids.includes(sessions[9].info.id), "the expired session is gone");
+    assert.ok(ids.includes(sessions[5].info.id), "the least recently used live session stays");
+    assert.equal((await sessionAccount(w, address, sessions[5].key)).status, 200);
   });
 });
 
@@ -651,13 +716,16 @@ describe("the one-read rule", () => {
   });
   after(() => w?.close());
 
-  /** The D1 calls of one request, in order ("D1 first", "D1 batch", ...). */
-  async function d1CallsOf(send) {
+  /**
+   * One request: its answer (read), its D1 calls in order ("D1 first", "D1 batch", ...), every call
+   * that left the isolate, and the audit rows it wrote. The counts are answered once the request and
+   * whatever it left to waitUntil are done (tests/support/trips.mjs), so nothing is missed.
+   */
+  async function callsOf(send) {
     await w.resetTrips();
-    const res = await read(await send());
-    await sleep(200); // whatever the request left to waitUntil
+    const { res, audit } = await audited(w, send);
     const { calls } = await w.calls();
-    return { res, d1: calls.filter((c) => c.startsWith("D1 ")) };
+    return { res, audit, calls, d1: calls.filter((c) => c.startsWith("D1 ")) };
   }
 
   const READS = new Set(["D1 first", "D1 all", "D1 raw"]);
@@ -670,7 +738,7 @@ describe("the one-read rule", () => {
       ["GET /account", () => sessionAccount(w, address, device.key), (body) => assert.equal(body.address, address)],
       ["GET /sessions", () => sessionFetch(w, address, device.key, "GET", "/sessions"), (body) => assert.equal(body.sessions.length, 2)],
     ]) {
-      const { res, d1 } = await d1CallsOf(send);
+      const { res, d1 } = await callsOf(send);
       assert.equal(res.status, 200, `${label}: ${res.text}`);
       check(res.body);
       assert.equal(d1.length, 2, `${label}: ${d1.join(", ")}`);
@@ -679,10 +747,183 @@ describe("the one-read rule", () => {
     }
   });
 
-  test("a refused session request (unknown session) costs the one read and no write", async () => {
+  test("a refused session request (no such session) costs the one read, then the audit row's one write", async () => {
     const { address } = await signUpAndConfirm(w, freshAddress("one-read-refused"));
-    const { res, d1 } = await d1CallsOf(() => sessionAccount(w, address, newKey()));
+    const { res, d1, audit } = await callsOf(() => sessionAccount(w, address, newKey()));
     refused(res, "unknown_key");
-    assert.ok(d1.filter((c) => READS.has(c)).length <= 1, d1.join(", "));
+    assert.deepEqual(d1, ["D1 first", "D1 run"], "the session lookup, then the refusal's audit row");
+    assert.deepEqual(audit, ["session_use/unknown_key"]);
+  });
+
+  test("DELETE /sessions/{id}: one D1 read and one batch, for a live id and for an unknown one (404 unknown_session, audited so, nothing ended)", async () => {
+    const { address, key } = await signUpAndConfirm(w, freshAddress("one-read-end"));
+    const [a, b, c] = [await createSession(w, address, key), await createSession(w, address, key), await createSession(w, address, key)];
+
+    const live = await callsOf(() => sessionFetch(w, address, a.key, "DELETE", `/sessions/${b.info.id}`));
+    assert.equal(live.res.status, 200, live.res.text);
+    assert.deepEqual(live.res.body, { status: "ended", ended: 1 });
+    assert.deepEqual(live.d1, ["D1 first", "D1 batch"], "live id");
+    assert.deepEqual(live.audit, ["session_end/ok"]);
+    assert.deepEqual(await liveSessionIds(w, address), [a.info.id, c.info.id].sort());
+
+    const unknown = Buffer.alloc(16, 9).toString("base64url");
+    for (const [signer, send] of [
+      ["account key", () => keyFetch(w, address, key, "DELETE", `/sessions/${unknown}`)],
+      ["session", () => sessionFetch(w, address, a.key, "DELETE", `/sessions/${unknown}`)],
+    ]) {
+      const rowOfC = await sessionRow(w, c.info.id);
+      const refusal = await callsOf(send);
+      assert.equal(refusal.res.status, 404, `${signer}: ${refusal.res.text}`);
+      assert.equal(refusal.res.body.error, "unknown_session", signer);
+      assert.deepEqual(refusal.d1, ["D1 first", "D1 batch"], `unknown id by the ${signer}`);
+      assert.deepEqual(refusal.audit, ["session_end/unknown_session"], signer);
+      assert.deepEqual(await liveSessionIds(w, address), [a.info.id, c.info.id].sort(), `${signer}: nothing ended`);
+      assert.deepEqual(await sessionRow(w, c.info.id), rowOfC, `${signer}: another session untouched`);
+    }
+  });
+
+  test("DELETE /sessions/{id} of an expired session: 404 unknown_session, its row left to the cleanup", async () => {
+    const { address, key } = await signUpAndConfirm(w, freshAddress("one-read-expired"));
+    const expired = await createSession(w, address, key);
+    await age(w, expired.info.id, 43201); // past SESSION_IDLE_SECS (default 43200)
+    const before = await sessionRow(w, expired.info.id);
+    const { res, d1, audit } = await callsOf(() => keyFetch(w, address, key, "DELETE", `/sessions/${expired.info.id}`));
+    assert.equal(res.status, 404, res.text);
+    assert.equal(res.body.error, "unknown_session");
+    assert.deepEqual(d1, ["D1 first", "D1 batch"]);
+    assert.deepEqual(audit, ["session_end/unknown_session"]);
+    assert.deepEqual(await sessionRow(w, expired.info.id), before, "nothing changes");
+  });
+});
+
+describe("the audit rows of listing sessions and of refused session requests", () => {
+  let w;
+  before(async () => {
+    w = await startWorker();
+  });
+  after(() => w?.close());
+
+  test("GET /sessions is audited session_list (ok) under the signing key, a session's or the account key", async () => {
+    const { address, key } = await signUpAndConfirm(w, freshAddress("audit-list"));
+    const device = await createSession(w, address, key);
+    for (const [signer, signing, send] of [
+      ["session", device.key, sessionFetch],
+      ["account key", key, keyFetch],
+    ]) {
+      const mark = await lastAuditId(w);
+      const res = await read(await send(w, address, signing, "GET", "/sessions"));
+      assert.equal(res.status, 200, `${signer}: ${res.text}`);
+      const rows = await w.sql("SELECT action, outcome, key_id FROM audit WHERE id > ?1 ORDER BY id", mark);
+      assert.deepEqual(rows, [{ action: "session_list", outcome: "ok", key_id: signing.kid }], signer);
+    }
+  });
+
+  test("a refused GET /sessions is audited session_list with its code: replayed, unknown_key", async () => {
+    const { address, key } = await signUpAndConfirm(w, freshAddress("audit-list-refused"));
+    const device = await createSession(w, address, key);
+    const token = sessionRequestToken(device.key, address, w.publicUri, { url: `${w.publicUri}/sessions` });
+    const send = () => w.fetch("/sessions", { headers: { authorization: `Notary ${token}` } });
+    assert.deepEqual((await audited(w, send)).audit, ["session_list/ok"]);
+    const replayed = await audited(w, send);
+    refused(replayed.res, "replayed");
+    assert.deepEqual(replayed.audit, ["session_list/replayed"]);
+    for (const [signer, send] of [
+      ["an unknown session key", () => sessionFetch(w, address, newKey(), "GET", "/sessions")],
+      ["an unknown account key", () => keyFetch(w, address, newKey(), "GET", "/sessions")],
+    ]) {
+      const { res, audit } = await audited(w, send);
+      refused(res, "unknown_key", signer);
+      assert.deepEqual(audit, ["session_list/unknown_key"], signer);
+    }
+  });
+
+  test("a refused session-signed GET /account is audited session_use; a refused account-key one stays sign_in", async () => {
+    const { address, key } = await signUpAndConfirm(w, freshAddress("audit-use"));
+    const device = await createSession(w, address, key);
+    const url = `${w.publicUri}/account`;
+    const once = (token) => () => w.fetch("/account", { headers: { authorization: `Notary ${token}` } });
+    const bySession = once(sessionRequestToken(device.key, address, w.publicUri, { url }));
+    const byKey = once(requestToken(key, address, w.publicUri, { url }));
+    assert.equal((await bySession()).status, 200);
+    assert.equal((await byKey()).status, 200);
+    for (const [label, send, code, row] of [
+      ["an unknown session key", () => sessionAccount(w, address, newKey()), "unknown_key", "session_use/unknown_key"],
+      ["a replayed session request", bySession, "replayed", "session_use/replayed"],
+      ["an unknown account key", () => getAccount(w, address, newKey()), "unknown_key", "sign_in/unknown_key"],
+      ["a replayed request token", byKey, "replayed", "sign_in/replayed"],
+    ]) {
+      const { res, audit } = await audited(w, send);
+      refused(res, code, label);
+      assert.deepEqual(audit, [row], label);
+    }
+  });
+});
+
+describe("POST /sessions when a change of key or a disable commits between its read and its batch", () => {
+  // The hook of tests/support/trips.mjs runs the change right before the worker's batch: the worker
+  // has read the account with the key that certified the session, the batch sees another key (or a
+  // disabled account), which is the interleaving of two concurrent requests, made certain.
+  let w;
+  before(async () => {
+    w = await startCountingWorker({ vars: { GUESSES_PER_ADDRESS_PER_HOUR: "10", GUESSES_PER_ADDRESS_PER_DAY: "30" } });
+  });
+  after(() => w?.close());
+
+  /** POST /sessions with `statements` committed between the worker's read and its batch. */
+  async function createRacing(address, key, statements) {
+    const device = newKey();
+    await w.beforeNextBatch(statements);
+    await w.resetTrips();
+    const { res, audit } = await audited(w, () => postSession(w, address, key, device, { label: "raced" }));
+    const { calls } = await w.calls();
+    assert.deepEqual(calls.filter((c) => c.startsWith("D1 ")), ["D1 first", "D1 batch"], "the change came between the read and the batch");
+    return { device, res, audit };
+  }
+
+  const storedWith = async (device) => (await w.sql("SELECT COUNT(*) AS n FROM sessions WHERE key_id = ?", device.kid))[0].n;
+
+  test("a change of key: 401 unknown_key, no session stored, audited session_create/unknown_key, the guess budget not reset", async () => {
+    await withinOneHour(30_000);
+    const { address, key } = await signUpAndConfirm(w, freshAddress("race-change"));
+    for (let i = 0; i < 10; i += 1) assert.equal((await postSalt(w, address)).status, 200);
+    assert.equal((await postSalt(w, address)).status, 429, "the guess budget is spent");
+    const next = newKey();
+    const { device, res, audit } = await createRacing(address, key, [{
+      sql: "UPDATE accounts SET key_id = ?1, public_key = ?2, key_changed_at = ?3 WHERE address = ?4 AND status = 'active'",
+      params: [next.kid, next.x, now(), address],
+    }]);
+    refused(res, "unknown_key");
+    assert.equal(await storedWith(device), 0, "no session stored");
+    assert.deepEqual(audit, ["session_create/unknown_key"], "one audit row, and not ok");
+    const [row] = await w.sql("SELECT key_id FROM audit WHERE action = 'session_create' ORDER BY id DESC LIMIT 1");
+    assert.equal(row.key_id, device.kid);
+    assert.equal((await postSalt(w, address)).status, 429, "no reset of the guess budget");
+    refused(await read(await sessionAccount(w, address, device)), "unknown_key", "the session key signs nothing");
+
+    // The same request under the new key is a sign-in: stored, audited ok, the budget reset.
+    const fresh = newKey();
+    const created = await audited(w, () => postSession(w, address, next, fresh));
+    assert.equal(created.res.status, 201, created.res.text);
+    assert.deepEqual(created.audit, ["session_create/ok"]);
+    assert.equal((await postSalt(w, address)).status, 200, "reset by the session that was stored");
+  });
+
+  test("a disable: 401 unknown_key, no session stored, audited session_create/unknown_key", async () => {
+    const { address, key } = await signUpAndConfirm(w, freshAddress("race-disable"));
+    const { device, res, audit } = await createRacing(address, key, [{
+      sql: "UPDATE accounts SET status = 'disabled', disabled_at = ?1 WHERE address = ?2 AND status = 'active'",
+      params: [now(), address],
+    }]);
+    refused(res, "unknown_key");
+    assert.equal(await storedWith(device), 0);
+    assert.deepEqual(audit, ["session_create/unknown_key"]);
+  });
+
+  test("without a change in between, the same path stores the session (the hook alone changes nothing)", async () => {
+    const { address, key } = await signUpAndConfirm(w, freshAddress("race-none"));
+    const { device, res, audit } = await createRacing(address, key, [{ sql: "SELECT 1" }]);
+    assert.equal(res.status, 201, res.text);
+    assert.equal(await storedWith(device), 1);
+    assert.deepEqual(audit, ["session_create/ok"]);
   });
 });
