@@ -160,7 +160,7 @@ Object.defineProperties(wasm.NotaryClient.prototype, {
       if (!(key instanceof wasm.KeyPair)) throw invalid("the argument `key` must be a KeyPair");
       const label = options?.label ?? undefined;
       if (label !== undefined && typeof label !== "string") {
-        throw invalid("the label must be 1 to 64 characters, none of them a control character");
+        throw invalid("the label must be 1 to 64 characters, none of them a control or format character");
       }
       const pair = options?.memoryOnly === true ? null : await webCryptoKey();
       const session = this.sessionKey(key.address, pair?.raw ?? new Uint8Array(0), pair?.privateKey);

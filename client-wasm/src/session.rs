@@ -108,7 +108,7 @@ pub const STORED_SESSION: Shape = Shape {
 pub const SESSION_TYPES: &str = r#"
 /** The options of `NotaryClient.createSession`. */
 export interface SessionOptions {
-  /** The device label shown in the list of sessions: 1 to 64 characters, no control characters. */
+  /** The device label shown in the list of sessions: 1 to 64 characters, no control or format characters. */
   label?: string;
   /**
    * Keep the session key in WebAssembly memory instead of WebCrypto: the session then cannot be
@@ -359,7 +359,7 @@ impl NotaryClient {
             .is_some_and(|label| !token::is_valid_label(label))
         {
             return rejected(NotaryError::invalid_argument(
-                "the label must be 1 to 64 characters, none of them a control character",
+                "the label must be 1 to 64 characters, none of them a control or format character",
             ));
         }
         let purpose = Purpose::Session {
