@@ -99,7 +99,10 @@ export interface WorkerClient {
   readonly ready: Promise<{ simd: boolean; baseUrl: string }>;
   /**
    * The server's evaluation of the password, then Argon2id inside the worker; the key becomes the
-   * session's key. `ticket`: an emailed ticket, for when the address's guesses are spent.
+   * worker's account key (replacing any earlier one). A device session of the same account stays
+   * (so a step that needs the password, such as a change of password, does not end it); one of
+   * another account is dropped from the worker. `ticket`: an emailed ticket, for when the
+   * address's guesses are spent.
    */
   deriveKey(
     address: string,

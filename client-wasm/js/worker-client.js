@@ -101,8 +101,8 @@ export function createWorkerClient({ baseUrl = globalThis.location?.origin, work
 
     /**
      * Has the server evaluate the password for the address (`POST /salt`, one of the address's
-     * guesses), then derives its key (Argon2id) inside the worker; it becomes the session's key
-     * (replacing any earlier one). Progress: `evaluate`, then `start` and `done` (with the
+     * guesses), then derives its key (Argon2id) inside the worker; it becomes the worker's account
+     * key (replacing any earlier one; a device session of the same account stays). Progress: `evaluate`, then `start` and `done` (with the
      * milliseconds) around the derivation. `ticket`: an emailed ticket (`requestTicket`), for when
      * the address's guesses are spent.
      * @param {string} address as typed

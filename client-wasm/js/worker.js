@@ -137,9 +137,18 @@ const operations = {
     return { simd, baseUrl: client.baseUrl };
   },
 
+  // The account key, made again (a sign-in, or one step that needs the password while a device
+  // session signs the rest): it replaces the account keys; a device session of the same account
+  // stays, one of another account is dropped from this worker (its stored copy stays).
   async deriveKey({ address, password, ticket }, progress) {
     const key = await evaluateAndDerive({ address, password, ticket }, progress);
-    forgetKeys();
+    current?.free();
+    pending?.free();
+    pending = null;
+    if (session && session.address !== key.address) {
+      session.free();
+      session = null;
+    }
     current = key;
     return describe(key);
   },

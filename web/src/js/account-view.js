@@ -81,12 +81,21 @@ function showSessionOutcome(session) {
 }
 
 /**
- * After a step that made the account key again (which the worker client does by replacing every key
- * it holds, the device session's included): has the session back from IndexedDB, with no derivation.
+ * After a step that made the account key again: wipes that key from the worker (the device session
+ * signs the rest) and makes sure the session is still held (from IndexedDB, with no derivation, if
+ * the worker dropped it).
  */
 async function keepSession() {
-  if (!hasSession) return;
-  if (!(await resumeAgain())) hasSession = false;
+  if (!hasSession) return; // the account key is what keeps this tab signed in
+  if (!(await resumeAgain())) {
+    hasSession = false;
+    return;
+  }
+  try {
+    await notary().forgetAccountKey();
+  } catch {
+    /* the worker is gone: the key went with it */
+  }
 }
 
 async function refresh() {
@@ -393,12 +402,13 @@ function wireAssertion() {
     address: () => currentAddress,
     task: async () => {
       const value = audience.value.trim();
+      let token;
       try {
         await unlockAccountKey(current, feedback);
+        token = await notary().assertion(value, Number(lifetime.value));
       } finally {
         await keepSession();
       }
-      const token = await notary().assertion(value, Number(lifetime.value));
       output.value = String(token);
       result.hidden = false;
       feedback.say(
