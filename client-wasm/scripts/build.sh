@@ -38,14 +38,8 @@ build_variant() { # name rustflags...
   step "client-wasm: cargo build ($name)"
   # strip = false keeps the target_features section that tells wasm-bindgen which features are on;
   # wasm-opt strips everything afterwards.
-  # The crate itself (the glue between JavaScript and the protocol: exports, futures, answers'
-  # checks) is optimised for size: it is the cdylib, so its opt-level also governs the link-time
-  # optimisation of the whole .wasm. Measured with the sessions of issue 13: -9.6 KB raw, -1.7 KB
-  # gzip; Argon2id as fast (bench/argon2.mjs, alternating runs), signing within the noise, well
-  # above 10,000 tokens a second. (Cargo.toml's [profile.client] is the natural home for it.)
   CARGO_ENCODED_RUSTFLAGS="${flags%$'\x1f'}" CARGO_TARGET_DIR="$dir" CARGO_PROFILE_CLIENT_STRIP=false \
-    cargo build --locked --profile client --target wasm32-unknown-unknown -p notary-client-wasm \
-    --config 'profile.client.package.notary-client-wasm.opt-level="z"'
+    cargo build --locked --profile client --target wasm32-unknown-unknown -p notary-client-wasm
   rm -rf "$dir/bindgen"
   "$WASM_BINDGEN_BIN" --target web --out-dir "$dir/bindgen" --out-name notary_client \
     "$dir/wasm32-unknown-unknown/client/notary_client.wasm"
