@@ -132,6 +132,9 @@ pub struct SessionInfo {
     pub idle_expires_at: i64,
     /// When it ends whatever its use.
     pub expires_at: i64,
+    /// Whether it signed the request being answered (not a column).
+    #[serde(default, skip_deserializing)]
+    pub current: bool,
 }
 
 /// What authenticates a session request: the session, its account and that account's current key,

@@ -25,16 +25,9 @@ use protocol::{Error as ProtocolError, ErrorKind};
 use worker::Response;
 
 /// A session as its owner sees it: the row, and whether it is the one that signed the request.
-#[derive(serde::Serialize)]
-struct Shown {
-    #[serde(flatten)]
-    info: SessionInfo,
-    current: bool,
-}
-
-fn shown(info: SessionInfo, current: Option<&str>) -> Shown {
-    let current = current == Some(info.id.as_str());
-    Shown { info, current }
+fn shown(mut info: SessionInfo, current: Option<&str>) -> SessionInfo {
+    info.current = current == Some(info.id.as_str());
+    info
 }
 
 /// `POST /sessions`: 201 `{"session": ...}`.
@@ -115,6 +108,7 @@ pub async fn create(req: &mut Request, ctx: &RequestContext) -> ApiResult<Respon
         last_used_at: ctx.now,
         idle_expires_at,
         expires_at,
+        current: true,
     };
     let current = Some(info.id.clone());
     Ok(json_response(
