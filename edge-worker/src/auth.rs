@@ -142,11 +142,11 @@ pub async fn authenticate_request(
     let token = verify_held(
         ctx,
         &parsed,
-        &holder.address,
+        &holder.account.address,
         &holder.session_public_key,
         audience,
     )?;
-    let account = holder.account();
+    let account = holder.account;
     check_legacy(ctx, &account)?;
     Ok(Authenticated {
         account,

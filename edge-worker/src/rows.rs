@@ -145,38 +145,9 @@ pub struct SessionHolder {
     pub session_id: String,
     /// The session key, 32 bytes base64url.
     pub session_public_key: String,
-    /// The account's row id.
-    pub id: i64,
-    /// The account's canonical address.
-    pub address: String,
-    /// The account's current key id (the one that certified the session).
-    pub key_id: String,
-    /// The account's current key.
-    pub public_key: String,
-    /// Always active (the query says so), read to build the [`Account`].
-    pub status: AccountStatus,
-    /// When the account's signup was made.
-    pub created_at: i64,
-    /// When it was confirmed.
-    pub confirmed_at: i64,
-    /// How the account key was derived.
-    pub kdf_version: KdfVersion,
-}
-
-impl SessionHolder {
-    /// The account part of the row.
-    pub fn account(&self) -> Account {
-        Account {
-            id: self.id,
-            address: self.address.clone(),
-            key_id: self.key_id.clone(),
-            public_key: self.public_key.clone(),
-            status: self.status,
-            created_at: self.created_at,
-            confirmed_at: self.confirmed_at,
-            kdf_version: self.kdf_version,
-        }
-    }
+    /// The account (the row's other columns).
+    #[serde(flatten)]
+    pub account: Account,
 }
 
 #[cfg(test)]
@@ -234,6 +205,18 @@ mod tests {
         };
         assert_eq!(account("disabled").unwrap().status, AccountStatus::Disabled);
         assert!(account("frozen").is_err());
+    }
+
+    #[test]
+    fn a_session_holder_row_is_the_session_and_its_account() {
+        let row: SessionHolder = serde_json::from_value(serde_json::json!({
+            "session_id": "s", "session_public_key": "k", "id": 7, "address": "a@example.com",
+            "key_id": "kid", "public_key": "p", "status": "active", "created_at": 1,
+            "confirmed_at": 2, "kdf_version": 2,
+        }))
+        .unwrap();
+        assert_eq!((row.session_id.as_str(), row.account.id), ("s", 7));
+        assert_eq!(row.account.kdf_version, KdfVersion::Current);
     }
 
     #[test]

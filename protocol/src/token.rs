@@ -284,8 +284,9 @@ impl Claims {
         self
     }
 
-    /// The session key a session token certifies, validated (weak keys refused).
-    pub fn session_key(&self) -> Result<PublicKey> {
+    /// The session key a session token certifies, validated (weak keys refused): read once, by
+    /// [`ParsedToken::verify`], into [`VerifiedToken::session_key`].
+    fn session_key(&self) -> Result<PublicKey> {
         let cnf = self.cnf.as_ref().ok_or(err(
             ErrorKind::InvalidToken,
             "a session token carries cnf with the session key",
@@ -352,9 +353,6 @@ impl Claims {
                 ErrorKind::InvalidToken,
                 "cnf (and label) belong to session tokens, and cnf is required there",
             ));
-        }
-        if is_session {
-            self.session_key()?;
         }
         if self.label.as_deref().is_some_and(|l| !is_valid_label(l)) {
             return Err(err(
@@ -488,6 +486,8 @@ pub struct VerifiedToken {
     pub subject: Address,
     /// The thumbprint of the key that signed it.
     pub key_id: KeyId,
+    /// For a session token: the key it certifies (`cnf`), validated once here.
+    pub session_key: Option<PublicKey>,
 }
 
 fn wrong_kind() -> crate::Error {
@@ -656,6 +656,10 @@ impl ParsedToken {
         key.verify(signing_input, &self.signature)?;
         let claims = &self.claims;
         claims.check_shape(self.kind)?;
+        let session_key = match self.kind {
+            TokenKind::Session => Some(claims.session_key()?),
+            _ => None,
+        };
         if claims.iat > expect.now.saturating_add(CLOCK_SKEW_SECS) {
             return Err(err(ErrorKind::NotYetValid, "iat lies in the future"));
         }
@@ -673,6 +677,7 @@ impl ParsedToken {
             claims: claims.clone(),
             subject: claims.subject()?,
             key_id,
+            session_key,
         })
     }
 }

@@ -392,7 +392,7 @@ fn every_kind_has_a_token_that_signing_reproduces_and_verification_accepts() {
         );
         if kind == TokenKind::Session {
             // The certified key is another key of the vectors (the one the session request uses).
-            let certified = verified.claims.session_key().unwrap();
+            let certified = verified.session_key.unwrap();
             assert_ne!(&certified, pair.public_key());
             assert!(v.keys.iter().any(|k| k.kid == certified.key_id().as_str()));
         }
