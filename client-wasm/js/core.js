@@ -174,6 +174,7 @@ Object.defineProperties(wasm.NotaryClient.prototype, {
           createdAt: info.created_at,
           expiresAt: info.expires_at,
           idleExpiresAt: info.idle_expires_at,
+          created: info,
           privateKey: pair?.privateKey,
           x: pair && base64url(pair.raw),
         });
@@ -228,6 +229,7 @@ Object.defineProperties(wasm.Session.prototype, {
   createdAt: field("createdAt"),
   expiresAt: field("expiresAt"),
   idleExpiresAt: field("idleExpiresAt"),
+  created: field("created"),
   persistent: {
     get() {
       return fieldsOf(this).privateKey !== undefined;

@@ -120,12 +120,17 @@ function signInProgress(progress) {
   };
 }
 
-function forgetKeys() {
+/** Frees the account key and the new key of a change of password (zeroised). */
+function dropAccountKeys() {
   current?.free();
   pending?.free();
-  session?.free();
   current = null;
   pending = null;
+}
+
+function forgetKeys() {
+  dropAccountKeys();
+  session?.free();
   session = null;
 }
 
@@ -142,9 +147,7 @@ const operations = {
   // stays, one of another account is dropped from this worker (its stored copy stays).
   async deriveKey({ address, password, ticket }, progress) {
     const key = await evaluateAndDerive({ address, password, ticket }, progress);
-    current?.free();
-    pending?.free();
-    pending = null;
+    dropAccountKeys();
     if (session && session.address !== key.address) {
       session.free();
       session = null;
@@ -252,20 +255,8 @@ const operations = {
         () => false,
       );
     }
-    if (!keepAccountKey) {
-      current.free();
-      current = null;
-    }
-    const info = {
-      id: created.id,
-      label: created.label,
-      created_at: created.createdAt,
-      last_used_at: created.createdAt,
-      idle_expires_at: created.idleExpiresAt,
-      expires_at: created.expiresAt,
-      current: true,
-    };
-    return { session: info, persistent: created.persistent, stored };
+    if (!keepAccountKey) dropAccountKeys();
+    return { session: created.created, persistent: created.persistent, stored };
   },
 
   // A reload: the stored session of this server, checked with GET /account (no derivation). Null
@@ -323,10 +314,7 @@ const operations = {
   // The account key made again for one step (a change of password, a disable, an assertion), wiped
   // once it is done; the session stays and keeps signing.
   forgetAccountKey() {
-    current?.free();
-    pending?.free();
-    current = null;
-    pending = null;
+    dropAccountKeys();
     releaseKdfMemory();
     return null;
   },

@@ -151,6 +151,8 @@ export interface Session {
    * `expiresAt`); `undefined` for a resumed session (`list()` has the current value).
    */
   readonly idleExpiresAt: number | undefined;
+  /** The server's answer of `POST /sessions` for a session created here; `undefined` for a resumed one. */
+  readonly created: SessionInfo | undefined;
   /**
    * Whether the key is a non-extractable WebCrypto key that `toStored()` can hand out for IndexedDB;
    * false for a key in WebAssembly memory, which ends with this instance.

@@ -125,7 +125,12 @@ export async function replaceWithVersion1Key(sql, client, address, password) {
  * against the guess budget's hourly (and daily) windows runs within one window.
  */
 export async function withinOneHour(needMs) {
-  const left = 3_600_000 - (Date.now() % 3_600_000);
+  await freshWindow(3600, needMs);
+}
+
+/** Waits, when less than `needMs` is left of the current `periodSecs` window of the clock, for the next one. */
+export async function freshWindow(periodSecs, needMs) {
+  const left = periodSecs * 1000 - (Date.now() % (periodSecs * 1000));
   if (left < needMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
 }
 

@@ -12,6 +12,7 @@ import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import {
   freshAddress,
+  freshWindow,
   getAccount,
   nextMessage,
   postConfirm,
@@ -28,11 +29,6 @@ import { read, startWorker } from "../support/worker.mjs";
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Waits, when less than `needMs` is left of the current `periodSecs` window, for the next one. */
-async function freshWindow(periodSecs, needMs) {
-  const left = periodSecs * 1000 - (Date.now() % (periodSecs * 1000));
-  if (left < needMs) await sleep(left + 50);
-}
 
 const auditRows = (w, where, ...params) => w.sql(`SELECT action, outcome, address_hash, ip_hash FROM audit WHERE ${where} ORDER BY id`, ...params);
 

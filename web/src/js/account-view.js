@@ -280,9 +280,12 @@ async function endSessions(progress, end, { announce }) {
     { focusTarget: status },
   );
   if (outcome === "signed_out") return sessionEnded();
-  if (outcome === "ended") await loadSessions({ announce });
-  else if (outcome === "stale") await loadSessions();
-  if (outcome === "ended") status.focus();
+  if (outcome === "ended") {
+    await loadSessions({ announce });
+    status.focus();
+  } else if (outcome === "stale") {
+    await loadSessions();
+  }
 }
 
 function wireOnce() {

@@ -64,7 +64,7 @@ export async function resumeOnLoad({ signedOutView, onResumed }) {
     else {
       signedOutView.hidden = false;
       root.dataset.session = "failed";
-      showNotice(signedOutView, `${explain(error).text} (We could not check whether this device is signed in.)`, {
+      showNotice(`${explain(error).text} (We could not check whether this device is signed in.)`, {
         code: errorCode(error),
       });
       return;
@@ -86,11 +86,11 @@ export async function resumeOnLoad({ signedOutView, onResumed }) {
     // The server refused the session (`unknown_key`): the client package deleted it.
     rememberSignedIn(false);
     root.dataset.session = "ended";
-    showNotice(signedOutView, NOTICE_TEXT.session_ended, { code: "session_ended" });
+    showNotice(NOTICE_TEXT.session_ended, { code: "session_ended" });
     return;
   }
   root.dataset.session = "none";
-  if (notice) showNotice(signedOutView, NOTICE_TEXT[notice], { code: notice });
+  if (notice) showNotice(NOTICE_TEXT[notice], { code: notice });
 }
 
 /**
@@ -133,20 +133,15 @@ export async function signOut() {
  * too, and shows the sign-in form with a note (on the account page).
  */
 export async function sessionEnded() {
-  try {
-    await notary().signOut();
-  } catch {
-    /* the server already forgot it; the client package deletes the stored key whatever it says */
-  }
-  rememberSignedIn(false);
-  closeNotary();
+  // The server already forgot it; the stored key goes whatever the server says.
+  await signOut();
   leaveNotice("session_ended");
   window.location.assign("/account.html");
 }
 
 /** The note at the top of a signed-out view (`#signed-out-note`), with the address prefilled. */
-function showNotice(view, text, { code }) {
-  const note = view.querySelector("#signed-out-note") ?? byId("signed-out-note");
+function showNotice(text, { code }) {
+  const note = byId("signed-out-note");
   note.textContent = text;
   note.dataset.code = code;
   note.hidden = false;

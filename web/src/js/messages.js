@@ -172,13 +172,10 @@ export const IN_CONTEXT = {
   disable: {
     unknown_key:
       "The account doesn't accept the key of the password you typed (it may have been changed on another device). Check it and try again; if it was changed elsewhere, sign in again.",
-    wrong_token_type: "Disabling needs your password: this device's session can't sign it. Type your password and try again.",
   },
   sessions: {
     unknown_key:
       "This device's session has ended (from another device, by a change of password, or because it expired). Sign in again to continue.",
-    invalid_request:
-      "Ending every other session needs this device's session, which this tab doesn't have. End them one by one instead.",
   },
 
   assertion: {
