@@ -142,16 +142,16 @@ pub async fn authenticate_request(
     let token = verify_held(
         ctx,
         &parsed,
-        &holder.account.address,
+        &holder.address,
         &holder.session_public_key,
         audience,
     )?;
-    let account = holder.account;
+    let (session_id, account) = holder.into_parts();
     check_legacy(ctx, &account)?;
     Ok(Authenticated {
         account,
         token,
-        session: Some(holder.session_id),
+        session: Some(session_id),
     })
 }
 

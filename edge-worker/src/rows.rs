@@ -145,9 +145,41 @@ pub struct SessionHolder {
     pub session_id: String,
     /// The session key, 32 bytes base64url.
     pub session_public_key: String,
-    /// The account (the row's other columns).
-    #[serde(flatten)]
-    pub account: Account,
+    /// The account's columns, as [`Account`] has them. Spelled out rather than `#[serde(flatten)]`:
+    /// flattening brings serde's buffering of every column into the worker (about 12 KiB of the
+    /// bundle, 4.7 KiB gzip, measured with `wrangler deploy --dry-run`).
+    pub id: i64,
+    /// The canonical address.
+    pub address: String,
+    /// The current key's id (the one that certified the session).
+    pub key_id: String,
+    /// The current key.
+    pub public_key: String,
+    /// Always active (the query says so).
+    pub status: AccountStatus,
+    /// When the signup was made.
+    pub created_at: i64,
+    /// When it was confirmed.
+    pub confirmed_at: i64,
+    /// How the account key was derived.
+    pub kdf_version: KdfVersion,
+}
+
+impl SessionHolder {
+    /// The session's id and the account.
+    pub fn into_parts(self) -> (String, Account) {
+        let account = Account {
+            id: self.id,
+            address: self.address,
+            key_id: self.key_id,
+            public_key: self.public_key,
+            status: self.status,
+            created_at: self.created_at,
+            confirmed_at: self.confirmed_at,
+            kdf_version: self.kdf_version,
+        };
+        (self.session_id, account)
+    }
 }
 
 #[cfg(test)]
@@ -215,8 +247,9 @@ mod tests {
             "confirmed_at": 2, "kdf_version": 2,
         }))
         .unwrap();
-        assert_eq!((row.session_id.as_str(), row.account.id), ("s", 7));
-        assert_eq!(row.account.kdf_version, KdfVersion::Current);
+        let (session_id, account) = row.into_parts();
+        assert_eq!((session_id.as_str(), account.id), ("s", 7));
+        assert_eq!(account.kdf_version, KdfVersion::Current);
     }
 
     #[test]
